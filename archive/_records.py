@@ -1,0 +1,202 @@
+"""Build warcio records for akhbar's exchanges (no file handling here)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from warcio.recordbuilder import RecordBuilder
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+
+from .model import HttpExchange
+
+WARC_VERSION = "WARC/1.1"
+REVISIT_PROFILES = {
+    "identical-payload-digest": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
+    "server-not-modified": "http://netpreserve.org/warc/1.1/revisit/server-not-modified",
+}
+# The body handed to us is already de-chunked; keeping the header would make replay tools
+# try to de-chunk it again. warcprox and pywb rename it the same way.
+ORIG_TRANSFER_ENCODING = "X-Archive-Orig-Transfer-Encoding"
+
+
+def warc_date(dt: datetime) -> str:
+    """ISO 8601 UTC with microseconds when non-zero (WARC/1.1 allows them)."""
+    return str(datetime_to_iso_date(dt.astimezone(UTC).replace(tzinfo=None), use_micros=True))
+
+
+class VerbatimHeaders(StatusAndHeaders):  # type: ignore[misc]
+    """HTTP headers serialized byte for byte as received.
+
+    warcio percent-encodes non-ASCII header values, which would change the bytes we
+    archive; here each line is encoded latin-1 (the inverse of how wire bytes are decoded),
+    falling back to UTF-8 for text that never came from the wire.
+    """
+
+    def compute_headers_buffer(self, header_filter: object = None) -> None:
+        lines = [f"{self.protocol} {self.statusline}"]
+        lines += [f"{name}: {value}" for name, value in self.headers]
+        self.headers_buff = b"".join(_encode_line(line) + b"\r\n" for line in lines) + b"\r\n"
+
+
+def _encode_line(line: str) -> bytes:
+    line = line.replace("\r", " ").replace("\n", " ")
+    try:
+        return line.encode("latin-1")
+    except UnicodeEncodeError:
+        return line.encode("utf-8")
+
+
+def _response_headers(ex: HttpExchange) -> VerbatimHeaders:
+    headers = [
+        (ORIG_TRANSFER_ENCODING if name.strip().lower() == "transfer-encoding" else name, value)
+        for name, value in ex.response_headers
+    ]
+    return VerbatimHeaders(f"{ex.status} {ex.reason}", headers, protocol=ex.protocol or "HTTP/1.1")
+
+
+def _request_headers(ex: HttpExchange) -> VerbatimHeaders:
+    parts = urlsplit(ex.url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = list(ex.request_headers)
+    # The HTTP client adds Host on the wire even when the caller's headers lack it.
+    if not any(name.lower() == "host" for name, _ in headers) and parts.netloc:
+        headers.insert(0, ("Host", parts.netloc.rsplit("@", 1)[-1]))
+    return VerbatimHeaders(
+        f"{target} {ex.protocol or 'HTTP/1.1'}", headers, protocol=ex.method.upper() or "GET"
+    )
+
+
+def _warc_headers(
+    rec_type: str, record_id: str, fields: Iterable[tuple[str, str | None]]
+) -> StatusAndHeaders:
+    headers = [("WARC-Type", rec_type), ("WARC-Record-ID", record_id)]
+    headers += [(name, value) for name, value in fields if value]
+    return StatusAndHeaders("", headers, protocol=WARC_VERSION)
+
+
+class RecordFactory:
+    """Creates warcio ``ArcWarcRecord`` objects with digests computed by warcio."""
+
+    def __init__(self) -> None:
+        self.builder = RecordBuilder(warc_version=WARC_VERSION)
+
+    def warcinfo(
+        self, record_id: str, date: datetime, filename: str, info: dict[str, str]
+    ) -> ArcWarcRecord:
+        record: ArcWarcRecord = self.builder.create_warcinfo_record(filename, info)
+        record.rec_headers.replace_header("WARC-Record-ID", record_id)
+        record.rec_headers.replace_header("WARC-Date", warc_date(date))
+        return record
+
+    def response(self, ex: HttpExchange, record_id: str, warcinfo_id: str) -> ArcWarcRecord:
+        headers = _warc_headers(
+            "response",
+            record_id,
+            [
+                ("WARC-Date", warc_date(ex.fetched_at)),
+                ("WARC-Target-URI", ex.url),
+                ("WARC-IP-Address", ex.ip_address),
+                ("WARC-Warcinfo-ID", warcinfo_id),
+            ],
+        )
+        return self._http_record(ex.url, "response", headers, _response_headers(ex), ex.body)
+
+    def request(
+        self, ex: HttpExchange, record_id: str, response_id: str, warcinfo_id: str
+    ) -> ArcWarcRecord:
+        headers = _warc_headers(
+            "request",
+            record_id,
+            [
+                ("WARC-Date", warc_date(ex.fetched_at)),
+                ("WARC-Target-URI", ex.url),
+                ("WARC-Concurrent-To", response_id),
+                ("WARC-Warcinfo-ID", warcinfo_id),
+            ],
+        )
+        return self._http_record(ex.url, "request", headers, _request_headers(ex), ex.request_body)
+
+    def revisit(
+        self,
+        ex: HttpExchange,
+        record_id: str,
+        warcinfo_id: str,
+        *,
+        refers_to_uri: str,
+        refers_to_date: datetime,
+        refers_to_record_id: str | None,
+        payload_digest: str,
+        profile: str,
+    ) -> ArcWarcRecord:
+        profile_uri = REVISIT_PROFILES.get(profile, profile)
+        headers = _warc_headers(
+            "revisit",
+            record_id,
+            [
+                ("WARC-Date", warc_date(ex.fetched_at)),
+                ("WARC-Target-URI", ex.url),
+                ("WARC-IP-Address", ex.ip_address),
+                ("WARC-Warcinfo-ID", warcinfo_id),
+                ("WARC-Profile", profile_uri),
+                ("WARC-Refers-To", refers_to_record_id),
+                ("WARC-Refers-To-Target-URI", refers_to_uri),
+                ("WARC-Refers-To-Date", warc_date(refers_to_date)),
+                ("WARC-Payload-Digest", payload_digest),
+            ],
+        )
+        # warcio writes only the HTTP headers of a revisit and digests just those.
+        return self._http_record(ex.url, "revisit", headers, _response_headers(ex), b"")
+
+    def metadata(
+        self,
+        record_id: str,
+        date: datetime,
+        warcinfo_id: str,
+        *,
+        target_uri: str,
+        concurrent_to: str,
+        content: bytes,
+        content_type: str,
+    ) -> ArcWarcRecord:
+        headers = _warc_headers(
+            "metadata",
+            record_id,
+            [
+                ("WARC-Date", warc_date(date)),
+                ("WARC-Target-URI", target_uri),
+                ("WARC-Concurrent-To", concurrent_to),
+                ("WARC-Warcinfo-ID", warcinfo_id),
+                ("Content-Type", content_type),
+            ],
+        )
+        record: ArcWarcRecord = self.builder.create_warc_record(
+            target_uri,
+            "metadata",
+            payload=io.BytesIO(content),
+            length=len(content),
+            warc_headers=headers,
+        )
+        return record
+
+    def _http_record(
+        self,
+        uri: str,
+        rec_type: str,
+        warc_headers: StatusAndHeaders,
+        http_headers: StatusAndHeaders,
+        body: bytes,
+    ) -> ArcWarcRecord:
+        record: ArcWarcRecord = self.builder.create_warc_record(
+            uri,
+            rec_type,
+            payload=io.BytesIO(body),
+            length=len(body),
+            warc_headers=warc_headers,
+            http_headers=http_headers,
+        )
+        return record

@@ -1,0 +1,303 @@
+"""RotatingWarcWriter: gzip-per-record WARC/1.1 files, rotated by size, crash-safe."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from warcio.recordloader import ArcWarcRecord
+from warcio.warcwriter import WARCWriter
+
+from ._records import RecordFactory
+from .errors import ArchiveError
+from .model import HttpExchange, WarcRecordRef
+
+try:  # advisory lock so recovery never truncates a file a live writer still owns
+    import fcntl
+except ImportError:  # pragma: no cover - non-POSIX
+    fcntl = None  # type: ignore[assignment]
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["OPEN_SUFFIX", "RotatingWarcWriter", "sanitize_host"]
+
+OPEN_SUFFIX = ".open"
+CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
+_OUTLET_RX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def sanitize_host(host: str) -> str:
+    """Keep a host name usable as the last part of a WARC file name."""
+    return re.sub(r"[^A-Za-z0-9.-]", "-", host).strip(".-") or "localhost"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _software() -> str:
+    return f"akhbar/{_version('akhbar')} warcio/{_version('warcio')}"
+
+
+class _OpenWarc:
+    """The file currently being written and the bookkeeping that goes with it."""
+
+    def __init__(self, fh: IO[bytes], final_rel: str, open_path: Path, warcinfo_id: str) -> None:
+        self.fh = fh
+        self.final_rel = final_rel
+        self.open_path = open_path
+        self.warcinfo_id = warcinfo_id
+        self.writer = WARCWriter(fh, gzip=True, warc_version="1.1")
+
+
+class RotatingWarcWriter:
+    """Writes exchanges to ``<root>/<outlet>/<YYYY>/<MM>/<outlet>-<ts>-<serial>-<host>.warc.gz``.
+
+    Every record is its own gzip member and is flushed as soon as it is written, so a
+    killed process leaves ``*.warc.gz.open`` files holding only whole members up to the
+    last completed record (see :func:`archive.recover_open_files`). A file is renamed to
+    its final name when it is closed: on rotation (once it has reached ``max_size`` after
+    an exchange) and on :meth:`close`. Not for sharing between processes; one writer per
+    crawl process.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        outlet: str,
+        *,
+        run_id: str,
+        max_size: int = 1_000_000_000,
+        host: str | None = None,
+        warcinfo: dict[str, str] | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+        id_factory: Callable[[], str] | None = None,
+    ) -> None:
+        if not _OUTLET_RX.match(outlet):
+            raise ValueError(
+                f"outlet id {outlet!r} is not usable in a file name "
+                "(letters, digits, '_', '.', '-')"
+            )
+        if max_size <= 0:
+            raise ValueError(f"max_size must be positive (got {max_size})")
+        self.root = Path(root)
+        self.outlet = outlet
+        self.run_id = run_id
+        self.max_size = max_size
+        self.host = sanitize_host(host or socket.gethostname())
+        self.extra_warcinfo = dict(warcinfo or {})
+        self._clock = clock
+        self._id_factory = id_factory
+        self._factory = RecordFactory()
+        self._current: _OpenWarc | None = None
+        self._files: list[str] = []
+        self._serial = 0
+        self._closed = False
+        self._lock = threading.Lock()
+
+    # -- public API -------------------------------------------------------------------
+    @property
+    def files(self) -> list[str]:
+        """Final relative paths of every file this writer has started (current one included)."""
+        return list(self._files)
+
+    @property
+    def current_file(self) -> str | None:
+        """Final relative path of the file being written, if any."""
+        return self._current.final_rel if self._current else None
+
+    def write_exchange(self, ex: HttpExchange) -> WarcRecordRef:
+        """Write a ``response`` then its ``request``; return the response's location."""
+        with self._lock:
+            warc = self._ensure_open()
+            resp_id = self._new_id()
+            response = self._factory.response(ex, resp_id, warc.warcinfo_id)
+            ref = self._write(warc, response)
+            request = self._factory.request(ex, self._new_id(), resp_id, warc.warcinfo_id)
+            self._write(warc, request)
+            self._maybe_rotate()
+            return ref
+
+    def write_revisit(
+        self,
+        ex: HttpExchange,
+        *,
+        refers_to_uri: str,
+        refers_to_date: datetime,
+        refers_to_record_id: str | None,
+        payload_digest: str,
+        profile: str = "identical-payload-digest",
+    ) -> WarcRecordRef:
+        """Write a ``revisit`` (HTTP headers only) and its ``request``.
+
+        ``profile`` is ``identical-payload-digest`` (same body as an earlier capture) or
+        ``server-not-modified`` (a 304), or a full profile URI.
+        """
+        with self._lock:
+            warc = self._ensure_open()
+            rev_id = self._new_id()
+            revisit = self._factory.revisit(
+                ex,
+                rev_id,
+                warc.warcinfo_id,
+                refers_to_uri=refers_to_uri,
+                refers_to_date=refers_to_date,
+                refers_to_record_id=refers_to_record_id,
+                payload_digest=payload_digest,
+                profile=profile,
+            )
+            ref = self._write(warc, revisit)
+            self._write(warc, self._factory.request(ex, self._new_id(), rev_id, warc.warcinfo_id))
+            self._maybe_rotate()
+            return ref
+
+    def write_metadata(
+        self,
+        *,
+        target_uri: str,
+        concurrent_to: str,
+        content: bytes,
+        content_type: str = "application/json",
+    ) -> WarcRecordRef:
+        """Write a ``metadata`` record about the record ``concurrent_to`` (its record id)."""
+        with self._lock:
+            warc = self._ensure_open()
+            record = self._factory.metadata(
+                self._new_id(),
+                self._clock(),
+                warc.warcinfo_id,
+                target_uri=target_uri,
+                concurrent_to=concurrent_to,
+                content=content,
+                content_type=content_type,
+            )
+            ref = self._write(warc, record)
+            self._maybe_rotate()
+            return ref
+
+    def close(self) -> list[str]:
+        """Close and rename the open file; return the final paths of all files written."""
+        with self._lock:
+            self._close_current()
+            self._closed = True
+            return list(self._files)
+
+    def __enter__(self) -> RotatingWarcWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- internals --------------------------------------------------------------------
+    def _new_id(self) -> str:
+        raw = self._id_factory() if self._id_factory else str(uuid.uuid4())
+        return raw if raw.startswith("<") else f"<urn:uuid:{raw}>"
+
+    def _write(self, warc: _OpenWarc, record: ArcWarcRecord) -> WarcRecordRef:
+        offset = warc.fh.tell()
+        try:
+            warc.writer.write_record(record)  # flushes the gzip member and the file
+        except OSError as exc:
+            raise ArchiveError(f"cannot write to {warc.open_path}: {exc}") from exc
+        headers = record.rec_headers
+        date = datetime.fromisoformat(headers.get_header("WARC-Date").replace("Z", "+00:00"))
+        return WarcRecordRef(
+            warc_file=warc.final_rel,
+            offset=offset,
+            length=warc.fh.tell() - offset,
+            record_id=headers.get_header("WARC-Record-ID"),
+            payload_digest=headers.get_header("WARC-Payload-Digest") or "",
+            record_type=record.rec_type,
+            date=date,
+        )
+
+    def _maybe_rotate(self) -> None:
+        if self._current is not None and self._current.fh.tell() >= self.max_size:
+            self._close_current()
+
+    def _ensure_open(self) -> _OpenWarc:
+        if self._closed:
+            raise ArchiveError(f"writer for {self.outlet!r} is closed")
+        if self._current is None:
+            self._current = self._open_next()
+        return self._current
+
+    def _open_next(self) -> _OpenWarc:
+        now = self._clock().astimezone(UTC)
+        stamp = now.strftime("%Y%m%d%H%M%S") + f"{now.microsecond // 1000:03d}"
+        folder = Path(self.outlet, f"{now:%Y}", f"{now:%m}")
+        (self.root / folder).mkdir(parents=True, exist_ok=True)
+        while True:
+            name = f"{self.outlet}-{stamp}-{self._serial:05d}-{self.host}.warc.gz"
+            self._serial += 1
+            final = self.root / folder / name
+            open_path = final.with_name(name + OPEN_SUFFIX)
+            if final.exists():
+                continue
+            try:
+                fh = open(open_path, "xb")  # noqa: SIM115 - kept open across calls
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise ArchiveError(f"cannot create {open_path}: {exc}") from exc
+            break
+        if fcntl is not None:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        rel = (folder / name).as_posix()
+        warcinfo_id = self._new_id()
+        warc = _OpenWarc(fh, rel, open_path, warcinfo_id)
+        record = self._factory.warcinfo(warcinfo_id, now, name, self._warcinfo_fields())
+        self._write(warc, record)
+        self._files.append(rel)
+        logger.info("opened WARC %s", open_path)
+        return warc
+
+    def _warcinfo_fields(self) -> dict[str, str]:
+        fields = {
+            "software": _software(),
+            "format": "WARC File Format 1.1",
+            "conformsTo": CONFORMS_TO,
+            "isPartOf": self.outlet,
+            "outlet": self.outlet,
+            "run-id": self.run_id,
+            "hostname": self.host,
+            "robots": "obey",
+        }
+        fields.update(self.extra_warcinfo)
+        return fields
+
+    def _close_current(self) -> None:
+        warc = self._current
+        if warc is None:
+            return
+        self._current = None
+        try:
+            warc.fh.flush()
+            os.fsync(warc.fh.fileno())
+        finally:
+            warc.fh.close()  # also releases the flock
+        final = self.root / warc.final_rel
+        os.replace(warc.open_path, final)
+        logger.info("closed WARC %s (%d bytes)", final, final.stat().st_size)

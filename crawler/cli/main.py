@@ -1,0 +1,70 @@
+"""`akhbar` command group and its shared options."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crawler.context import AkhbarContext, open_context
+from crawler.errors import AkhbarError
+
+
+class Obj:
+    """Lazily opened context, so `akhbar --help` and config errors don't touch the catalog."""
+
+    def __init__(self, config: str | None, home: str | None) -> None:
+        self.config, self.home = config, home
+        self._ctx: AkhbarContext | None = None
+
+    @property
+    def ctx(self) -> AkhbarContext:
+        if self._ctx is None:
+            self._ctx = open_context(self.config, self.home)
+        return self._ctx
+
+
+pass_obj = click.make_pass_decorator(Obj)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config", type=click.Path(file_okay=False, path_type=str),
+              envvar="AKHBAR_CONFIG", help="Config directory (default ./config).")
+@click.option("--home", "home", type=click.Path(file_okay=False, path_type=str),
+              envvar="AKHBAR_HOME", help="Data directory (default ./data).")
+@click.pass_context
+def cli(click_ctx: click.Context, config: str | None, home: str | None) -> None:
+    """akhbar: archive news outlets in English, Arabic and Persian."""
+    click_ctx.obj = Obj(config, home)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    from crawler.cli import commands  # noqa: F401  (registers the commands)
+
+    try:
+        return cli.main(args=argv, prog_name="akhbar", standalone_mode=True)
+    except AkhbarError as exc:
+        click.echo(f"akhbar: {exc}", err=True)
+        sys.exit(2)
+
+
+def echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def fmt_size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+def rel(path: str | Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,83 @@
+"""`akhbar runs list|show|log`."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import click
+
+from crawler import service
+from crawler.cli.main import Obj, cli, pass_obj
+from crawler.runlog import read_log
+
+
+@cli.group()
+def runs() -> None:
+    """Crawl runs: their status, counts and logs."""
+
+
+@runs.command("list")
+@click.option("--outlet")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_obj
+def runs_list(obj: Obj, outlet: str | None, limit: int, as_json: bool) -> None:
+    """Newest runs first."""
+    rows = service.list_runs(obj.ctx, outlet, limit)
+    if as_json:
+        for r in rows:
+            click.echo(json.dumps(service.run_record(r), ensure_ascii=False))
+        return
+    click.echo(f"{'run':<36} {'outlet':<14} {'status':<10} {'trigger':<8} {'started':<20} "
+               f"{'pages':>5} {'new':>4} {'err':>4}")
+    for r in rows:
+        started = r.started_at.strftime("%Y-%m-%d %H:%M:%S") if r.started_at else "-"
+        click.echo(f"{r.id:<36} {r.outlet_id:<14} {r.status:<10} {r.trigger:<8} {started:<20} "
+                   f"{r.pages:>5} {r.articles_new:>4} {r.errors:>4}")
+
+
+@runs.command("show")
+@click.argument("run_id")
+@pass_obj
+def runs_show(obj: Obj, run_id: str) -> None:
+    """One run's record and summary as JSON."""
+    summary = service.run_summary(obj.ctx, run_id)
+    run = service.get_run(obj.ctx, run_id)
+    record = service.run_record(run) if run else {}
+    record["summary"] = summary.to_dict()
+    click.echo(json.dumps(record, indent=2, ensure_ascii=False, default=str))
+
+
+@runs.command("log")
+@click.argument("run_id")
+@click.option("--follow", "-f", is_flag=True, help="Keep printing new lines until the run ends.")
+@click.option("--raw", is_flag=True, help="Print the JSON lines as they are.")
+@pass_obj
+def runs_log(obj: Obj, run_id: str, follow: bool, raw: bool) -> None:
+    """A run's log (JSON lines under $AKHBAR_HOME/runs/)."""
+    run = service.get_run(obj.ctx, run_id)
+    if run is None or not run.log_path:
+        click.echo(f"no run '{run_id}'; `akhbar runs list` shows the runs", err=True)
+        sys.exit(1)
+    from pathlib import Path
+
+    path, offset = Path(run.log_path), 0
+    while True:
+        entries, offset = read_log(path, offset)
+        for e in entries:
+            if raw:
+                click.echo(json.dumps(e, ensure_ascii=False))
+            else:
+                click.echo(f"{e.get('ts', '')} {e.get('level', ''):<7} {e.get('msg', '')}")
+        if not follow:
+            return
+        current = service.get_run(obj.ctx, run_id)
+        if current is not None and current.status not in ("queued", "running"):
+            entries, offset = read_log(path, offset)
+            for e in entries:
+                click.echo(json.dumps(e, ensure_ascii=False) if raw else
+                           f"{e.get('ts', '')} {e.get('level', ''):<7} {e.get('msg', '')}")
+            return
+        time.sleep(0.5)

@@ -1,0 +1,1 @@
+"""Data files of the demo site: one JSON document per outlet."""

@@ -1,0 +1,114 @@
+"""The exceptions akhbar raises on purpose, all in one place.
+
+Hierarchy::
+
+    AkhbarError                  base of every error akhbar raises deliberately
+    ├── ConfigError              a setting or an outlet file is wrong (file, outlet, field,
+    │                            problem, hint); str() is one line a person can act on
+    ├── CatalogError             the catalog database cannot be opened, migrated or queried
+    ├── RunError                 a crawl run cannot be started, found, followed or cancelled
+    └── ArchiveLookupError       nothing archived matches (URL, time, capture id); also a
+                                 LookupError, so ``except LookupError`` catches it
+
+Catch ``AkhbarError`` at the edges (CLI, HTTP API, scheduler jobs) to turn any of these into a
+clean message; let anything else surface as the bug it is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+__all__ = ["AkhbarError", "ArchiveLookupError", "CatalogError", "ConfigError", "RunError"]
+
+
+class AkhbarError(Exception):
+    """Base class of every error akhbar raises on purpose."""
+
+
+class ConfigError(AkhbarError):
+    """A configuration value is wrong.
+
+    ``file``, ``outlet`` and ``field`` say where (``field`` is a dotted path such as
+    ``politeness.delay`` or ``articles.allow[1]``), ``problem`` says what is wrong and ``hint``
+    what is allowed or how to fix it. ``line``/``column`` (1-based) are set for YAML syntax
+    errors. ``others`` holds further errors found in the same file, so that raising one error
+    does not hide the rest; ``all`` is this error followed by them.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        file: Path | str | None = None,
+        outlet: str | None = None,
+        field: str | None = None,
+        hint: str = "",
+        line: int | None = None,
+        column: int | None = None,
+        others: tuple[ConfigError, ...] = (),
+    ) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.file = Path(file) if file is not None else None
+        self.outlet = outlet
+        self.field = field
+        self.hint = hint
+        self.line = line
+        self.column = column
+        self.others = tuple(others)
+
+    @property
+    def all(self) -> tuple[ConfigError, ...]:
+        return (self, *self.others)
+
+    def render(self) -> str:
+        """This error alone, as one line: where, what is wrong, what to do."""
+        where: list[str] = []
+        if self.line is not None:
+            where.append(f"line {self.line}" + (f", column {self.column}" if self.column else ""))
+        if self.outlet:
+            where.append(f"outlet '{self.outlet}'")
+        if self.field:
+            where.append(f"field '{self.field}'")
+        text = self.problem
+        if self.hint:
+            sep = " " if text.endswith((".", "!", "?")) else ". "
+            text = f"{text}{sep}{self.hint}"
+        head = ", ".join(where)
+        if self.file is not None:
+            head = f"{self.file}: {head}" if head else str(self.file)
+        return f"{head}: {text}" if head else text
+
+    def render_all(self) -> str:
+        """This error and the others from the same file, one per line."""
+        return "\n".join(err.render() for err in self.all)
+
+    def __str__(self) -> str:
+        text = self.render()
+        if self.others:
+            n = len(self.others)
+            text += f" (and {n} more problem{'s' if n > 1 else ''} in this file)"
+        return text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only fields would be lost when the error crosses a process boundary.
+        return (_rebuild_config_error, (self.problem, self.__dict__.copy()))
+
+
+def _rebuild_config_error(problem: str, state: dict[str, Any]) -> ConfigError:
+    err = ConfigError(problem)
+    err.__dict__.update(state)
+    return err
+
+
+class CatalogError(AkhbarError):
+    """The catalog database cannot be opened, migrated or queried."""
+
+
+class RunError(AkhbarError):
+    """A crawl run cannot be started, found, followed or cancelled."""
+
+
+class ArchiveLookupError(AkhbarError, LookupError):
+    """Nothing archived matches the URL, time or capture asked for."""

@@ -1,0 +1,160 @@
+"""``extract_article``: one HTML response in, one :class:`ExtractedArticle` out.
+
+The page is decoded and parsed once; the page's own metadata is read from that tree, and the
+same tree is handed to trafilatura for the main text. trafilatura's metadata (title, author,
+and above all its date guess, which can come from body text) is only a fallback.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from htmldate import find_date
+from lxml.html import HtmlElement
+from trafilatura import bare_extraction
+from trafilatura.metadata import extract_author, extract_title
+from trafilatura.settings import set_date_params
+from trafilatura.utils import load_html
+
+from ._dates import normalise_date
+from ._encoding import decode_html, is_html
+from ._joiners import protect, restore
+from ._metadata import (
+    canonical_url,
+    find_author,
+    find_description,
+    find_modified,
+    find_published,
+    find_title,
+    read_page_metadata,
+    strip_site_name,
+)
+
+logger = logging.getLogger(__name__)
+
+MIN_ARTICLE_CHARS = 300
+
+
+@dataclass
+class ExtractedArticle:
+    url: str
+    canonical_url: str | None
+    title: str | None
+    author: str | None
+    published: str | None
+    published_source: str | None
+    modified: str | None
+    description: str | None
+    text: str
+    html_lang: str | None
+    encoding: str
+    is_article: bool
+    links: list[str] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def extract_article(body: bytes, url: str, content_type: str | None = None) -> ExtractedArticle | None:
+    """Extract an article from an HTML body; ``None`` for non-HTML or pages without main text.
+
+    Never raises on bad input: a failure is logged with the URL and gives ``None``.
+    """
+    if not body or not is_html(content_type, body[:1024]):
+        return None
+    try:
+        return _extract(body, url, content_type)
+    except Exception:  # noqa: BLE001 -- one bad page must never stop a crawl
+        logger.warning("extraction failed for %s", url, exc_info=True)
+        return None
+
+
+def _extract(body: bytes, url: str, content_type: str | None) -> ExtractedArticle | None:
+    html, encoding = decode_html(body, content_type)
+    html, protected = protect(html)
+    tree = load_html(html)
+    if tree is None:
+        logger.warning("unparseable HTML at %s", url)
+        return None
+
+    page = read_page_metadata(tree)
+    published, published_source = find_published(page, tree)
+    title = find_title(page)
+    author = find_author(page)
+
+    _unwrap_layout_tables(tree)
+    # bare_extraction copies the tree before cleaning it, so `tree` stays usable below.
+    document = bare_extraction(tree, url=url, include_comments=False, with_metadata=False)
+    text = getattr(document, "text", None) if document is not None else None
+    if not text or not text.strip():
+        logger.debug("no main text at %s", url)
+        return None
+
+    if title is None:
+        title = extract_title(tree)
+    if author is None:
+        author = extract_author(tree)
+    node = page.article_node
+    site_name = page.meta.get("og:site_name")
+    if site_name is None and node is not None and isinstance(node.get("publisher"), dict):
+        site_name = node["publisher"].get("name")
+    is_article = not page.is_listing and (
+        node is not None
+        or page.meta.get("og:type", "").lower() == "article"
+        or len(text) >= MIN_ARTICLE_CHARS
+    )
+    if published is None and is_article:
+        # Last resort, with trafilatura's own settings: htmldate may read a date from body
+        # text or from links. Listings have no date of their own, so they are not asked.
+        published = normalise_date(find_date(tree, url=url, **set_date_params(True)))
+        published_source = "trafilatura" if published else None
+    article = ExtractedArticle(
+        url=url,
+        canonical_url=canonical_url(page, url),
+        title=strip_site_name(title, site_name),
+        author=author,
+        published=published,
+        published_source=published_source,
+        modified=find_modified(page),
+        description=find_description(page),
+        text=text.strip(),
+        html_lang=page.html_lang,
+        encoding=encoding,
+        is_article=is_article,
+    )
+    return _restored(article) if protected else article
+
+
+_LAYOUT_TAGS = {"table": "div", "tbody": "div", "thead": "div", "tfoot": "div", "tr": "div", "td": "div", "th": "div"}
+_BLOCK_TAGS = ("p", "h1", "h2", "h3", "article", "table")
+
+
+def _unwrap_layout_tables(tree: HtmlElement) -> None:
+    """Turn tables used for page layout into divs.
+
+    Older Arabic and Persian sites lay pages out with tables; trafilatura renders a table cell
+    as one line, which would glue an article's paragraphs together.
+    """
+    layout = [
+        table
+        for table in tree.iter("table")
+        if any(cell.find(f".//{tag}") is not None for cell in table.iter("td", "th") for tag in _BLOCK_TAGS)
+    ]
+    for table in layout:
+        for elem in table.iter(*_LAYOUT_TAGS):
+            elem.tag = _LAYOUT_TAGS[elem.tag]
+            for attr in ("width", "valign", "align", "colspan", "rowspan", "cellpadding", "cellspacing", "border"):
+                elem.attrib.pop(attr, None)
+
+
+def _restored(article: ExtractedArticle) -> ExtractedArticle:
+    for item in fields(article):
+        value = getattr(article, item.name)
+        if isinstance(value, str):
+            setattr(article, item.name, restore(value))
+    return article
+
+
+__all__ = ["ExtractedArticle", "extract_article"]

@@ -1,0 +1,167 @@
+"""Downloader middlewares: WARC capture of every exchange, and retries with backoff."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from datetime import UTC, datetime
+from http import HTTPStatus
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+
+from scrapy import signals
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Request, Response
+
+from archive import HttpExchange, RotatingWarcWriter, WarcRecordRef
+from crawler import signals as akhbar_signals
+from crawler.items import CaptureInfo
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http.headers import Headers
+
+logger = logging.getLogger(__name__)
+
+
+def _header_pairs(headers: Headers) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for name, values in headers.items():
+        key = name.decode("latin-1")
+        for value in values:
+            pairs.append((key, value.decode("latin-1")))
+    return pairs
+
+
+def exchange_from(request: Request, response: Response, fetched_at: datetime) -> HttpExchange:
+    """Build the archive's view of one HTTP exchange from Scrapy's objects."""
+    req_headers = _header_pairs(request.headers)
+    if not any(k.lower() == "host" for k, _ in req_headers):
+        from urllib.parse import urlsplit
+
+        req_headers.insert(0, ("Host", urlsplit(request.url).netloc))
+    try:
+        reason = HTTPStatus(response.status).phrase
+    except ValueError:
+        reason = ""
+    protocol = response.protocol or "HTTP/1.1"
+    if protocol.lower() == "http/1.1":
+        protocol = "HTTP/1.1"
+    return HttpExchange(
+        url=response.url,
+        method=request.method,
+        request_headers=req_headers,
+        request_body=request.body or b"",
+        status=response.status,
+        reason=reason,
+        protocol=protocol.upper() if protocol.lower().startswith("http/") else "HTTP/1.1",
+        response_headers=_header_pairs(response.headers),
+        body=response.body,
+        fetched_at=fetched_at,
+        ip_address=str(response.ip_address) if response.ip_address else None,
+    )
+
+
+def capture_info(ex: HttpExchange, ref: WarcRecordRef) -> CaptureInfo:
+    content_type = next((v for k, v in ex.response_headers if k.lower() == "content-type"), None)
+    return CaptureInfo(
+        url=ex.url,
+        status=ex.status,
+        content_type=content_type,
+        captured_at=ex.fetched_at,
+        warc_file=ref.warc_file,
+        warc_offset=ref.offset,
+        warc_length=ref.length,
+        payload_digest=ref.payload_digest,
+        record_id=ref.record_id,
+        record_type=ref.record_type,
+    )
+
+
+class WarcCaptureMiddleware:
+    """Writes every request/response pair, as received, to the run's WARC files.
+
+    Sits on the downloader side of compression, redirect and cache, so it sees compressed
+    bodies and each redirect hop; it never decodes a body. The WARC work itself is done by
+    :class:`archive.RotatingWarcWriter`.
+    """
+
+    def __init__(self, writer: RotatingWarcWriter, crawler: Crawler) -> None:
+        self.writer = writer
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        data_dir = settings.get("AKHBAR_DATA_DIR")
+        run_id = settings.get("AKHBAR_RUN_ID")
+        if not data_dir or not run_id:
+            raise NotConfigured("AKHBAR_DATA_DIR and AKHBAR_RUN_ID are needed to write WARC files")
+        outlet = settings.get("AKHBAR_OUTLET") or "unknown"
+        writer = RotatingWarcWriter(
+            Path(data_dir) / "warcs",
+            outlet,
+            run_id=run_id,
+            max_size=settings.getint("AKHBAR_WARC_MAX_SIZE"),
+            warcinfo={
+                "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+                "http-header-user-agent": settings.get("USER_AGENT", ""),
+                "hostname": socket.gethostname(),
+            },
+        )
+        mw = cls(writer, crawler)
+        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(mw.write_article_metadata, signal=akhbar_signals.article_extracted)
+        return mw
+
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Response:
+        ex = exchange_from(request, response, datetime.now(UTC))
+        ref = self.writer.write_exchange(ex)
+        info = capture_info(ex, ref)
+        request.meta["akhbar_capture"] = info
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.inc_value("akhbar/warc/records")
+            stats.inc_value("akhbar/warc/bytes", ref.length)
+        self.crawler.signals.send_catch_log(akhbar_signals.capture_written, capture=info)
+        return response
+
+    def write_article_metadata(self, article: dict[str, Any], capture: CaptureInfo) -> None:
+        import json
+
+        content = json.dumps(article, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        self.writer.write_metadata(
+            target_uri=capture.url, concurrent_to=capture.record_id, content=content
+        )
+
+    def spider_closed(self, spider: Any = None, reason: str = "") -> None:
+        files = self.writer.close()
+        logger.info("closed %d WARC file(s)", len(files), extra={"event": "warc_closed", "files": files})
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retry, waiting ``AKHBAR_RETRY_BACKOFF * 2**n`` seconds before retry n+1."""
+
+    def _backoff(self, request: Request) -> float:
+        base = self.crawler.settings.getfloat("AKHBAR_RETRY_BACKOFF")
+        return base * (2 ** int(request.meta.get("retry_times", 0)))
+
+    async def process_response(  # type: ignore[override]
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Request | Response:
+        result = super().process_response(request, response)
+        if isinstance(result, Request):
+            await asyncio.sleep(self._backoff(request))
+        return result
+
+    async def process_exception(  # type: ignore[override]
+        self, request: Request, exception: Exception, spider: Any = None
+    ) -> Request | Response | None:
+        result = super().process_exception(request, exception)
+        if isinstance(result, Request):
+            await asyncio.sleep(self._backoff(request))
+        return result

@@ -1,0 +1,281 @@
+"""The schema of an outlet file (``config/outlets/<id>.yaml``) and of ``config/akhbar.yaml``.
+
+Field descriptions double as the "what is allowed" part of error messages, so keep them short
+and concrete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from crawler.outlets.values import (
+    check_cron,
+    check_duration,
+    check_http_url,
+    check_language,
+    check_regex,
+    check_size,
+    check_timezone,
+    invalid,
+)
+
+ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DEFAULT_USER_AGENT = "akhbar/0.1 (+https://example.org/akhbar; news archiving)"
+
+
+def _check_id(value: str) -> str:
+    if not ID_RE.match(value):
+        better = re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
+        example = f"e.g. '{better}'" if ID_RE.match(better) else "e.g. 'tehran_times'"
+        invalid(
+            f"'{value}' is not a valid outlet id",
+            "Use lower_snake: a letter, then 1-62 of a-z, 0-9 or _ "
+            f"({example}); the file must be named <id>.yaml",
+        )
+    return value
+
+
+def _check_positive(value: timedelta) -> timedelta:
+    if value <= timedelta(0):
+        invalid(f"duration {value} must be longer than zero", "e.g. 30m")
+    return value
+
+
+def _seconds(value: object) -> object:
+    if isinstance(value, str) and not value.strip().isdigit():
+        return int(check_duration(value).total_seconds())
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+HttpUrl = Annotated[str, AfterValidator(check_http_url)]
+Regex = Annotated[str, AfterValidator(check_regex)]
+Language = Annotated[str, AfterValidator(check_language)]
+Duration = Annotated[timedelta, BeforeValidator(check_duration), AfterValidator(_check_positive)]
+Size = Annotated[int, BeforeValidator(check_size), Field(gt=0)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Discovery(_Section):
+    """Where the spider finds article URLs."""
+
+    feeds: list[HttpUrl] = Field(default=[], description="a list of RSS/Atom feed URLs")
+    sitemaps: list[HttpUrl] = Field(
+        default=[], description="a list of sitemap or sitemap-index URLs"
+    )
+    listings: list[HttpUrl] = Field(
+        default=[], description="a list of section/listing page URLs to follow links from"
+    )
+
+    @model_validator(mode="after")
+    def _needs_a_start(self) -> Discovery:
+        if not (self.feeds or self.sitemaps or self.listings):
+            invalid(
+                "no start URLs: feeds, sitemaps and listings are all empty",
+                "Give at least one, e.g. feeds: [https://www.example.org/rss]",
+            )
+        return self
+
+
+class Articles(_Section):
+    """Which URLs are article pages. Patterns are searched (``re.search``) in the full URL."""
+
+    allow: list[Regex] = Field(
+        default=[],
+        description="a list of regexes; a URL must match one (empty = every same-host page)",
+    )
+    deny: list[Regex] = Field(
+        default=[], description="a list of regexes; a URL matching any is never an article"
+    )
+
+
+class Limits(_Section):
+    """When a run stops."""
+
+    max_articles: int = Field(default=500, gt=0, description="a whole number above 0")
+    max_depth: int = Field(default=2, ge=0, description="a whole number, 0 or more")
+    max_duration: Duration = Field(
+        default=timedelta(minutes=30), description='a duration such as "30m" or "1h30m"'
+    )
+    max_pages: int = Field(default=5000, gt=0, description="a whole number above 0")
+    max_response_size: Size = Field(
+        default=10 * 1024**2, description='a size such as "512KB" or "10MB"'
+    )
+
+
+class Politeness(_Section):
+    """How gently the outlet is fetched."""
+
+    obey_robots: bool = Field(default=True, description="true or false")
+    delay: float = Field(default=1.0, ge=0, description="seconds between requests, 0 or more")
+    concurrency: int = Field(
+        default=2, ge=1, le=32, description="parallel requests to the outlet, 1 to 32"
+    )
+    user_agent: Text | None = Field(
+        default=None, description="a User-Agent string (default: the service's)"
+    )
+
+
+class OutletConfig(BaseModel):
+    """One outlet, as read from ``config/outlets/<id>.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Annotated[str, AfterValidator(_check_id)] = Field(
+        description="the outlet id, lower_snake, equal to the file name without .yaml"
+    )
+    name: Text = Field(description="the outlet's display name, e.g. 'Tehran Times'")
+    homepage: HttpUrl = Field(description="the outlet's http(s) home page URL")
+    enabled: bool = Field(default=True, description="true or false")
+    languages: list[Language] = Field(
+        description="the languages the outlet publishes, as ISO 639 codes, e.g. [en, fa]"
+    )
+    # timezone comes before schedule: the cron check reads it.
+    timezone: str = Field(default="UTC", description='an IANA time zone name such as "Asia/Tehran"')
+    schedule: str | None = Field(
+        default=None, description='a 5-field cron expression such as "0 */6 * * *", or null'
+    )
+    discovery: Discovery = Field(
+        description="a mapping with feeds, sitemaps and/or listings (lists of URLs)"
+    )
+    articles: Articles = Field(default_factory=Articles, description="a mapping: allow, deny")
+    limits: Limits = Field(default_factory=Limits, description="a mapping of run limits")
+    politeness: Politeness = Field(
+        default_factory=Politeness, description="a mapping: obey_robots, delay, concurrency"
+    )
+
+    @field_validator("languages")
+    @classmethod
+    def _some_languages(cls, value: list[str]) -> list[str]:
+        if not value:
+            invalid("no languages given", "List what the outlet publishes, e.g. [en] or [ar, en]")
+        return list(dict.fromkeys(value))
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return check_timezone(value)
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        return check_cron(value, info.data.get("timezone", "UTC"))
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def allowed_domains(self) -> list[str]:
+        """Hosts of the home page and of every discovery URL, sorted."""
+        urls = [self.homepage, *self.discovery.feeds, *self.discovery.sitemaps]
+        urls += self.discovery.listings
+        return sorted({host for u in urls if (host := urlsplit(u).hostname)})
+
+    @property
+    def config_hash(self) -> str:
+        """sha256 of the normalized config: changes exactly when a setting changes."""
+        data = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+    def is_article_candidate(self, url: str) -> bool:
+        """Is ``url`` on an allowed host, not denied and (if allow is set) allowed?"""
+        host = urlsplit(url).hostname or ""
+        if not any(host == d or host.endswith("." + d) for d in self.allowed_domains):
+            return False
+        if any(re.search(p, url) for p in self.articles.deny):
+            return False
+        return not self.articles.allow or any(re.search(p, url) for p in self.articles.allow)
+
+
+class ServiceConfig(BaseModel):
+    """Service-wide settings, from ``config/akhbar.yaml`` (every key optional)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    data_dir: Path = Field(
+        default=Path("./data"), description="a directory path (relative = to the working dir)"
+    )
+    database_url: Text | None = Field(
+        default=None,
+        description="a SQLAlchemy URL such as postgresql+psycopg://user:pw@127.0.0.1/akhbar, "
+        "or null for catalog.sqlite in the data dir",
+    )
+    warc_max_size: Size = Field(default=1024**3, description='a size such as "1GB"')
+    user_agent: Text = Field(default=DEFAULT_USER_AGENT, description="a User-Agent string")
+    max_concurrent_crawls: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        description="how many crawls may run at once, 1 or more",
+    )
+    misfire_grace_time: Duration = Field(
+        default=timedelta(minutes=10), description='a duration such as "10m"'
+    )
+    jitter: Annotated[int, BeforeValidator(_seconds)] = Field(
+        default=0, ge=0, description="seconds of random delay added to scheduled starts"
+    )
+    log_level: str = Field(default="INFO", description="one of " + ", ".join(LOG_LEVELS))
+
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _data_dir(cls, value: object) -> object:
+        if not isinstance(value, (str, Path)) or not str(value).strip():
+            invalid(f"{value!r} is not a directory path", "e.g. data_dir: ./data")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from sqlalchemy.engine import make_url  # only needed when a URL is configured
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(value)
+        except ArgumentError as exc:
+            invalid(
+                f"'{value}' is not a database URL ({exc})",
+                "Use e.g. postgresql+psycopg://user:password@127.0.0.1:5432/akhbar or "
+                "sqlite:///data/catalog.sqlite, or null for the default",
+            )
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().upper() not in LOG_LEVELS:
+            invalid(f"'{value}' is not a log level", "Use one of " + ", ".join(LOG_LEVELS))
+        return value.strip().upper() if isinstance(value, str) else value
+
+    def database_url_for(self, data_dir: Path) -> str:
+        """The configured database URL, or the SQLite catalog inside ``data_dir``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(data_dir / 'catalog.sqlite').absolute()}"

@@ -1,0 +1,133 @@
+"""Item pipelines: extraction + language tagging, then the catalog."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Self
+
+from scrapy import signals
+from scrapy.exceptions import DropItem, NotConfigured
+
+from crawler import signals as akhbar_signals
+from crawler.catalog import Catalog
+from crawler.catalog.writer import CatalogWriter
+from crawler.items import CaptureInfo, PageItem
+from crawler.processing import process_page, warm_up
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+class NoMainText(DropItem):
+    """The page has no main text to extract."""
+
+
+class NotAnArticle(DropItem):
+    """The page matched the article rules but is a listing, home or tag page."""
+
+
+class ExtractionFailed(DropItem):
+    """Extraction raised; the page stays in the WARC and the crawl goes on."""
+
+
+class ExtractionPipeline:
+    """Runs :func:`crawler.processing.process_page` on each page, in worker processes when
+    ``AKHBAR_EXTRACT_WORKERS`` > 0 so that the reactor thread keeps fetching."""
+
+    def __init__(self, crawler: Crawler, workers: int) -> None:
+        self.crawler = crawler
+        self.executor: ProcessPoolExecutor | None = None
+        if workers > 0:
+            self.executor = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=warm_up,
+            )
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        pipe = cls(crawler, crawler.settings.getint("AKHBAR_EXTRACT_WORKERS"))
+        crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
+        return pipe
+
+    async def process_item(self, item: Any, spider: Any = None) -> Any:
+        if not isinstance(item, PageItem):
+            return item
+        args = (item.body, item.url, item.content_type, item.hints)
+        try:
+            if self.executor is not None:
+                result = await asyncio.wrap_future(self.executor.submit(process_page, *args))
+            else:
+                result = process_page(*args)
+        except Exception as exc:
+            logger.error("extraction failed for %s: %r", item.url, exc,
+                         extra={"event": "extraction_failed", "url": item.url})
+            raise ExtractionFailed(f"extraction failed: {exc!r}") from exc
+        item.body = b""  # the WARC has it; don't carry it through the rest of the pipeline
+        if result is None:
+            raise NoMainText(f"no main text: {item.url}")
+        if not result.get("is_article", True):
+            raise NotAnArticle(f"not an article: {item.url}")
+        item.extracted = result
+        if item.capture is not None:
+            self.crawler.signals.send_catch_log(
+                akhbar_signals.article_extracted, article=result, capture=item.capture
+            )
+        return item
+
+    def spider_closed(self, spider: Any = None) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+class CatalogPipeline:
+    """Records every capture and every extracted article in the catalog database."""
+
+    def __init__(self, writer: CatalogWriter, crawler: Crawler) -> None:
+        self.writer = writer
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        url = crawler.settings.get("AKHBAR_DATABASE_URL")
+        if not url:
+            raise NotConfigured("AKHBAR_DATABASE_URL is not set")
+        writer = CatalogWriter(
+            Catalog(url),
+            outlet=crawler.settings.get("AKHBAR_OUTLET") or "unknown",
+            run_id=crawler.settings.get("AKHBAR_RUN_ID") or None,
+        )
+        pipe = cls(writer, crawler)
+        crawler.signals.connect(pipe.on_capture, signal=akhbar_signals.capture_written)
+        crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
+        return pipe
+
+    def on_capture(self, capture: CaptureInfo) -> None:
+        self.writer.add_capture(capture)
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if not isinstance(item, PageItem) or not item.extracted:
+            return item
+        outcome = self.writer.add_article(item.extracted, item.capture, item.url,
+                                          seen_at=item.capture.captured_at if item.capture
+                                          else datetime.now(UTC))
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.inc_value(f"akhbar/articles/{outcome}")
+        data = item.extracted
+        logger.info(
+            "article %s: %s [%s] %s", outcome, data["canonical_url"], data.get("language"),
+            (data.get("title") or "")[:80],
+            extra={"event": "article", "outcome": outcome, "url": data["canonical_url"],
+                   "language": data.get("language"), "title": data.get("title")},
+        )
+        return item
+
+    def spider_closed(self, spider: Any = None) -> None:
+        self.writer.close()

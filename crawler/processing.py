@@ -1,0 +1,48 @@
+"""The CPU-heavy part of a crawl: extraction and language tagging of one page.
+
+A plain top-level function so it can run in a worker process (see ExtractionPipeline).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+from crawler.extraction import extract_article
+from crawler.language import tag_languages
+from crawler.urls import canonicalize, host_of
+
+logger = logging.getLogger(__name__)
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def process_page(
+    body: bytes, url: str, content_type: str | None, hints: tuple[str, ...] = ()
+) -> dict[str, Any] | None:
+    """Extract and tag one page. Returns the article as a dict, or None when the page has no
+    main text. The dict's `canonical_url` is the page's rel=canonical when it stays on the
+    same host, else the fetched URL, canonicalised."""
+    article = extract_article(body, url, content_type)
+    if article is None or not article.text.strip():
+        return None
+    tags = tag_languages(article.text, hints=hints, html_lang=article.html_lang)
+    data = article.to_dict()
+    canonical = article.canonical_url
+    if not canonical or host_of(canonical) != host_of(url):
+        canonical = url
+    data["canonical_url"] = canonicalize(canonical)
+    data["language"] = tags.lang
+    data["language_confidence"] = round(tags.confidence, 4)
+    data["languages"] = tags.to_dict()
+    data["text_digest"] = text_digest(article.text)
+    data.pop("links", None)
+    return data
+
+
+def warm_up() -> None:
+    """Load the detector's profiles and trafilatura once per worker process."""
+    tag_languages("warm up the language profiles once", hints=("en",))

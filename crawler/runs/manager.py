@@ -1,0 +1,174 @@
+"""Starting, watching and finishing crawl processes.
+
+Crawls run as child processes: Twisted's reactor cannot restart within one process, and a crawl
+that crashes or hangs must not take the service down.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from crawler.catalog import Catalog, Run
+from crawler.context import AkhbarContext
+from crawler.extensions import run_paths
+
+logger = logging.getLogger(__name__)
+
+QUEUED, RUNNING = "queued", "running"
+SUCCEEDED, FAILED, CANCELLED, TIMED_OUT = "succeeded", "failed", "cancelled", "timed_out"
+FINAL_STATES = (SUCCEEDED, FAILED, CANCELLED, TIMED_OUT)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_run_id(outlet: str, at: datetime | None = None) -> str:
+    at = at or now()
+    return f"{at:%Y%m%dT%H%M%S}-{outlet}-{secrets.token_hex(3)}"
+
+
+def create_run(catalog: Catalog, outlet: str, trigger: str) -> Run:
+    run = Run(id=new_run_id(outlet), outlet_id=outlet, trigger=trigger, status=QUEUED,
+              queued_at=now(), stats={})
+    with catalog.session() as session:
+        session.add(run)
+    return run
+
+
+def crawl_command(ctx: AkhbarContext, outlet: str, run_id: str) -> list[str]:
+    settings = {
+        "AKHBAR_RUN_ID": run_id,
+        "AKHBAR_CONFIG_DIR": str(ctx.config_dir),
+        "AKHBAR_DATA_DIR": str(ctx.data_dir),
+        "AKHBAR_DATABASE_URL": ctx.database_url,
+        "AKHBAR_WARC_MAX_SIZE": str(ctx.service.warc_max_size),
+        "USER_AGENT": ctx.service.user_agent,
+        "LOG_LEVEL": ctx.service.log_level,
+    }
+    for key in ("AKHBAR_EXTRACT_WORKERS",):
+        if key in ctx.env:
+            settings[key] = ctx.env[key]
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "outlet", "-a", f"outlet={outlet}"]
+    for key, value in settings.items():
+        cmd += ["-s", f"{key}={value}"]
+    return cmd
+
+
+@dataclass
+class RunProcess:
+    """A started crawl: the child process and where its log goes."""
+
+    run_id: str
+    outlet: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    stats_path: Path
+    stderr_path: Path
+    cancel_requested: bool = False
+
+    def poll(self) -> int | None:
+        return self.process.poll()
+
+    def stop(self, *, force: bool = False) -> None:
+        """Ask the crawl to stop: SIGINT lets Scrapy close the spider (and the WARC); a
+        second call with force kills it."""
+        if self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGKILL if force else signal.SIGINT)
+
+
+def start_run(ctx: AkhbarContext, run: Run) -> RunProcess:
+    log_path, stats_path = run_paths(ctx.data_dir, run.id)
+    stderr_path = log_path.with_suffix(".stderr")
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.update(ctx.env)
+    env["SCRAPY_SETTINGS_MODULE"] = "crawler.settings"
+    env["PYTHONUNBUFFERED"] = "1"
+    with stderr_path.open("wb") as err:
+        proc = subprocess.Popen(crawl_command(ctx, run.outlet_id, run.id), env=env,
+                                stdin=subprocess.DEVNULL, stdout=err, stderr=subprocess.STDOUT,
+                                cwd=str(ctx.data_dir))
+    with ctx.catalog.session() as session:
+        row = session.get(Run, run.id)
+        assert row is not None
+        row.status, row.started_at, row.pid = RUNNING, now(), proc.pid
+        row.log_path = str(log_path)
+    return RunProcess(run.id, run.outlet_id, proc, log_path, stats_path, stderr_path)
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    outlet: str
+    status: str
+    exit_code: int | None
+    reason: str | None
+    stats: dict[str, Any]
+
+
+def _last_error(stderr_path: Path) -> str | None:
+    try:
+        lines = stderr_path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    for line in reversed(lines):
+        if any(marker in line for marker in ("Error", "ERROR", "error:", "Traceback")):
+            return line.strip()[:500]
+    return lines[-1].strip()[:500] if lines else None
+
+
+def judge(exit_code: int | None, stats: dict[str, Any], cancelled: bool,
+          stderr_path: Path) -> tuple[str, str | None]:
+    """A run's final status and reason from its exit code and Scrapy's finish_reason."""
+    reason = stats.get("finish_reason")
+    if cancelled:
+        return CANCELLED, "cancelled by request"
+    if reason == "closespider_timeout":
+        return TIMED_OUT, "stopped at the outlet's max_duration"
+    if exit_code == 0 and reason:
+        if stats.get("log_count/CRITICAL"):
+            return FAILED, _last_error(stderr_path) or "critical error in crawl"
+        if reason in ("finished", "closespider_pagecount", "closespider_itemcount"):
+            return SUCCEEDED, reason
+        return FAILED, str(reason)
+    detail = _last_error(stderr_path) or "no output"
+    return FAILED, f"crawl process exited with code {exit_code}: {detail}"
+
+
+def finish_run(catalog: Catalog, proc: RunProcess) -> RunOutcome:
+    exit_code = proc.process.wait()
+    stats: dict[str, Any] = {}
+    if proc.stats_path.exists():
+        try:
+            stats = json.loads(proc.stats_path.read_text(encoding="utf-8"))
+        except ValueError:
+            stats = {}
+    status, reason = judge(exit_code, stats, proc.cancel_requested, proc.stderr_path)
+    with catalog.session() as session:
+        row = session.get(Run, proc.run_id)
+        assert row is not None
+        row.status, row.exit_code, row.reason, row.ended_at = status, exit_code, reason, now()
+        row.stats = stats
+        row.pages = int(stats.get("response_received_count", 0))
+        row.articles_new = int(stats.get("akhbar/articles/new", 0))
+        row.articles_changed = int(stats.get("akhbar/articles/changed", 0))
+        row.articles_unchanged = int(stats.get("akhbar/articles/unchanged", 0))
+        row.errors = int(stats.get("log_count/ERROR", 0)) + int(
+            stats.get("akhbar/requests_failed", 0))
+    return RunOutcome(proc.run_id, proc.outlet, status, exit_code, reason, stats)
+
+

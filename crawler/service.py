@@ -1,0 +1,249 @@
+"""The service functions. The CLI, the HTTP API, the web pages and the scheduler call these;
+none of them has logic of its own."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from crawler.catalog import Article, ArticleVersion, Capture, Outlet, Run
+from crawler.context import AkhbarContext
+from crawler.errors import ConfigError
+from crawler.outlets import LoadResult, OutletConfig, load_outlets
+from crawler.runlog import Progress, read_log
+from crawler.runs import RunOutcome, RunProcess, create_run, finish_run, start_run
+
+logger = logging.getLogger(__name__)
+
+
+# -- outlets ------------------------------------------------------------------------------
+def outlets(ctx: AkhbarContext) -> LoadResult:
+    return load_outlets(ctx.config_dir)
+
+
+def sync_outlets(ctx: AkhbarContext, configs: Iterable[OutletConfig]) -> None:
+    """Mirror the outlet configs into the catalog's outlets table."""
+    stamp = datetime.now(UTC)
+    with ctx.catalog.session() as session:
+        for cfg in configs:
+            row = session.get(Outlet, cfg.id) or Outlet(id=cfg.id)
+            row.name, row.homepage, row.languages = cfg.name, str(cfg.homepage), list(cfg.languages)
+            row.enabled, row.config_hash, row.updated_at = cfg.enabled, cfg.config_hash, stamp
+            session.add(row)
+
+
+def pick_outlets(ctx: AkhbarContext, ids: Iterable[str], *, all_enabled: bool = False,
+                 prefix: str | None = None) -> tuple[list[OutletConfig], list[ConfigError]]:
+    """The outlets to crawl, and errors for the ones asked for that cannot be crawled."""
+    result = outlets(ctx)
+    errors: list[ConfigError] = []
+    chosen: list[OutletConfig] = []
+    if all_enabled or prefix:
+        chosen = [o for o in result.outlets.values() if o.enabled
+                  and (prefix is None or o.id.startswith(prefix))]
+        errors = list(result.errors)
+    for oid in ids:
+        if oid in result.outlets:
+            chosen.append(result.outlets[oid])
+            continue
+        errs = [e for e in result.errors if e.outlet == oid or (e.file and e.file.stem == oid)]
+        errors += errs or [ConfigError(problem=f"no outlet '{oid}'", hint="`akhbar outlets list`"
+                                       " shows the configured outlets",
+                                       file=None, outlet=oid, field=None)]
+    return chosen, errors
+
+
+# -- crawling -----------------------------------------------------------------------------
+ProgressCallback = Callable[[dict[str, Progress]], None]
+
+
+@dataclass
+class CrawlReport:
+    outcomes: list[RunOutcome] = field(default_factory=list)
+    progress: dict[str, Progress] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return all(o.status == "succeeded" for o in self.outcomes)
+
+
+def crawl(ctx: AkhbarContext, targets: list[OutletConfig], *, trigger: str = "manual",
+          on_progress: ProgressCallback | None = None, poll_interval: float = 0.25,
+          max_parallel: int | None = None) -> CrawlReport:
+    """Crawl each outlet in its own `scrapy crawl` process, at most `max_parallel` at once,
+    and wait for all of them."""
+    sync_outlets(ctx, targets)
+    limit = max(1, max_parallel or ctx.service.max_concurrent_crawls)
+    queue = [create_run(ctx.catalog, o.id, trigger) for o in targets]
+    report = CrawlReport()
+    running: dict[str, tuple[RunProcess, int]] = {}
+    try:
+        while queue or running:
+            while queue and len(running) < limit:
+                run = queue.pop(0)
+                proc = start_run(ctx, run)
+                running[run.id] = (proc, 0)
+                report.progress[run.id] = Progress()
+            for run_id, (proc, offset) in list(running.items()):
+                entries, offset = read_log(proc.log_path, offset)
+                for entry in entries:
+                    report.progress[run_id].feed(entry)
+                running[run_id] = (proc, offset)
+                if proc.poll() is not None:
+                    entries, _ = read_log(proc.log_path, offset)
+                    for entry in entries:
+                        report.progress[run_id].feed(entry)
+                    report.outcomes.append(finish_run(ctx.catalog, proc))
+                    del running[run_id]
+            if on_progress:
+                on_progress(report.progress)
+            if queue or running:
+                time.sleep(poll_interval)
+    except KeyboardInterrupt:
+        for proc, _ in running.values():
+            proc.cancel_requested = True
+            proc.stop()
+        for proc, _ in running.values():
+            report.outcomes.append(finish_run(ctx.catalog, proc))
+        raise
+    return report
+
+
+# -- summaries ----------------------------------------------------------------------------
+@dataclass
+class RunSummary:
+    run_id: str
+    outlet: str
+    status: str
+    reason: str | None
+    pages: int
+    articles_new: int
+    articles_changed: int
+    articles_unchanged: int
+    errors: int
+    languages: dict[str, int]
+    warc_files: list[tuple[str, int]]
+    duration_s: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
+def run_summary(ctx: AkhbarContext, run_id: str) -> RunSummary:
+    with ctx.catalog.session() as session:
+        run = session.get(Run, run_id)
+        if run is None:
+            from crawler.errors import RunError
+
+            raise RunError(f"no run '{run_id}'; `akhbar runs list` shows the runs")
+        langs = Counter(
+            dict(session.execute(
+                select(ArticleVersion.language, func.count())
+                .join(Capture, Capture.id == ArticleVersion.capture_id)
+                .where(Capture.run_id == run_id)
+                .group_by(ArticleVersion.language)
+            ).tuples().all())
+        )
+        files = sorted(session.scalars(
+            select(Capture.warc_file).where(Capture.run_id == run_id).distinct()
+        ))
+    sizes = []
+    for name in files:
+        path = ctx.warcs_dir / name
+        sizes.append((name, path.stat().st_size if path.exists() else -1))
+    duration = ((run.ended_at - run.started_at).total_seconds()
+                if run.ended_at and run.started_at else None)
+    return RunSummary(run.id, run.outlet_id, run.status, run.reason, run.pages, run.articles_new,
+                      run.articles_changed, run.articles_unchanged, run.errors,
+                      {str(k): v for k, v in langs.items()}, sizes, duration)
+
+
+def list_runs(ctx: AkhbarContext, outlet: str | None = None, limit: int = 50) -> list[Run]:
+    with ctx.catalog.session() as session:
+        query = select(Run).order_by(Run.queued_at.desc()).limit(limit)
+        if outlet:
+            query = query.where(Run.outlet_id == outlet)
+        return list(session.scalars(query))
+
+
+def get_run(ctx: AkhbarContext, run_id: str) -> Run | None:
+    with ctx.catalog.session() as session:
+        return session.get(Run, run_id)
+
+
+# -- articles -----------------------------------------------------------------------------
+@dataclass
+class ArticleQuery:
+    outlet: str | None = None
+    lang: str | None = None
+    since: datetime | None = None
+    text: str | None = None
+    limit: int | None = None
+
+
+def iter_articles(ctx: AkhbarContext, query: ArticleQuery) -> Iterator[dict[str, Any]]:
+    """The latest version of each article matching the query, as export records."""
+    with ctx.catalog.session() as session:
+        stmt = (
+            select(Article, ArticleVersion, Capture)
+            .join(ArticleVersion, (ArticleVersion.article_id == Article.id)
+                  & (ArticleVersion.version == Article.latest_version))
+            .outerjoin(Capture, Capture.id == ArticleVersion.capture_id)
+            .order_by(Article.outlet_id, Article.url)
+        )
+        if query.outlet:
+            stmt = stmt.where(Article.outlet_id == query.outlet)
+        if query.lang:
+            stmt = stmt.where(Article.language == query.lang)
+        if query.since:
+            stmt = stmt.where(Article.last_seen >= query.since)
+        if query.text:
+            like = f"%{query.text}%"
+            stmt = stmt.where(ArticleVersion.text.like(like) | ArticleVersion.title.like(like))
+        if query.limit:
+            stmt = stmt.limit(query.limit)
+        for article, version, capture in session.execute(stmt).tuples():
+            yield article_record(article, version, capture)
+
+
+def article_record(article: Article, version: ArticleVersion, capture: Capture | None
+                   ) -> dict[str, Any]:
+    return {
+        "url": article.url,
+        "outlet": article.outlet_id,
+        "language": version.language,
+        "language_confidence": version.language_confidence,
+        "languages": version.languages,
+        "title": version.title,
+        "author": version.author,
+        "published": version.published,
+        "published_source": version.published_source,
+        "description": version.description,
+        "text": version.text,
+        "captured_at": version.captured_at.isoformat() if version.captured_at else None,
+        "first_seen": article.first_seen.isoformat(),
+        "last_seen": article.last_seen.isoformat(),
+        "fetched_url": version.fetched_url,
+        "warc_file": capture.warc_file if capture else None,
+        "warc_offset": capture.warc_offset if capture else None,
+        "warc_length": capture.warc_length if capture else None,
+        "version": version.version,
+    }
+
+
+def run_record(run: Run) -> dict[str, Any]:
+    return {
+        "id": run.id, "outlet": run.outlet_id, "trigger": run.trigger, "status": run.status,
+        "queued_at": run.queued_at, "started_at": run.started_at, "ended_at": run.ended_at,
+        "exit_code": run.exit_code, "reason": run.reason, "pid": run.pid,
+        "pages": run.pages, "articles_new": run.articles_new,
+        "articles_changed": run.articles_changed, "articles_unchanged": run.articles_unchanged,
+        "errors": run.errors, "log_path": run.log_path,
+    }

@@ -1,0 +1,56 @@
+"""Scrapy settings for akhbar's crawl processes.
+
+Per-outlet values (delay, concurrency, robots, limits) are applied by the outlet spider from its
+config file; the run manager passes run-wide values (`AKHBAR_*`) with `-s` on the command line.
+"""
+
+BOT_NAME = "akhbar"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+USER_AGENT = "akhbar/0.1 (news archiving; +https://example.org/akhbar)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 0
+REDIRECT_MAX_TIMES = 5
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Seconds before the first retry; doubled for each further one.
+AKHBAR_RETRY_BACKOFF = 0.5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+
+DOWNLOADER_MIDDLEWARES = {
+    # Replaced by a subclass that waits before retrying.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Above HttpCacheMiddleware (900): sees every response, redirects included, as received.
+    "crawler.middlewares.WarcCaptureMiddleware": 950,
+}
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.ExtractionPipeline": 300,
+    "crawler.pipelines.CatalogPipeline": 800,
+}
+
+EXTENSIONS = {
+    "crawler.extensions.RunLogExtension": 100,
+    "crawler.extensions.RunStatsExtension": 200,
+}
+
+# Filled by the run manager (crawler/runs) for each run.
+AKHBAR_RUN_ID = ""
+AKHBAR_CONFIG_DIR = ""
+AKHBAR_DATA_DIR = ""
+AKHBAR_DATABASE_URL = ""
+AKHBAR_WARC_MAX_SIZE = 1_000_000_000
+# Processes for extraction and language tagging; 0 runs them on the reactor thread.
+AKHBAR_EXTRACT_WORKERS = 1

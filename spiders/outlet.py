@@ -1,0 +1,205 @@
+"""The one config-driven spider: `scrapy crawl outlet -a outlet=<id>`.
+
+Discovery starts from the outlet's feeds, sitemaps and listing pages. Links that match the
+outlet's article rules are fetched as articles; other same-site links are followed as listing
+pages up to `limits.max_depth` hops from a start page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any, Self
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Request, Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap
+from twisted.python.failure import Failure
+
+from crawler.errors import ConfigError
+from crawler.extraction import is_html
+from crawler.items import PageItem
+from crawler.outlets import OutletConfig, load_outlets, resolve_config_dir
+from crawler.urls import ArticleRules, canonicalize, same_site
+
+logger = logging.getLogger(__name__)
+
+FEED = "feed"
+SITEMAP = "sitemap"
+LISTING = "listing"
+ARTICLE = "article"
+
+
+def outlet_settings(outlet: OutletConfig) -> dict[str, Any]:
+    """Scrapy settings that follow from an outlet's config."""
+    pol, lim = outlet.politeness, outlet.limits
+    settings: dict[str, Any] = {
+        "AKHBAR_OUTLET": outlet.id,
+        "ROBOTSTXT_OBEY": pol.obey_robots,
+        "DOWNLOAD_DELAY": pol.delay,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": pol.concurrency,
+        "CONCURRENT_REQUESTS": max(pol.concurrency, 1),
+        "CLOSESPIDER_TIMEOUT": int(lim.max_duration.total_seconds()),
+        "CLOSESPIDER_PAGECOUNT": lim.max_pages,
+        "DOWNLOAD_MAXSIZE": lim.max_response_size,
+    }
+    if pol.user_agent:
+        settings["USER_AGENT"] = pol.user_agent
+    return settings
+
+
+class OutletSpider(scrapy.Spider):
+    name = "outlet"
+
+    def __init__(self, outlet: OutletConfig, **kwargs: Any) -> None:
+        super().__init__(name=self.name, **kwargs)
+        self.outlet = outlet
+        self.rules = ArticleRules(outlet.articles.allow, outlet.articles.deny)
+        self.hosts = sorted(outlet.allowed_domains)
+        self.allowed_domains = self.hosts
+        self.max_depth = outlet.limits.max_depth
+        self.max_articles = outlet.limits.max_articles
+        self.articles_scheduled = 0
+        self._seen: set[str] = set()
+        self.links = LinkExtractor(allow_domains=self.hosts, unique=True)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        outlet_id = kwargs.pop("outlet", None)
+        if not outlet_id:
+            raise ConfigError(problem="no outlet given", hint="scrapy crawl outlet -a outlet=<id>")
+        config_dir = resolve_config_dir(
+            kwargs.pop("config_dir", None) or crawler.settings.get("AKHBAR_CONFIG_DIR") or None
+        )
+        outlet = find_outlet(config_dir, outlet_id)
+        # Settings are still mutable here: the crawler freezes them after creating the spider.
+        for key, value in outlet_settings(outlet).items():
+            crawler.settings.set(key, value, priority="spider")
+        spider = cls(outlet, *args, **kwargs)
+        spider._set_crawler(crawler)
+        return spider
+
+    async def start(self) -> AsyncIterator[Request]:
+        d = self.outlet.discovery
+        for url in d.feeds:
+            yield self._request(url, FEED, 0)
+        for url in d.sitemaps:
+            yield self._request(url, SITEMAP, 0)
+        for url in d.listings:
+            yield self._request(url, LISTING, 0)
+
+    # -- requests -------------------------------------------------------------------------
+    def _request(self, url: str, kind: str, hops: int) -> Request:
+        callback = {FEED: self.parse_feed, SITEMAP: self.parse_sitemap}.get(kind, self.parse_page)
+        return Request(
+            canonicalize(url),
+            callback=callback,
+            errback=self.on_error,
+            meta={"akhbar_kind": kind, "akhbar_hops": hops},
+            priority=10 if kind == ARTICLE else 0,
+        )
+
+    def _links_to(self, urls: Iterator[str] | list[str], hops: int) -> Iterator[Request]:
+        """Requests for discovered URLs: articles always (up to max_articles), other pages
+        of the site only while within max_depth."""
+        for raw in urls:
+            url = canonicalize(raw)
+            if not url.startswith(("http://", "https://")) or not same_site(url, self.hosts):
+                continue
+            if url in self._seen:
+                continue
+            if self.rules.is_article(url) and self._is_article_path(url):
+                if self.articles_scheduled >= self.max_articles:
+                    continue
+                self._seen.add(url)
+                self.articles_scheduled += 1
+                yield self._request(url, ARTICLE, hops + 1)
+            elif hops < self.max_depth:
+                self._seen.add(url)
+                yield self._request(url, LISTING, hops + 1)
+
+    def _is_article_path(self, url: str) -> bool:
+        # With no allow rules every page is a candidate; keep the homepage out.
+        return bool(self.outlet.articles.allow) or url.rstrip("/") != self.outlet.homepage.rstrip("/")
+
+    # -- callbacks ------------------------------------------------------------------------
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        if not isinstance(response, TextResponse):
+            logger.warning("feed is not text: %s", response.url, extra={"event": "bad_feed", "url": response.url})
+            return
+        sel = response.selector
+        sel.remove_namespaces()
+        urls = sel.xpath("//item/link/text()").getall()
+        urls += sel.xpath("//entry/link[not(@rel) or @rel='alternate']/@href").getall()
+        urls = [response.urljoin(u.strip()) for u in urls if u.strip()]
+        if not urls:
+            logger.warning("feed lists no links: %s", response.url, extra={"event": "empty_feed", "url": response.url})
+        yield from self._links_to(urls, int(response.meta["akhbar_hops"]))
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            body = gunzip(body, max_size=self.outlet.limits.max_response_size)
+        try:
+            sitemap = Sitemap(body)
+        except Exception as exc:  # lxml raises several kinds on garbage
+            logger.warning("not a sitemap: %s (%s)", response.url, exc, extra={"event": "bad_sitemap", "url": response.url})
+            return
+        locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
+        hops = int(response.meta["akhbar_hops"])
+        if sitemap.type == "sitemapindex":
+            for loc in locs:
+                if same_site(loc, self.hosts):
+                    yield self._request(loc, SITEMAP, hops)
+        else:
+            yield from self._links_to(locs, hops)
+
+    def parse_page(self, response: Response) -> Iterator[Request | PageItem]:
+        kind = response.meta["akhbar_kind"]
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+        if not is_html(content_type, response.body[:512]):
+            logger.info("not HTML (%s), not an article: %s", content_type, response.url,
+                        extra={"event": "not_html", "url": response.url})
+            return
+        hops = int(response.meta["akhbar_hops"])
+        if kind == ARTICLE:
+            yield PageItem(
+                url=response.url,
+                outlet=self.outlet.id,
+                status=response.status,
+                content_type=content_type,
+                body=response.body,
+                capture=response.meta.get("akhbar_capture"),
+                hints=tuple(self.outlet.languages),
+            )
+        if hops <= self.max_depth and isinstance(response, TextResponse):
+            yield from self._links_to([link.url for link in self.links.extract_links(response)], hops)
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        response = getattr(failure.value, "response", None)
+        status = response.status if response is not None else None
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value("akhbar/requests_failed")
+        logger.warning(
+            "failed: %s (%s)", request.url, status or failure.getErrorMessage(),
+            extra={"event": "request_failed", "url": request.url, "status": status,
+                   "error": failure.type.__name__ if failure.type else None},
+        )
+
+
+def find_outlet(config_dir: Path, outlet_id: str) -> OutletConfig:
+    result = load_outlets(config_dir)
+    if outlet_id in result.outlets:
+        return result.outlets[outlet_id]
+    for err in result.errors:
+        if err.outlet == outlet_id or (err.file is not None and err.file.stem == outlet_id):
+            raise err
+    raise ConfigError(
+        problem=f"no outlet '{outlet_id}' in {config_dir / 'outlets'}",
+        hint="`akhbar outlets list` shows the configured outlets",
+    )

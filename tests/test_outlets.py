@@ -1,0 +1,480 @@
+"""Outlet and service configuration: loading, validation and the messages people read."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from crawler.errors import AkhbarError, ArchiveLookupError, ConfigError
+from crawler.outlets import (
+    LoadResult,
+    OutletConfig,
+    ServiceConfig,
+    check_outlet_file,
+    load_outlet_file,
+    load_outlets,
+    load_service_config,
+    parse_duration,
+    resolve_config_dir,
+    resolve_data_dir,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = Path(__file__).parent / "config_cases"
+EXAMPLES = ROOT / "config" / "outlets" / "examples"
+
+
+def good(outlet_id: str = "irangate", **changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": outlet_id,
+        "name": "IranGate",
+        "homepage": "https://www.example-outlet.com/",
+        "languages": ["en", "fa"],
+        "schedule": "0 */6 * * *",
+        "discovery": {"feeds": ["https://www.example-outlet.com/feed/"]},
+    }
+    data.update(changes)
+    return data
+
+
+def write(directory: Path, name: str, content: dict[str, Any] | str) -> Path:
+    path = directory / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = content if isinstance(content, str) else yaml.safe_dump(content, allow_unicode=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def only_error(path: Path) -> ConfigError:
+    config, errors = check_outlet_file(path)
+    assert config is None
+    assert len(errors) == 1, [str(e) for e in errors]
+    return errors[0]
+
+
+def assert_names(err: ConfigError, path: Path, field: str | None, *fix: str) -> None:
+    """The one-line message names the file and the field and says how to fix it."""
+    text = str(err)
+    assert "\n" not in text
+    assert err.file == path and text.startswith(f"{path}: ")
+    assert err.field == field
+    if field:
+        assert f"field '{field}'" in text
+    assert err.hint and err.hint in text
+    for words in fix:
+        assert words in text, text
+
+
+# --- a good file -------------------------------------------------------------------------
+
+
+def test_good_file_gets_defaults(tmp_path: Path) -> None:
+    config = load_outlet_file(write(tmp_path, "irangate.yaml", good()))
+    assert isinstance(config, OutletConfig)
+    assert config.enabled is True and config.timezone == "UTC"
+    assert config.limits.max_articles == 500 and config.limits.max_depth == 2
+    assert config.limits.max_duration == timedelta(minutes=30)
+    assert config.limits.max_pages == 5000 and config.limits.max_response_size == 10 * 1024**2
+    assert config.politeness.obey_robots and config.politeness.delay == 1.0
+    assert config.politeness.concurrency == 2 and config.politeness.user_agent is None
+    assert config.articles.allow == [] and config.discovery.sitemaps == []
+
+
+def test_allowed_domains_hash_and_article_candidates(tmp_path: Path) -> None:
+    data = good(
+        discovery={
+            "feeds": ["https://feeds.example.net/x.rss"],
+            "sitemaps": ["https://www.example-outlet.com/sitemap.xml"],
+        },
+        articles={"allow": [r"/\d{4}/"], "deny": ["/tag/"]},
+    )
+    config = load_outlet_file(write(tmp_path, "irangate.yaml", data))
+    assert config.allowed_domains == ["feeds.example.net", "www.example-outlet.com"]
+    assert config.is_article_candidate("https://www.example-outlet.com/2024/05/a-story/")
+    assert not config.is_article_candidate("https://www.example-outlet.com/tag/2024/")
+    assert not config.is_article_candidate("https://elsewhere.org/2024/05/a-story/")
+    assert not config.is_article_candidate("https://www.example-outlet.com/about/")
+
+    reordered = dict(reversed(data.items()))
+    same = load_outlet_file(write(tmp_path / "again", "irangate.yaml", reordered))
+    assert same.config_hash == config.config_hash and len(config.config_hash) == 64
+    changed = load_outlet_file(write(tmp_path / "b", "irangate.yaml", {**data, "enabled": False}))
+    assert changed.config_hash != config.config_hash
+
+
+# --- one test per kind of mistake ----------------------------------------------------------
+
+
+def test_unknown_key_suggests_the_close_one(tmp_path: Path) -> None:
+    path = write(tmp_path, "irangate.yaml", good(politness={"delay": 2}))
+    err = only_error(path)
+    assert_names(
+        err,
+        path,
+        "politness",
+        "unknown key 'politness'",
+        "Did you mean 'politeness'?",
+        "Allowed keys: id, name, homepage",
+    )
+    assert err.outlet == "irangate"
+
+
+def test_unknown_nested_key_lists_that_sections_keys(tmp_path: Path) -> None:
+    path = write(tmp_path, "irangate.yaml", good(limits={"max_artcles": 10}))
+    assert_names(
+        only_error(path),
+        path,
+        "limits.max_artcles",
+        "Did you mean 'max_articles'?",
+        "Allowed keys under 'limits': max_articles, max_depth",
+    )
+
+
+def test_wrong_type(tmp_path: Path) -> None:
+    path = write(tmp_path, "irangate.yaml", good(politeness={"delay": "fast"}))
+    assert_names(
+        only_error(path),
+        path,
+        "politeness.delay",
+        "'fast'",
+        "valid number",
+        "seconds between requests",
+    )
+
+
+def test_list_where_a_mapping_belongs(tmp_path: Path) -> None:
+    path = write(tmp_path, "irangate.yaml", good(languages="en"))
+    assert_names(only_error(path), path, "languages", "expected a list", "e.g. [en, fa]")
+
+
+def test_bad_regex_names_its_index(tmp_path: Path) -> None:
+    path = write(tmp_path, "irangate.yaml", good(articles={"allow": ["/news/", r"/story/(\d+"]}))
+    assert_names(
+        only_error(path),
+        path,
+        "articles.allow[1]",
+        "not a valid regular expression",
+        "missing )",
+        "escape literal",
+    )
+
+
+def test_bad_cron_message_is_exact(tmp_path: Path) -> None:
+    path = write(tmp_path / "config" / "outlets", "irangate.yaml", good(schedule="0 */6 * *"))
+    err = only_error(path)
+    assert str(err) == (
+        f"{path}: outlet 'irangate', field 'schedule': '0 */6 * *' is not a valid cron "
+        'expression (5 fields: minute hour day month weekday). Example: "0 */6 * * *"'
+    )
+
+
+def test_cron_value_out_of_range(tmp_path: Path) -> None:
+    path = write(tmp_path, "irangate.yaml", good(schedule="61 * * * *"))
+    assert_names(only_error(path), path, "schedule", "higher than the maximum", "Example:")
+
+
+def test_no_schedule_means_not_scheduled(tmp_path: Path) -> None:
+    data = good(schedule=None)
+    assert load_outlet_file(write(tmp_path, "irangate.yaml", data)).schedule is None
+    del data["schedule"]
+    assert load_outlet_file(write(tmp_path, "irangate.yaml", data)).schedule is None
+
+
+def test_bad_timezone_suggests_a_real_one(tmp_path: Path) -> None:
+    path = write(tmp_path, "irangate.yaml", good(timezone="Asia/Tehren"))
+    assert_names(
+        only_error(path),
+        path,
+        "timezone",
+        "not a known time zone",
+        "Did you mean 'Asia/Tehran'?",
+        "IANA",
+    )
+
+
+def test_unknown_language_code(tmp_path: Path) -> None:
+    path = write(tmp_path, "irangate.yaml", good(languages=["en", "farsi"]))
+    assert_names(only_error(path), path, "languages[1]", "Did you mean 'fa'?")
+
+
+@pytest.mark.parametrize("url", ["ftp://www.example-outlet.com/", "www.example-outlet.com"])
+def test_non_http_url(tmp_path: Path, url: str) -> None:
+    path = write(tmp_path, "irangate.yaml", good(homepage=url))
+    assert_names(only_error(path), path, "homepage", f"'{url}'", "only http(s) URLs", "https://")
+
+
+def test_non_http_discovery_url_names_its_index(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "irangate.yaml",
+        good(discovery={"feeds": ["https://ok.example.org/rss", "mailto:news@example.org"]}),
+    )
+    assert_names(only_error(path), path, "discovery.feeds[1]", "only http(s) URLs")
+
+
+def test_duplicate_id_names_both_files(tmp_path: Path) -> None:
+    first = write(tmp_path / "outlets", "irangate.yaml", good())
+    second = write(tmp_path / "outlets", "irangate.yml", good())
+    result = load_outlets(tmp_path)
+    assert list(result.outlets) == ["irangate"]
+    (err,) = result.errors
+    assert_names(err, second, "id", "already defined in", str(first), "remove")
+
+
+def test_id_must_match_file_name(tmp_path: Path) -> None:
+    path = write(tmp_path, "iran_gate.yaml", good("irangate"))
+    assert_names(
+        only_error(path),
+        path,
+        "id",
+        "does not match the file name",
+        "Rename the file to irangate.yaml or set id: iran_gate",
+    )
+
+
+def test_id_must_be_lower_snake(tmp_path: Path) -> None:
+    path = write(tmp_path, "Iran-Gate.yaml", good("Iran-Gate"))
+    config, errors = check_outlet_file(path)
+    assert config is None
+    assert any(e.field == "id" and "'iran_gate'" in str(e) for e in errors)
+
+
+def test_yaml_syntax_error_gives_the_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "irangate.yaml",
+        "id: irangate\nname: IranGate\nlanguages: [en\nhomepage: https://x.org/\n",
+    )
+    err = only_error(path)
+    assert err.line is not None and err.line >= 3
+    assert_names(err, path, None, f"line {err.line}", "YAML syntax error", "indentation")
+
+
+def test_unquoted_cron_star_is_explained(tmp_path: Path) -> None:
+    path = write(tmp_path, "irangate.yaml", "id: irangate\nschedule: */5 * * * *\n")
+    err = only_error(path)
+    assert err.line == 2
+    assert '"*/5 * * * *"' in str(err)
+
+
+def test_key_given_twice(tmp_path: Path) -> None:
+    path = write(tmp_path, "irangate.yaml", "id: irangate\nname: A\nname: B\n")
+    err = only_error(path)
+    assert err.line == 3
+    assert_names(err, path, None, "found key 'name' twice", "delete")
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("", "the file is empty"),
+        ("# only a comment\n", "the file is empty"),
+        ("- a\n- b\n", "found a list"),
+    ],
+)
+def test_empty_or_not_a_mapping(tmp_path: Path, text: str, words: str) -> None:
+    path = write(tmp_path, "irangate.yaml", text)
+    assert_names(only_error(path), path, None, words, "config/outlets/examples/")
+
+
+def test_missing_required_field(tmp_path: Path) -> None:
+    data = good()
+    del data["homepage"]
+    path = write(tmp_path, "irangate.yaml", data)
+    assert_names(
+        only_error(path),
+        path,
+        "homepage",
+        "required field is missing",
+        "Add 'homepage:'",
+        "http(s) home page URL",
+    )
+
+
+def test_empty_discovery(tmp_path: Path) -> None:
+    path = write(tmp_path, "irangate.yaml", good(discovery={"feeds": [], "sitemaps": []}))
+    assert_names(
+        only_error(path),
+        path,
+        "discovery",
+        "feeds, sitemaps and listings are all empty",
+        "feeds: [https://",
+    )
+
+
+def test_every_wrong_field_is_reported(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "irangate.yaml",
+        good(
+            schedule="0 */6 * *",
+            timezone="Mars/Base",
+            politness={},
+            limits={"max_articles": 0, "max_duration": "soon"},
+            politeness={"concurrency": 64},
+        ),
+    )
+    _, errors = check_outlet_file(path)
+    assert {e.field for e in errors} == {
+        "schedule",
+        "timezone",
+        "politness",
+        "limits.max_articles",
+        "limits.max_duration",
+        "politeness.concurrency",
+    }
+    with pytest.raises(ConfigError) as raised:
+        load_outlet_file(path)
+    assert len(raised.value.all) == 6
+    assert "and 5 more problems" in str(raised.value)
+    assert len(raised.value.render_all().splitlines()) == 6
+
+
+# --- a directory with good and bad files ---------------------------------------------------
+
+
+def test_mixed_directory_loads_good_and_reports_every_bad() -> None:
+    config_dir = CASES / "mixed"
+    result = load_outlets(config_dir)
+    assert isinstance(result, LoadResult) and not result.ok
+    assert list(result.outlets) == ["irangate", "khabar_fa"]
+    outlets = config_dir / "outlets"
+    by_file = {e.file: e for e in result.errors}
+    assert set(by_file) == {
+        outlets / f"{n}.yaml" for n in ("bad_cron", "bad_regex", "typo_key", "broken_yaml", "empty")
+    }
+    assert by_file[outlets / "bad_cron.yaml"].field == "schedule"
+    assert by_file[outlets / "bad_regex.yaml"].field == "articles.allow[1]"
+    assert by_file[outlets / "typo_key.yaml"].field == "politness"
+    assert by_file[outlets / "broken_yaml.yaml"].line is not None
+    assert "not_loaded" not in result.outlets  # subdirectories are not read
+    fa = result.outlets["khabar_fa"]
+    assert fa.name == "خبر" and fa.schedule is None and fa.allowed_domains == ["127.0.0.1"]
+
+
+def test_missing_outlets_dir_is_empty(tmp_path: Path) -> None:
+    result = load_outlets(tmp_path / "nowhere")
+    assert result.outlets == {} and result.errors == []
+
+
+def test_examples_validate() -> None:
+    result = load_outlets(EXAMPLES)
+    assert result.errors == []
+    assert set(result.outlets) == {"tehran_times", "aljazeera_ar", "bbc_persian"}
+    for path in EXAMPLES.glob("*.yaml"):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first == (
+            "# EXAMPLE — needs the internet; not crawled by the demo or tests. "
+            "Copy into config/outlets/ to use."
+        )
+
+
+def test_shipped_config_dir_has_no_errors() -> None:
+    assert load_outlets(ROOT / "config").errors == []
+    assert load_service_config(ROOT / "config") == ServiceConfig()
+
+
+# --- service config ------------------------------------------------------------------------
+
+
+def test_service_config_defaults_when_missing(tmp_path: Path) -> None:
+    service = load_service_config(tmp_path)
+    assert service.data_dir == Path("data") and service.database_url is None
+    assert service.warc_max_size == 1024**3 and service.misfire_grace_time == timedelta(minutes=10)
+    assert service.jitter == 0 and service.log_level == "INFO"
+    assert service.max_concurrent_crawls >= 1
+    assert service.user_agent.startswith("akhbar/0.1")
+    assert service.database_url_for(Path("/srv/akhbar")) == "sqlite:////srv/akhbar/catalog.sqlite"
+
+
+def test_service_config_values() -> None:
+    service = load_service_config(CASES / "mixed")
+    assert service.data_dir == Path("archive-data") and service.log_level == "DEBUG"
+    assert service.misfire_grace_time == timedelta(minutes=5)
+
+
+def test_service_config_errors_name_each_field(tmp_path: Path) -> None:
+    text = "warc_max_size: lots\nlog_level: loud\nmax_concurent_crawls: 3\n"
+    write(tmp_path, "akhbar.yaml", text)
+    with pytest.raises(ConfigError) as raised:
+        load_service_config(tmp_path)
+    fields = {e.field: str(e) for e in raised.value.all}
+    assert set(fields) == {"warc_max_size", "log_level", "max_concurent_crawls"}
+    assert "Did you mean 'max_concurrent_crawls'?" in fields["max_concurent_crawls"]
+    assert '"1GB"' in fields["warc_max_size"] and "WARNING" in fields["log_level"]
+    assert all(str(tmp_path / "akhbar.yaml") in text for text in fields.values())
+
+
+def test_service_config_bad_database_url(tmp_path: Path) -> None:
+    write(tmp_path, "akhbar.yaml", "database_url: not a url\n")
+    with pytest.raises(ConfigError, match="field 'database_url'.*postgresql"):
+        load_service_config(tmp_path)
+
+
+# --- durations, paths, errors --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("90s", timedelta(seconds=90)),
+        ("30m", timedelta(minutes=30)),
+        ("2h", timedelta(hours=2)),
+        ("1h30m", timedelta(hours=1, minutes=30)),
+        ("1d", timedelta(days=1)),
+        ("1h 30m", timedelta(hours=1, minutes=30)),
+        (600, timedelta(seconds=600)),
+        ("600", timedelta(seconds=600)),
+        (0, timedelta(0)),
+    ],
+)
+def test_parse_duration(value: str | int, expected: timedelta) -> None:
+    assert parse_duration(value) == expected
+
+
+@pytest.mark.parametrize("value", ["", "soon", "30x", "m", "-5", -5, "1.5h", True, 2.5])
+def test_parse_duration_rejects(value: Any) -> None:
+    with pytest.raises(ValueError):
+        parse_duration(value)
+
+
+def test_sizes_in_limits(tmp_path: Path) -> None:
+    path = write(tmp_path, "irangate.yaml", good(limits={"max_response_size": "512KB"}))
+    assert load_outlet_file(path).limits.max_response_size == 512 * 1024
+
+
+def test_resolve_config_dir() -> None:
+    assert resolve_config_dir("/etc/akhbar", env={"AKHBAR_CONFIG": "/x"}) == Path("/etc/akhbar")
+    assert resolve_config_dir(env={"AKHBAR_CONFIG": "/x"}) == Path("/x")
+    assert resolve_config_dir(env={}) == Path("config")
+
+
+def test_resolve_data_dir(tmp_path: Path) -> None:
+    env = {"AKHBAR_HOME": "/var/akhbar", "AKHBAR_CONFIG": str(CASES / "mixed")}
+    assert resolve_data_dir("/explicit", env=env) == Path("/explicit")
+    assert resolve_data_dir(env=env) == Path("/var/akhbar")
+    assert resolve_data_dir(env={"AKHBAR_CONFIG": str(CASES / "mixed")}) == Path("archive-data")
+    assert resolve_data_dir(env={"AKHBAR_CONFIG": str(tmp_path)}) == Path("data")
+    service = ServiceConfig(data_dir=Path("/from/service"))
+    assert resolve_data_dir(env={}, service=service) == Path("/from/service")
+
+
+def test_resolve_reads_environ_at_call_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AKHBAR_CONFIG", "/late/config")
+    monkeypatch.setenv("AKHBAR_HOME", "/late/home")
+    assert resolve_config_dir() == Path("/late/config")
+    assert resolve_data_dir() == Path("/late/home")
+
+
+def test_error_hierarchy_and_pickling() -> None:
+    err = ConfigError("bad", file=Path("a.yaml"), outlet="a", field="limits.max_depth", hint="Fix")
+    assert isinstance(err, AkhbarError)
+    assert issubclass(ArchiveLookupError, LookupError)
+    again = pickle.loads(pickle.dumps(err))
+    assert str(again) == str(err) == "a.yaml: outlet 'a', field 'limits.max_depth': bad. Fix"
+    assert again.field == "limits.max_depth"
