@@ -219,8 +219,12 @@ class RotatingWarcWriter:
         offset = warc.fh.tell()
         try:
             warc.writer.write_record(record)  # flushes the gzip member and the file
-        except OSError as exc:
-            raise ArchiveError(f"cannot write to {warc.open_path}: {exc}") from exc
+        except Exception as exc:
+            # Never leave half a member before the next record (e.g. disk full).
+            self._discard_partial(warc, offset)
+            if isinstance(exc, OSError):
+                raise ArchiveError(f"cannot write to {warc.open_path}: {exc}") from exc
+            raise
         headers = record.rec_headers
         date = datetime.fromisoformat(headers.get_header("WARC-Date").replace("Z", "+00:00"))
         return WarcRecordRef(
@@ -232,6 +236,15 @@ class RotatingWarcWriter:
             record_type=record.rec_type,
             date=date,
         )
+
+    @staticmethod
+    def _discard_partial(warc: _OpenWarc, offset: int) -> None:
+        try:
+            warc.fh.seek(offset)
+            warc.fh.truncate()
+            warc.fh.flush()
+        except OSError:
+            logger.exception("could not cut partial record from %s", warc.open_path)
 
     def _maybe_rotate(self) -> None:
         if self._current is not None and self._current.fh.tell() >= self.max_size:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pickle
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from apscheduler.triggers.cron import CronTrigger
 
 from crawler.errors import AkhbarError, ArchiveLookupError, ConfigError
 from crawler.outlets import (
@@ -176,6 +177,27 @@ def test_bad_cron_message_is_exact(tmp_path: Path) -> None:
 def test_cron_value_out_of_range(tmp_path: Path) -> None:
     path = write(tmp_path, "irangate.yaml", good(schedule="61 * * * *"))
     assert_names(only_error(path), path, "schedule", "higher than the maximum", "Example:")
+
+
+@pytest.mark.parametrize(
+    ("schedule", "stored", "weekday"),
+    [
+        ("0 0 * * 0", "0 0 * * sun", "Sunday"),
+        ("0 0 * * 7", "0 0 * * sun", "Sunday"),
+        ("0 9 * * 1-5", "0 9 * * mon,tue,wed,thu,fri", "Wednesday"),
+        ("0 0 * * */2", "0 0 * * sun,tue,thu,sat", "Thursday"),
+        ("0 0 * * fri", "0 0 * * fri", "Friday"),
+        ("0  */6 * * *", "0 */6 * * *", "Tuesday"),
+    ],
+)
+def test_weekday_numbers_mean_what_cron_means(
+    tmp_path: Path, schedule: str, stored: str, weekday: str
+) -> None:
+    config = load_outlet_file(write(tmp_path, "irangate.yaml", good(schedule=schedule)))
+    assert config.schedule == stored
+    trigger = CronTrigger.from_crontab(config.schedule, timezone="UTC")
+    tuesday_noon = datetime(2025, 1, 7, 12, tzinfo=UTC)
+    assert trigger.get_next_fire_time(None, tuesday_noon).strftime("%A") == weekday
 
 
 def test_no_schedule_means_not_scheduled(tmp_path: Path) -> None:

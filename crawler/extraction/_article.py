@@ -57,7 +57,9 @@ class ExtractedArticle:
         return asdict(self)
 
 
-def extract_article(body: bytes, url: str, content_type: str | None = None) -> ExtractedArticle | None:
+def extract_article(
+    body: bytes, url: str, content_type: str | None = None
+) -> ExtractedArticle | None:
     """Extract an article from an HTML body; ``None`` for non-HTML or pages without main text.
 
     Never raises on bad input: a failure is logged with the URL and gives ``None``.
@@ -92,14 +94,14 @@ def _extract(body: bytes, url: str, content_type: str | None) -> ExtractedArticl
         logger.debug("no main text at %s", url)
         return None
 
-    if title is None:
-        title = extract_title(tree)
     if author is None:
         author = extract_author(tree)
     node = page.article_node
     site_name = page.meta.get("og:site_name")
     if site_name is None and node is not None and isinstance(node.get("publisher"), dict):
         site_name = node["publisher"].get("name")
+    if title is None:
+        title = _title_element(tree, site_name) or extract_title(tree)
     is_article = not page.is_listing and (
         node is not None
         or page.meta.get("og:type", "").lower() == "article"
@@ -127,7 +129,26 @@ def _extract(body: bytes, url: str, content_type: str | None) -> ExtractedArticl
     return _restored(article) if protected else article
 
 
-_LAYOUT_TAGS = {"table": "div", "tbody": "div", "thead": "div", "tfoot": "div", "tr": "div", "td": "div", "th": "div"}
+def _title_element(tree: HtmlElement, site_name: str | None) -> str | None:
+    """The <title> without its site name, when one is known and found there.
+
+    trafilatura splits a "Site | Headline" <title> and may keep the site name as the title.
+    """
+    elem = tree.find(".//title")
+    raw = " ".join(elem.text_content().split()) if elem is not None else ""
+    stripped = strip_site_name(raw, site_name)
+    return stripped if raw and stripped != raw else None
+
+
+_LAYOUT_TAGS = {
+    "table": "div",
+    "tbody": "div",
+    "thead": "div",
+    "tfoot": "div",
+    "tr": "div",
+    "td": "div",
+    "th": "div",
+}
 _BLOCK_TAGS = ("p", "h1", "h2", "h3", "article", "table")
 
 
@@ -140,12 +161,25 @@ def _unwrap_layout_tables(tree: HtmlElement) -> None:
     layout = [
         table
         for table in tree.iter("table")
-        if any(cell.find(f".//{tag}") is not None for cell in table.iter("td", "th") for tag in _BLOCK_TAGS)
+        if any(
+            cell.find(f".//{tag}") is not None
+            for cell in table.iter("td", "th")
+            for tag in _BLOCK_TAGS
+        )
     ]
     for table in layout:
         for elem in table.iter(*_LAYOUT_TAGS):
             elem.tag = _LAYOUT_TAGS[elem.tag]
-            for attr in ("width", "valign", "align", "colspan", "rowspan", "cellpadding", "cellspacing", "border"):
+            for attr in (
+                "width",
+                "valign",
+                "align",
+                "colspan",
+                "rowspan",
+                "cellpadding",
+                "cellspacing",
+                "border",
+            ):
                 elem.attrib.pop(attr, None)
 
 

@@ -68,9 +68,18 @@ def _alternation(names: dict[str, int]) -> str:
     return "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
 
 
-_NUMERIC = re.compile(r"(?<!\d)(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})(?!\d)|(?<!\d)(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})(?!\d)")
-_SOLAR_NAMED = re.compile(rf"(?<!\d)(\d{{1,2}})\s*(?:ام\s*)?({_alternation(SOLAR_MONTHS)})\s*(?:ماه\s*)?(?:سال\s*)?(\d{{4}})(?!\d)")
-_GREGORIAN_NAMED = re.compile(rf"(?<!\d)(\d{{1,2}})\s*(?:[/\-]\s*)?({_alternation(GREGORIAN_MONTHS)})\s*(?:[/\-،,]\s*)?(\d{{4}})(?!\d)")
+_NUMERIC = re.compile(
+    r"(?<!\d)(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})(?!\d)"  # year first
+    r"|(?<!\d)(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})(?!\d)"  # day first
+)
+_SOLAR_NAMED = re.compile(
+    rf"(?<!\d)(\d{{1,2}})\s*(?:ام\s*)?({_alternation(SOLAR_MONTHS)})"
+    rf"\s*(?:ماه\s*)?(?:سال\s*)?(\d{{4}})(?!\d)"
+)
+_GREGORIAN_NAMED = re.compile(
+    rf"(?<!\d)(\d{{1,2}})\s*(?:[/\-]\s*)?({_alternation(GREGORIAN_MONTHS)})"
+    rf"\s*(?:[/\-،,]\s*)?(\d{{4}})(?!\d)"
+)
 _EASTERN_DIGIT = re.compile("[۰-۹٠-٩]")
 
 

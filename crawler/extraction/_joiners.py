@@ -13,20 +13,37 @@ contain them is left unprotected rather than corrupted.
 
 from __future__ import annotations
 
+import re
+
 _PROTECTED = "\u200c\u200d\u200e\u200f"
 _STAND_INS = "\U00010000\U00010001\U00010002\U00010003"
 
 _PROTECT = str.maketrans(_PROTECTED, _STAND_INS)
 _RESTORE = str.maketrans(_STAND_INS, _PROTECTED)
+# The same characters written as character references: lxml would decode them after we looked.
+_REFERENCES = re.compile(r"&(?:(zwnj|zwj|lrm|rlm)|#(820[4-7])|#x(200[c-f]));", re.IGNORECASE)
+_NAMED = {"zwnj": 0, "zwj": 1, "lrm": 2, "rlm": 3}
+
+
+def _stand_in(match: re.Match[str]) -> str:
+    name, decimal, hexadecimal = match.groups()
+    if name:
+        return _STAND_INS[_NAMED[name.lower()]]
+    code = int(decimal) if decimal else int(hexadecimal, 16)
+    return _STAND_INS[code - 0x200C]
 
 
 def protect(text: str) -> tuple[str, bool]:
     """Replace joiners/marks with stand-ins; return the text and whether it was changed."""
-    if not any(char in text for char in _PROTECTED):
+    raw = any(char in text for char in _PROTECTED)
+    references = "&" in text and _REFERENCES.search(text) is not None
+    if not (raw or references) or any(char in text for char in _STAND_INS):
         return text, False
-    if any(char in text for char in _STAND_INS):
-        return text, False
-    return text.translate(_PROTECT), True
+    if raw:
+        text = text.translate(_PROTECT)
+    if references:
+        text = _REFERENCES.sub(_stand_in, text)
+    return text, True
 
 
 def restore(text: str) -> str:

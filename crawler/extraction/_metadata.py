@@ -48,7 +48,13 @@ _PUBLISHED_META = (
     "dcterms.created",
     "date",
 )
-_MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "last-modified")
+_MODIFIED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dcterms.modified",
+    "last-modified",
+)
 _BYLINE_HINT = re.compile(r"date|time|byline|publish|posted|meta|info|تاریخ|تاريخ", re.IGNORECASE)
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " « ", " » ", " · ", " : ")
 
@@ -76,7 +82,11 @@ class PageMetadata:
 
 
 def read_page_metadata(tree: HtmlElement) -> PageMetadata:
-    page = PageMetadata(html_lang=normalise_lang(tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")))
+    page = PageMetadata(
+        html_lang=normalise_lang(
+            tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
+        )
+    )
     for elem in tree.iter("meta", "link", "script"):
         tag = elem.tag
         if tag == "meta":
@@ -242,7 +252,11 @@ def find_title(page: PageMetadata) -> str | None:
 
 def find_description(page: PageMetadata) -> str | None:
     node = page.article_node
-    for value in (page.meta.get("description"), page.meta.get("og:description"), node.get("description") if node else None):
+    for value in (
+        page.meta.get("description"),
+        page.meta.get("og:description"),
+        node.get("description") if node else None,
+    ):
         text = _text(value)
         if text:
             return text

@@ -178,8 +178,51 @@ def check_timezone(value: str) -> str:
     return value
 
 
+_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def _cron_day(token: str, *, end: bool = False) -> int:
+    if token.isdigit() and int(token) <= 7:
+        return int(token) if end else int(token) % 7
+    return _DAY_NAMES.index(token.lower())  # ValueError when unknown
+
+
+def standard_weekdays(field: str) -> str:
+    """A crontab weekday field with numbers (0 or 7 = Sunday) spelled as day names.
+
+    APScheduler 3's ``from_crontab`` reads weekday numbers as 0 = Monday, so "0 0 * * 0" would
+    fire on Mondays; names mean the same everywhere. Fields without digits are left alone.
+    Raises ValueError when the field cannot be read.
+    """
+    if not any(c.isdigit() for c in field):
+        return field
+    days: set[int] = set()
+    for part in field.split(","):
+        base, _, step_text = part.partition("/")
+        if base == "*":
+            low, high = 0, 6
+        elif "-" in base:
+            first, last = base.split("-", 1)
+            low, high = _cron_day(first), _cron_day(last, end=True)
+        else:
+            low = _cron_day(base)
+            high = 6 if step_text else low
+        step = int(step_text) if step_text else 1
+        if step < 1 or low > high:
+            raise ValueError(f"weekday range {part!r}")
+        days.update(day % 7 for day in range(low, high + 1, step))
+    if len(days) == 7:
+        return "*"
+    return ",".join(_DAY_NAMES[day] for day in sorted(days))
+
+
 def check_cron(expr: str, timezone: str) -> str:
-    """A 5-field crontab line valid for APScheduler in ``timezone`` (falls back to UTC)."""
+    """A 5-field crontab line valid for APScheduler in ``timezone`` (falls back to UTC).
+
+    Returned normalized: single spaces, and weekday numbers as names (see
+    :func:`standard_weekdays`), so that ``CronTrigger.from_crontab`` on the result fires on the
+    days a cron user means.
+    """
     # Imported here: its cost is paid only when an outlet has a schedule. No stubs/py.typed.
     from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
 
@@ -187,9 +230,15 @@ def check_cron(expr: str, timezone: str) -> str:
         tz = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         tz = ZoneInfo("UTC")  # the time zone has its own error; still check the expression
+    fields = expr.split()
+    if len(fields) == 5:
+        try:
+            fields[4] = standard_weekdays(fields[4])
+        except ValueError:
+            pass  # APScheduler's own message below says what is wrong
     try:
-        CronTrigger.from_crontab(expr, timezone=tz)
+        CronTrigger.from_crontab(" ".join(fields), timezone=tz)
     except ValueError as exc:
         reason = "5 fields: minute hour day month weekday" if len(expr.split()) != 5 else str(exc)
         invalid(f"'{expr}' is not a valid cron expression ({reason})", CRON_HINT)
-    return " ".join(expr.split())
+    return " ".join(fields)

@@ -18,8 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from crawler.catalog import Catalog, Run
 from crawler.context import AkhbarContext
 from crawler.extensions import run_paths
@@ -142,6 +140,9 @@ def judge(exit_code: int | None, stats: dict[str, Any], cancelled: bool,
     if exit_code == 0 and reason:
         if stats.get("log_count/CRITICAL"):
             return FAILED, _last_error(stderr_path) or "critical error in crawl"
+        if not stats.get("response_received_count"):
+            return FAILED, "no page could be fetched: " + (
+                _last_error(stderr_path) or "the outlet did not answer")
         if reason in ("finished", "closespider_pagecount", "closespider_itemcount"):
             return SUCCEEDED, reason
         return FAILED, str(reason)

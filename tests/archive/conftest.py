@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import subprocess
+import sys
 import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -11,7 +13,28 @@ from pathlib import Path
 
 import pytest
 
-from archive import HttpExchange, RotatingWarcWriter, WarcRecordRef
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _import_real_archive_package() -> None:
+    """Make ``import archive`` mean the library, not this test folder.
+
+    With pytest's default import mode ``tests/`` lands on ``sys.path`` (it has a
+    conftest.py and no ``__init__.py``), and ``tests/archive`` would then be picked up as a
+    namespace package before the editable install's finder is asked. Putting the project
+    root first makes the regular package win. (``pythonpath = ["."]`` in the pytest
+    options would do the same for every test.)
+    """
+    if str(PROJECT_ROOT) not in sys.path[:1]:
+        sys.path.insert(0, str(PROJECT_ROOT))
+    loaded = sys.modules.get("archive")
+    if loaded is not None and getattr(loaded, "__file__", None) is None:
+        del sys.modules["archive"]
+
+
+_import_real_archive_package()
+
+from archive import HttpExchange, RotatingWarcWriter, WarcRecordRef  # noqa: E402
 
 FIXED_NOW = datetime(2026, 11, 29, 0, 30, 12, 345678, tzinfo=UTC)
 FETCHED = datetime(2026, 11, 29, 0, 31, 5, 123456, tzinfo=UTC)
@@ -142,3 +165,25 @@ def tamper_payload(path: Path, ref: WarcRecordRef) -> int:
 @pytest.fixture
 def tamper() -> Callable[[Path, WarcRecordRef], int]:
     return tamper_payload
+
+
+def warcio_command() -> list[str]:
+    """The ``warcio`` CLI of the running interpreter's environment."""
+    script = Path(sys.executable).parent / "warcio"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "warcio.cli"]
+
+
+@pytest.fixture
+def project_root() -> Path:
+    """Where ``archive/`` lives, so child interpreters import this checkout."""
+    return PROJECT_ROOT
+
+
+@pytest.fixture
+def warcio_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*warcio_command(), *args], capture_output=True, text=True, timeout=60
+        )
+
+    return run

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 
-def test_importing_archive_does_not_import_scrapy() -> None:
+def test_importing_archive_does_not_import_scrapy(project_root: Path) -> None:
     code = (
         "import sys, archive\n"
         "archive.RotatingWarcWriter, archive.read_record, archive.verify_file\n"
@@ -15,7 +16,7 @@ def test_importing_archive_does_not_import_scrapy() -> None:
         "sys.exit(1 if bad else 0)\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=project_root
     )
     assert result.returncode == 0, f"archive imported: {result.stdout} {result.stderr}"
 

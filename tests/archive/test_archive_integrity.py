@@ -18,7 +18,6 @@ from archive import (
 )
 
 FINAL = "demo_fa/2026/11/demo_fa-20261129003012345-00000-testhost.warc.gz"
-WARCIO = "/work/main/.venv/bin/warcio"
 
 
 def test_verify_clean_file(
@@ -52,6 +51,7 @@ def test_verify_reports_digest_mismatch_with_record_id(
     samples: dict[str, HttpExchange],
     tmp_path: Path,
     tamper: Callable[[Path, WarcRecordRef], int],
+    warcio_cli: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
     with make_writer() as writer:
         refs = [writer.write_exchange(ex) for ex in samples.values()]
@@ -61,7 +61,7 @@ def test_verify_reports_digest_mismatch_with_record_id(
     assert {p.record_id for p in problems} == {refs[0].record_id}
     assert all(p.offset == refs[0].offset for p in problems)
     assert any("payload digest failed" in p.message for p in problems)
-    assert subprocess.run([WARCIO, "check", str(path)], capture_output=True).returncode == 1
+    assert warcio_cli("check", str(path)).returncode == 1
 
 
 def test_verify_missing_and_foreign_files(tmp_path: Path) -> None:
@@ -89,8 +89,15 @@ CRASHING_CRAWL = textwrap.dedent("""
 """)
 
 
-def test_recover_killed_crawl(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, "-c", CRASHING_CRAWL, str(tmp_path)], check=False, timeout=60)
+def test_recover_killed_crawl(
+    project_root: Path, tmp_path: Path, warcio_cli: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
+    subprocess.run(
+        [sys.executable, "-c", CRASHING_CRAWL, str(tmp_path)],
+        check=False,
+        timeout=60,
+        cwd=project_root,
+    )
     open_path = tmp_path / (FINAL + ".open")
     assert open_path.is_file()
     # Whatever was written before the kill is already whole records.
@@ -107,7 +114,7 @@ def test_recover_killed_crawl(tmp_path: Path) -> None:
     ]
     assert final.stat().st_size == rows[-1][0] + rows[-1][1]
     assert verify_file(final) == []
-    assert subprocess.run([WARCIO, "check", str(final)], capture_output=True).returncode == 0
+    assert warcio_cli("check", str(final)).returncode == 0
 
 
 def test_recover_skips_live_writer_and_drops_empty(

@@ -16,16 +16,11 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive import ArchiveError, HttpExchange, RotatingWarcWriter, WarcRecordRef
 
-WARCIO = Path("/work/main/.venv/bin/warcio")
 FINAL = "demo_fa/2026/11/demo_fa-20261129003012345-00000-testhost.warc.gz"
 
 
 def sha1_b32(data: bytes) -> str:
     return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
-
-
-def warcio_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(WARCIO), *args], capture_output=True, text=True, timeout=60)
 
 
 def read_all(path: Path) -> list[tuple[int, int, object, bytes]]:
@@ -173,7 +168,10 @@ def test_warcinfo_first_in_every_file(
 
 
 def test_warcio_check_and_index_agree(
-    make_writer: Callable[..., RotatingWarcWriter], samples: dict[str, HttpExchange], tmp_path: Path
+    make_writer: Callable[..., RotatingWarcWriter],
+    samples: dict[str, HttpExchange],
+    tmp_path: Path,
+    warcio_cli: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
     with make_writer() as writer:
         refs = write_samples(writer, samples)
@@ -194,7 +192,10 @@ def test_warcio_check_and_index_agree(
 
 
 def test_rotation_keeps_exchange_together(
-    make_writer: Callable[..., RotatingWarcWriter], samples: dict[str, HttpExchange], tmp_path: Path
+    make_writer: Callable[..., RotatingWarcWriter],
+    samples: dict[str, HttpExchange],
+    tmp_path: Path,
+    warcio_cli: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
     writer = make_writer(max_size=1200)
     refs = [writer.write_exchange(ex) for ex in samples.values()]
@@ -231,6 +232,7 @@ def test_revisit_records(
     make_exchange: Callable[..., HttpExchange],
     samples: dict[str, HttpExchange],
     tmp_path: Path,
+    warcio_cli: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
     later = datetime(2026, 11, 30, 6, 0, 0, tzinfo=UTC)
     first = samples["gzip"]
@@ -287,7 +289,10 @@ def test_revisit_records(
 
 
 def test_metadata_record(
-    make_writer: Callable[..., RotatingWarcWriter], samples: dict[str, HttpExchange], tmp_path: Path
+    make_writer: Callable[..., RotatingWarcWriter],
+    samples: dict[str, HttpExchange],
+    tmp_path: Path,
+    warcio_cli: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
     content = json.dumps({"lang": "fa", "text": "خبرهای امروز"}, ensure_ascii=False).encode()
     with make_writer() as writer:

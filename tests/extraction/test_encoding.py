@@ -91,12 +91,16 @@ def test_undeclared_cp1256_is_detected() -> None:
 
 
 def test_undecodable_bytes_never_raise() -> None:
-    text, encoding = decode_html(b"<html>\xff\xfe\x00garbage\x81</html>", "text/html; charset=utf-8")
+    text, encoding = decode_html(
+        b"<html>\xff\xfe\x00garbage\x81</html>", "text/html; charset=utf-8"
+    )
     assert encoding == "utf-8"
     assert "\ufffd" in text
 
 
 def test_unknown_label_falls_through() -> None:
-    text, encoding = decode_html(b'<meta charset="no-such-charset"><p>plain</p>', "text/html; charset=bogus")
+    text, encoding = decode_html(
+        b'<meta charset="no-such-charset"><p>plain</p>', "text/html; charset=bogus"
+    )
     assert encoding == "utf-8"
     assert "plain" in text

@@ -1,0 +1,81 @@
+"""`akhbar crawl` and `akhbar export` as a person types them, in a child process."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from crawler.demosite import DemoSite, expected_articles
+from tests.conftest import write_demo_config
+
+AKHBAR = Path(sys.executable).with_name("akhbar")
+EXPORT_FIELDS = {"url", "outlet", "language", "title", "author", "published", "text",
+                 "captured_at", "warc_file", "warc_offset", "warc_length", "version"}
+
+
+def run(args: list[str], home: Path, config: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AKHBAR_")}
+    env.update(AKHBAR_HOME=str(home), AKHBAR_CONFIG=str(config))
+    return subprocess.run([str(AKHBAR), *args], capture_output=True, text=True, env=env,
+                          timeout=300)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_crawl_a_dead_outlet_fails_and_the_others_go_on(tmp_path: Path) -> None:
+    config, home = tmp_path / "config", tmp_path / "data"
+    with DemoSite(port=0) as site:
+        write_demo_config(config, site.base_url, ["demo_ar1256"])
+        dead = f"http://127.0.0.1:{free_port()}"
+        (config / "outlets" / "dead_outlet.yaml").write_text(
+            "id: dead_outlet\nname: Dead\nhomepage: " + dead + "/\nlanguages: [en]\n"
+            "discovery: {feeds: [" + dead + "/feed.xml]}\n"
+            "politeness: {delay: 0}\n", encoding="utf-8")
+        result = run(["crawl", "demo_ar1256", "dead_outlet"], home, config)
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = {line.split()[0]: line for line in result.stdout.splitlines() if line.strip()}
+    assert "succeeded" in lines["demo_ar1256"]
+    assert "failed" in lines["dead_outlet"]
+    assert "no page could be fetched" in result.stdout
+
+    exported = run(["export", "--format", "jsonl", "--outlet", "demo_ar1256"], home, config)
+    assert exported.returncode == 0, exported.stderr
+    records = [json.loads(line) for line in exported.stdout.splitlines()]
+    want = [a for a in expected_articles(1) if a.outlet == "demo_ar1256"]
+    assert len(records) == len(want)
+    for rec in records:
+        assert EXPORT_FIELDS <= set(rec)
+        assert rec["language"] == "ar" and rec["version"] == 1
+        assert (home / "warcs" / rec["warc_file"]).exists()
+
+
+def test_crawl_unknown_outlet_says_so(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    (config / "outlets").mkdir(parents=True)
+    result = run(["crawl", "no_such_outlet"], tmp_path / "data", config)
+    assert result.returncode == 1
+    assert "no outlet 'no_such_outlet'" in result.stderr
+
+
+def test_export_filters_by_language_and_since(tmp_path: Path) -> None:
+    config, home = tmp_path / "config", tmp_path / "data"
+    with DemoSite(port=0) as site:
+        write_demo_config(config, site.base_url, ["demo_en", "demo_fa"])
+        crawl = run(["crawl", "--all"], home, config)
+    assert crawl.returncode == 0, crawl.stdout + crawl.stderr
+    fa = run(["export", "--lang", "fa"], home, config)
+    fa_records = [json.loads(x) for x in fa.stdout.splitlines()]
+    assert fa_records and {r["outlet"] for r in fa_records} == {"demo_fa"}
+    assert len(fa_records) == sum(1 for a in expected_articles(1) if a.outlet == "demo_fa")
+    later = run(["export", "--since", "2999-01-01"], home, config)
+    assert later.returncode == 0 and later.stdout == ""
+    bad = run(["export", "--since", "yesterday"], home, config)
+    assert bad.returncode != 0 and "not an ISO date" in bad.stderr
