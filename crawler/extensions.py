@@ -42,7 +42,7 @@ class RunLogExtension:
         ext = cls(open_run_log(log_path, outlet, run_id))
         logging.getLogger().addHandler(ext.handler)
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed, priority=-1000)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
     def response_received(self, response: Response, request: Request, spider: Any = None) -> None:

@@ -14,6 +14,7 @@ from typing import Any, Self
 
 import scrapy
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.gz import gunzip
@@ -65,7 +66,8 @@ class OutletSpider(scrapy.Spider):
         self.max_articles = outlet.limits.max_articles
         self.articles_scheduled = 0
         self._seen: set[str] = set()
-        self.links = LinkExtractor(allow_domains=self.hosts, unique=True)
+        # Not allow_domains: Scrapy matches it against host:port, which fails for ports.
+        self.links = LinkExtractor(unique=True)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -181,6 +183,11 @@ class OutletSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
+        if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
+            # Policy, not failure: the outlet asked us not to fetch it.
+            logger.info("disallowed by robots.txt: %s", request.url,
+                        extra={"event": "robots_disallowed", "url": request.url})
+            return
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
         if self.crawler.stats is not None:

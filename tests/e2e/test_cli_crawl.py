@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from crawler.demosite import DemoSite, expected_articles
-from tests.conftest import write_demo_config
+from tests.support import write_demo_config
 
 AKHBAR = Path(sys.executable).with_name("akhbar")
 EXPORT_FIELDS = {"url", "outlet", "language", "title", "author", "published", "text",

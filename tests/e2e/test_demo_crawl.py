@@ -18,7 +18,7 @@ from crawler import service
 from crawler.context import AkhbarContext, open_context
 from crawler.demosite import DemoSite, expected_articles
 from crawler.urls import canonicalize
-from tests.conftest import write_demo_config
+from tests.support import write_demo_config
 
 WARCIO = Path(sys.executable).with_name("warcio")
 

@@ -1,0 +1,162 @@
+"""Tag one block (a paragraph, a line) of text: script first, langdetect where needed.
+
+The Unicode script of a block's letters decides most of the work cheaply:
+Latin text goes to the English word check and, when that is not enough, to
+langdetect's Latin profiles; Arabic-script text goes to the letter and word
+analysis of :mod:`.arabic_script`, with langdetect consulted only when that is
+undecided; a script only one language writes names that language.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from . import arabic_script, latin
+from .profiles import PROFILE_SETS, detect_probabilities
+from .result import UNDETERMINED
+
+# What a block needs before it gets a language: a bare name or a date does not.
+MIN_WORDS = 2
+MIN_LETTERS = 4
+# How much of a block the word analyses read; the rest adds letters, not evidence.
+ANALYSIS_CHARS = 1200
+# Log-odds added for a language the outlet declares or the page's lang attribute names.
+PRIOR_WEIGHT = 1.0
+# English is the archive's Latin-script language: with no other word to go on, it wins.
+ENGLISH_DEFAULT_PRIOR = 1.0
+
+_LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]+")
+_ARABIC_RE = re.compile(
+    r"[\u0621-\u063a\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc"
+    r"\u06ff\u0750-\u077f\u08a0-\u08c9\ufb50-\ufdff\ufe70-\ufefc]+"
+)
+_LETTER_RE = re.compile(r"[^\W\d_]+")
+_WORD_RE = re.compile(r"\S*[^\W\d_]\S*")
+
+# Scripts that one language (as far as this archive cares) writes: (first, last, lang).
+_SINGLE_LANGUAGE_SCRIPTS: tuple[tuple[int, int, str], ...] = (
+    (0x0370, 0x03FF, "el"), (0x0530, 0x058F, "hy"), (0x0590, 0x05FF, "he"),
+    (0x0980, 0x09FF, "bn"), (0x0A00, 0x0A7F, "pa"), (0x0A80, 0x0AFF, "gu"),
+    (0x0B80, 0x0BFF, "ta"), (0x0C00, 0x0C7F, "te"), (0x0C80, 0x0CFF, "kn"),
+    (0x0D00, 0x0D7F, "ml"), (0x0D80, 0x0DFF, "si"), (0x0E00, 0x0E7F, "th"),
+    (0x0E80, 0x0EFF, "lo"), (0x0F00, 0x0FFF, "bo"), (0x1000, 0x109F, "my"),
+    (0x10A0, 0x10FF, "ka"), (0x1200, 0x137F, "am"), (0x1780, 0x17FF, "km"),
+    (0x3040, 0x30FF, "ja"), (0xAC00, 0xD7AF, "ko"), (0x1100, 0x11FF, "ko"),
+)
+_MULTI_LANGUAGE_SCRIPTS: tuple[tuple[int, int, str], ...] = (
+    (0x0400, 0x04FF, "cyrillic"), (0x0900, 0x097F, "devanagari"), (0x4E00, 0x9FFF, "han"),
+)
+
+
+@dataclass(frozen=True)
+class BlockTag:
+    lang: str
+    confidence: float
+    letters: int
+    words: int
+
+    @property
+    def substantive(self) -> bool:
+        """Four words and twenty letters: more than a menu item, a byline or a button."""
+        return self.words >= 4 and self.letters >= 20
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def tag_block(text: str, priors: Mapping[str, float]) -> BlockTag:
+    """Tag one block. ``priors`` are log-odds bonuses per language code."""
+    letters = sum(map(len, _LETTER_RE.findall(text)))
+    words = len(_WORD_RE.findall(text))
+    if words < MIN_WORDS or letters < MIN_LETTERS:
+        return BlockTag(UNDETERMINED, 0.0, letters, words)
+    latin_letters = sum(map(len, _LATIN_RE.findall(text)))
+    arabic_letters = sum(map(len, _ARABIC_RE.findall(text)))
+    other_letters = letters - latin_letters - arabic_letters
+    if arabic_letters >= latin_letters and arabic_letters >= other_letters:
+        lang, confidence = _arabic_script(text, words, priors)
+    elif latin_letters >= other_letters:
+        lang, confidence = _latin_script(text, priors)
+    else:
+        lang, confidence = _other_script(text)
+    return BlockTag(lang, confidence, letters, words)
+
+
+def _arabic_script(text: str, words: int, priors: Mapping[str, float]) -> tuple[str, float]:
+    sample = text[:ANALYSIS_CHARS]
+    sample_letters = sum(map(len, _ARABIC_RE.findall(sample)))
+    verdict = arabic_script.analyse(sample, sample_letters)
+    if verdict.lang is not None:
+        return verdict.lang, verdict.own_confidence
+    score = verdict.fa_vs_ar + priors.get("fa", 0.0) - priors.get("ar", 0.0)
+    if abs(verdict.fa_vs_ar) < 3.0:
+        probabilities = detect_probabilities(sample, "arabic")
+        fa, ar = probabilities.get("fa", 0.0), probabilities.get("ar", 0.0)
+        # langdetect is sure of itself even on three words: trust it less there.
+        weight = 1.0 if words >= 6 else 0.5
+        score += weight * max(-2.5, min(2.5, math.log((fa + 0.01) / (ar + 0.01))))
+    if abs(score) < 0.5 and words < 4:
+        return UNDETERMINED, 0.0
+    return ("fa" if score > 0 else "ar"), _sigmoid(abs(score))
+
+
+def _latin_script(text: str, priors: Mapping[str, float]) -> tuple[str, float]:
+    sample = text[:ANALYSIS_CHARS]
+    ev = latin.evidence(sample)
+    if ev.clearly_english:
+        return "en", min(0.999, 0.9 + ev.en_function / max(ev.tokens, 1) / 3)
+    latin_langs = PROFILE_SETS["latin"]
+    hinted = {lang: p for lang, p in priors.items() if lang in latin_langs}
+    scores: dict[str, float] = {"en": 1.0 * ev.en_function + 0.7 * ev.en_news}
+    if not hinted:
+        scores["en"] += ENGLISH_DEFAULT_PRIOR
+    for lang, n in ev.foreign.items():
+        scores[lang] = float(n)
+    for lang, bonus in hinted.items():
+        scores[lang] = scores.get(lang, 0.0) + bonus
+    use_model = ev.tokens >= 6 or bool(ev.foreign) or ev.non_ascii > 0
+    if use_model:
+        probabilities = detect_probabilities(sample, "latin")
+        weight = min(1.0, ev.tokens / 12)
+        for lang in probabilities:
+            scores.setdefault(lang, 0.0)
+        for lang in scores:
+            scores[lang] += weight * math.log(max(probabilities.get(lang, 0.0), 1e-3))
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    best, top = ranked[0]
+    if len(ranked) == 1:
+        confidence = 0.6
+    else:
+        confidence = _sigmoid(top - ranked[1][1])
+    if not use_model:
+        # Nothing but the priors and a few known words: say so in the confidence.
+        confidence = min(confidence, 0.6 + 0.1 * (ev.en_function + ev.en_news))
+    return best, min(confidence, 0.999)
+
+
+def _other_script(text: str) -> tuple[str, float]:
+    counts: dict[str, int] = {}
+    for ch in text:
+        code = ord(ch)
+        if code < 0x0370 or not ch.isalpha():
+            continue
+        for first, last, name in _SINGLE_LANGUAGE_SCRIPTS + _MULTI_LANGUAGE_SCRIPTS:
+            if first <= code <= last:
+                counts[name] = counts.get(name, 0) + 1
+                break
+    if not counts:
+        return UNDETERMINED, 0.0
+    name = max(counts.items(), key=lambda item: (item[1], item[0]))[0]
+    if name not in PROFILE_SETS:
+        return name, 0.9
+    if name == "han" and counts.get("ja"):
+        return "ja", 0.9
+    probabilities = detect_probabilities(text, name)
+    if not probabilities:
+        return UNDETERMINED, 0.0
+    lang, p = max(probabilities.items(), key=lambda item: (item[1], item[0]))
+    return lang, min(p, 0.999)

@@ -1,0 +1,110 @@
+"""English and the other Latin-script languages: the words langdetect does not weigh.
+
+langdetect reads character n-grams; on a headline of three words it guesses
+("Oil prices fall" comes out Italian, "IranGate" Indonesian). Whole words are
+surer: English's function words and common news words, and the function words
+of the Latin-script languages an English/Arabic/Persian archive meets most.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+EN_FUNCTION = frozenset(
+    """
+    the of and to a in is was that for on with as by at from it its are were be been
+    being has have had will would said says not but this which who whom whose they he
+    his she her their them there than after about also more into over up out can could
+    may might should must we our you your all some what when where while against
+    between under before during since because if or an no other these those most such
+    only any each both then very just how why did does do until without within through
+    among upon whether though although however yet so its been ago per via told amid
+    """.split()
+)
+# Common words of news prose; they back English up on lines too short for function words.
+EN_NEWS = frozenset(
+    """
+    new one two three four five six seven eight nine ten first last next year years
+    week month day days today people government minister president prime state states
+    country countries world city police officials official report reports news talks
+    deal deals war peace attack attacks killed kills dead death deaths wounded army
+    military forces troops security election elections vote votes voters parliament
+    party parties leader leaders court law rights women children protest protests
+    economy economic market markets oil gas prices price rise rises rising fall falls
+    fell rate rates bank banks trade sanctions nuclear foreign talks meeting meets
+    says warns calls call urges plan plans budget crisis help aid water power energy
+    health hospital school schools students university sports football cup match wins
+    win won lose loses lost record high low rain storm floods flood fire quake
+    earthquake drought heat weather crash plane train road border refugees migrants
+    strike strikes workers jobs tax taxes inflation currency dollar exports imports
+    press media journalist journalists arrested arrest released release freed prison
+    opposition reform reforms ban bans support supports against amid over after new
+    home house family families town village region regional national international
+    global local public private company companies firm chief head spokesman spokeswoman
+    agency ministry council committee commission union talks ceasefire truce missile
+    drone drones strike deadline summit visit visits envoy ambassador embassy
+    border crossing weekend morning evening night time times
+    """.split()
+)
+FOREIGN_FUNCTION: dict[str, frozenset[str]] = {
+    "fr": frozenset("le la les des du de un une et est dans pour pas sur au aux qui que ne "
+                    "se ce cette sont avec par plus ont été il elle ils où leur mais à".split()),
+    "es": frozenset("el la los las del de y en que un una por para con se no es su al lo "
+                    "como más pero sus ya fue han este esta entre sobre también".split()),
+    "de": frozenset("der die das und ist nicht ein eine zu den dem des mit von sich auf für "
+                    "im auch es sie wird wurde bei nach aus werden hat dass".split()),
+    "it": frozenset("il lo la gli le di del della che è e un una per con non si sono da al "
+                    "nel alla anche come più ha".split()),
+    "pt": frozenset("o a os as do da dos das de e que em um uma para com não por se mais foi "
+                    "na no ao são pelo pela também".split()),
+    "nl": frozenset("de het een van en in is dat op te zijn met voor niet aan er ook als door "
+                    "bij wordt werd naar".split()),
+    "tr": frozenset("ve bir bu da de için ile olarak çok daha gibi olan ama".split()),
+    "id": frozenset("yang dan di dari ini itu dengan untuk tidak ada dalam akan pada juga "
+                    "oleh sebagai".split()),
+    "sv": frozenset("och att det som är på för med inte av till en ett har".split()),
+}
+_TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_NON_ASCII_LETTER_RE = re.compile(r"[\u00c0-\u024f\u1e00-\u1eff]")
+
+
+@dataclass(frozen=True)
+class LatinEvidence:
+    """Word counts of one Latin-script block."""
+
+    tokens: int
+    en_function: int
+    en_news: int
+    foreign: dict[str, int] = field(default_factory=dict)
+    non_ascii: int = 0
+
+    @property
+    def clearly_english(self) -> bool:
+        """English function words throughout and no rival's: no need to ask langdetect."""
+        rival = max(self.foreign.values(), default=0)
+        return (
+            self.tokens >= 5
+            and self.en_function >= 2
+            and self.en_function >= 0.15 * self.tokens
+            and rival * 2 < self.en_function
+            and self.non_ascii * 20 < self.tokens * 5
+        )
+
+
+def evidence(text: str) -> LatinEvidence:
+    """Count the words of ``text`` that speak for English or for a rival."""
+    tokens = [token.lower().replace("’", "'") for token in _TOKEN_RE.findall(text)]
+    en_function = en_news = 0
+    foreign: dict[str, int] = {}
+    for token in tokens:
+        base = token.split("'", 1)[0]
+        if base in EN_FUNCTION:
+            en_function += 1
+        elif base in EN_NEWS:
+            en_news += 1
+        for lang, words in FOREIGN_FUNCTION.items():
+            if token in words:
+                foreign[lang] = foreign.get(lang, 0) + 1
+    non_ascii = len(_NON_ASCII_LETTER_RE.findall(text))
+    return LatinEvidence(len(tokens), en_function, en_news, foreign, non_ascii)
