@@ -1,4 +1,7 @@
-"""``python -m crawler.demosite --port 8765 [--edition N]``: serve the demo site in the foreground."""
+"""Serve the demo site in the foreground.
+
+Usage: ``python -m crawler.demosite --port 8765 [--edition N]``; Ctrl-C stops it.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +21,6 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(stream=sys.stderr, level=logging.INFO,
                         format="%(asctime)s %(message)s")
     site = DemoSite(host=args.host, port=args.port, edition=args.edition)
-    print(f"demo site on http://{args.host}:{args.port}/ (edition {args.edition}); Ctrl-C stops",
-          file=sys.stderr)
     try:
         site.serve_forever()
     except KeyboardInterrupt:

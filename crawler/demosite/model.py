@@ -223,7 +223,9 @@ def outlets_summary(content: SiteContent | None = None) -> list[dict[str, Any]]:
     ]
 
 
-def expected_articles(edition: int = 1, content: SiteContent | None = None) -> list[ExpectedArticle]:
+def expected_articles(
+    edition: int = 1, content: SiteContent | None = None
+) -> list[ExpectedArticle]:
     """What a perfect crawl of ``edition`` should archive, outlet by outlet, newest first."""
     content = content or load_content()
     result = []

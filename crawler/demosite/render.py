@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
@@ -179,7 +179,8 @@ class Renderer:
         if key not in self.outlet.tags:
             return None
         chosen = [a for a in self.outlet.live_articles(edition) if key in a.tags]
-        return self._simple_listing(self.outlet.tags[key], f"{self.root}/tag/{key}/", chosen, edition)
+        heading = self.outlet.tags[key]
+        return self._simple_listing(heading, f"{self.root}/tag/{key}/", chosen, edition)
 
     def author(self, key: str, edition: int) -> str | None:
         if key not in self.outlet.authors:
@@ -188,7 +189,9 @@ class Renderer:
         name = self.outlet.authors[key]
         return self._simple_listing(name, f"{self.root}/author/{key}/", chosen, edition)
 
-    def _simple_listing(self, heading: str, canonical: str, chosen: list[Article], edition: int) -> str:
+    def _simple_listing(
+        self, heading: str, canonical: str, chosen: list[Article], edition: int
+    ) -> str:
         context = self._common(f"{heading} | {self.outlet.name}", canonical)
         context.update(heading=heading, teasers=[self._teaser(a, edition) for a in chosen],
                        page=1, pages=[], sidebar=None)
@@ -230,7 +233,7 @@ class Renderer:
     def sitemap_index(self, edition: int) -> str:
         latest = max(a.modified(edition) for a in self.outlet.live_articles(edition))
         return _env.get_template("sitemap_index.xml").render(
-            root=self.root, lastmod=latest.astimezone(timezone.utc).isoformat())
+            root=self.root, lastmod=latest.astimezone(UTC).isoformat())
 
     def sitemap_articles(self, edition: int) -> str:
         entries = [(self.url(a), a.modified(edition).isoformat())

@@ -8,7 +8,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -74,6 +74,8 @@ class DemoSite:
         """Serve in the calling thread until interrupted (used by ``python -m``)."""
         self._server = _Server((self.host, self.port), _Handler, self)
         self.port = self._server.server_address[1]
+        logger.info("demo site serving %s/ (edition %d); Ctrl-C stops", self.base_url,
+                    self._edition)
         try:
             self._server.serve_forever(poll_interval=0.2)
         finally:
@@ -138,7 +140,8 @@ class DemoSite:
         if path == "/robots.txt":
             return Response(200, ROBOTS_TXT.encode(), "text/plain; charset=utf-8")
         if path == "/":
-            links = "".join(f'<li><a href="/{o.id}/">{o.name}</a></li>' for o in self.content.outlets)
+            links = "".join(
+                f'<li><a href="/{o.id}/">{o.name}</a></li>' for o in self.content.outlets)
             html = f"<!DOCTYPE html><html lang=en><title>akhbar demo</title><ul>{links}</ul></html>"
             return Response(200, html.encode(), validators=True)
         segments = path.split("/", 2)
@@ -160,7 +163,8 @@ class DemoSite:
         if match and rest.endswith(".pdf/"):
             return Response(200, assets.pdf(), "application/pdf", validators=True)
         if match:
-            article = outlet.find(*match.groups(), edition=edition)
+            year, month, slug = match.groups()
+            article = outlet.find(year, month, slug, edition)
             if article is None:
                 return self._html(outlet, renderer.error(404), 404)
             if article.flaky and self.first_hit(outlet.prefix + rest):
@@ -284,7 +288,7 @@ class _Handler(BaseHTTPRequestHandler):
             out_headers["ETag"] = etag
             if response.last_modified is not None:
                 out_headers["Last-Modified"] = format_datetime(
-                    response.last_modified.astimezone(timezone.utc), usegmt=True)
+                    response.last_modified.astimezone(UTC), usegmt=True)
             if _not_modified(headers, etag, response.last_modified):
                 status, body = 304, b""
                 del out_headers["Content-Type"]

@@ -94,8 +94,8 @@ def discovered_paths(site: DemoSite, outlet: str) -> set[str]:
         page = fetch(page_url).body
         links = links_of(page, encoding)
         urls += links
-        page_url = next((u for u in re.findall(r'<a rel="next" href="([^"]+)"', page.decode(encoding))), None)
-        page_url = html.unescape(page_url) if page_url else None
+        following = re.search(r'<a rel="next" href="([^"]+)"', page.decode(encoding))
+        page_url = html.unescape(following.group(1)) if following else None
     allow = re.compile(rf"^/{outlet}/\d{{4}}/\d{{2}}/[^/]+/$")
     return {urlsplit(u).path for u in urls if allow.match(urlsplit(u).path)}
 

@@ -1,5 +1,4 @@
-"""The service functions. The CLI, the HTTP API, the web pages and the scheduler call these;
-none of them has logic of its own."""
+"""Crawling outlets now, run records and summaries, and article queries."""
 
 from __future__ import annotations
 
