@@ -112,21 +112,36 @@ def _extract(body: bytes, url: str, content_type: str | None) -> ExtractedArticl
         # text or from links. Listings have no date of their own, so they are not asked.
         published = normalise_date(find_date(tree, url=url, **set_date_params(True)))
         published_source = "trafilatura" if published else None
+    title = strip_site_name(title, site_name)
     article = ExtractedArticle(
         url=url,
         canonical_url=canonical_url(page, url),
-        title=strip_site_name(title, site_name),
+        title=title,
         author=author,
         published=published,
         published_source=published_source,
         modified=find_modified(page),
         description=find_description(page),
-        text=text.strip(),
+        text=_without_headline(text.strip(), title),
         html_lang=page.html_lang,
         encoding=encoding,
         is_article=is_article,
     )
     return _restored(article) if protected else article
+
+
+def _without_headline(text: str, title: str | None) -> str:
+    """The body text without a first line that repeats the headline.
+
+    trafilatura keeps the page's <h1> as the first line of the main text; the headline is
+    stored as the title, and the text should be the body alone.
+    """
+    if not title:
+        return text
+    first, _, rest = text.partition("\n")
+    if " ".join(first.split()) == " ".join(title.split()) and rest.strip():
+        return rest.lstrip("\n")
+    return text
 
 
 def _title_element(tree: HtmlElement, site_name: str | None) -> str | None:

@@ -96,8 +96,8 @@ def _arabic_script(text: str, words: int, priors: Mapping[str, float]) -> tuple[
     if abs(verdict.fa_vs_ar) < 3.0:
         probabilities = detect_probabilities(sample, "arabic")
         fa, ar = probabilities.get("fa", 0.0), probabilities.get("ar", 0.0)
-        # langdetect is sure of itself even on three words: trust it less there.
-        weight = 1.0 if words >= 6 else 0.5
+        # langdetect is sure of itself even on two words: trust it less there.
+        weight = 1.0 if words >= 6 else 0.5 if words >= 4 else 0.2
         score += weight * max(-2.5, min(2.5, math.log((fa + 0.01) / (ar + 0.01))))
     if abs(score) < 0.5 and words < 4:
         return UNDETERMINED, 0.0

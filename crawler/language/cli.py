@@ -43,7 +43,7 @@ def detect_lang_stream(inp: TextIO, out: TextIO, fmt: str = "jsonl") -> int:
             answer = _answer(json.loads(line))
         except (ValueError, TypeError) as exc:
             failed += 1
-            logger.warning("detect-lang: line %d: %s", number, exc)
+            logger.debug("detect-lang: line %d: %s", number, exc)
             answer = {"id": _id_of(line), "line": number, "error": f"line {number}: {exc}"}
         out.write(json.dumps(answer, ensure_ascii=False) + "\n")
         out.flush()

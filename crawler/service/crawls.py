@@ -148,7 +148,7 @@ def run_summary(ctx: AkhbarContext, run_id: str) -> RunSummary:
                 .join(Capture, Capture.id == ArticleVersion.capture_id)
                 .where(Capture.run_id == run_id)
                 .group_by(ArticleVersion.language)
-            ).tuples().all())
+            ).all())
         )
         files = sorted(session.scalars(
             select(Capture.warc_file).where(Capture.run_id == run_id).distinct()
@@ -208,7 +208,7 @@ def iter_articles(ctx: AkhbarContext, query: ArticleQuery) -> Iterator[dict[str,
             stmt = stmt.where(ArticleVersion.text.like(like) | ArticleVersion.title.like(like))
         if query.limit:
             stmt = stmt.limit(query.limit)
-        for article, version, capture in session.execute(stmt).tuples():
+        for article, version, capture in session.execute(stmt):
             yield article_record(article, version, capture)
 
 

@@ -70,3 +70,13 @@ def test_edition_two_changes() -> None:
     assert len(changed) == 3
     assert changed == {p for p in one if two[p].revised == 2}
     assert all(one[p].title == two[p].title for p in one)
+
+
+def test_scaled_content_for_benchmarks() -> None:
+    from crawler.demosite import scaled_content
+
+    big = scaled_content(5)
+    base = expected_articles(1)
+    scaled = expected_articles(1, content=big)
+    assert len(scaled) == 5 * len(base)
+    assert len({a.path for a in scaled}) == len(scaled)

@@ -1,0 +1,1 @@
+"""Benchmarks for akhbar: each subpackage prints its figures (``python -m bench.<name>``)."""
