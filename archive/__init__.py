@@ -7,6 +7,7 @@ It never imports Scrapy; a notebook can use it alone::
 Public names are listed in ``__all__``; the exception tree is in :mod:`archive.errors`.
 """
 
+from .digest import payload_digest
 from .errors import ArchiveError, DigestMismatch, RecordNotFound
 from .integrity import recover_open_files, verify_file
 from .model import ArchiveRecord, HttpExchange, Problem, WarcRecordRef
@@ -23,6 +24,7 @@ __all__ = [
     "RotatingWarcWriter",
     "WarcRecordRef",
     "iter_records",
+    "payload_digest",
     "read_record",
     "recover_open_files",
     "verify_file",

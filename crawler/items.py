@@ -21,6 +21,22 @@ class CaptureInfo:
     payload_digest: str
     record_id: str
     record_type: str = "response"
+    etag: str | None = None
+    last_modified: str | None = None
+    #: For a revisit: the capture whose payload it repeats.
+    refers_to: PreviousCapture | None = None
+
+
+@dataclass(frozen=True)
+class PreviousCapture:
+    """The last full capture of a URL, as a recrawl needs it."""
+
+    url: str
+    record_id: str
+    captured_at: datetime
+    payload_digest: str
+    etag: str | None
+    last_modified: str | None
 
 
 @dataclass
@@ -35,3 +51,5 @@ class PageItem:
     capture: CaptureInfo | None
     hints: tuple[str, ...] = ()
     extracted: dict[str, Any] = field(default_factory=dict)
+    #: The page repeats its last capture (304 or same payload): nothing to extract.
+    unchanged: bool = False

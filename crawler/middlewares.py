@@ -15,9 +15,9 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
-from archive import HttpExchange, RotatingWarcWriter, WarcRecordRef
+from archive import HttpExchange, RotatingWarcWriter, WarcRecordRef, payload_digest
 from crawler import signals as akhbar_signals
-from crawler.items import CaptureInfo
+from crawler.items import CaptureInfo, PreviousCapture
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -64,12 +64,16 @@ def exchange_from(request: Request, response: Response, fetched_at: datetime) ->
     )
 
 
-def capture_info(ex: HttpExchange, ref: WarcRecordRef) -> CaptureInfo:
-    content_type = next((v for k, v in ex.response_headers if k.lower() == "content-type"), None)
+def _header(ex: HttpExchange, name: str) -> str | None:
+    return next((v for k, v in ex.response_headers if k.lower() == name), None)
+
+
+def capture_info(ex: HttpExchange, ref: WarcRecordRef,
+                 refers_to: PreviousCapture | None = None) -> CaptureInfo:
     return CaptureInfo(
         url=ex.url,
         status=ex.status,
-        content_type=content_type,
+        content_type=_header(ex, "content-type"),
         captured_at=ex.fetched_at,
         warc_file=ref.warc_file,
         warc_offset=ref.offset,
@@ -77,6 +81,9 @@ def capture_info(ex: HttpExchange, ref: WarcRecordRef) -> CaptureInfo:
         payload_digest=ref.payload_digest,
         record_id=ref.record_id,
         record_type=ref.record_type,
+        etag=_header(ex, "etag"),
+        last_modified=_header(ex, "last-modified"),
+        refers_to=refers_to,
     )
 
 
@@ -88,9 +95,11 @@ class WarcCaptureMiddleware:
     :class:`archive.RotatingWarcWriter`.
     """
 
-    def __init__(self, writer: RotatingWarcWriter, crawler: Crawler) -> None:
+    def __init__(self, writer: RotatingWarcWriter, crawler: Crawler,
+                 previous: dict[str, PreviousCapture] | None = None) -> None:
         self.writer = writer
         self.crawler = crawler
+        self.previous = previous or {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -111,21 +120,49 @@ class WarcCaptureMiddleware:
                 "hostname": socket.gethostname(),
             },
         )
-        mw = cls(writer, crawler)
+        mw = cls(writer, crawler, _previous_captures(settings.get("AKHBAR_DATABASE_URL"), outlet))
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(mw.write_article_metadata, signal=akhbar_signals.article_extracted)
         return mw
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        """Make article requests conditional on the last capture's validators."""
+        if request.meta.get("akhbar_kind") != "article":
+            return
+        prev = self.previous.get(request.url)
+        if prev is None:
+            return
+        if prev.etag:
+            request.headers.setdefault(b"If-None-Match", prev.etag.encode("latin-1"))
+        if prev.last_modified:
+            request.headers.setdefault(b"If-Modified-Since", prev.last_modified.encode("latin-1"))
+        request.meta["handle_httpstatus_list"] = [
+            *request.meta.get("handle_httpstatus_list", []), 304]
 
     def process_response(
         self, request: Request, response: Response, spider: Any = None
     ) -> Response:
         ex = exchange_from(request, response, datetime.now(UTC))
-        ref = self.writer.write_exchange(ex)
-        info = capture_info(ex, ref)
+        prev = self.previous.get(request.url) if request.meta.get("akhbar_kind") == "article" \
+            else None
+        if prev is not None and response.status == 304:
+            ref = self.writer.write_revisit(
+                ex, refers_to_uri=prev.url, refers_to_date=prev.captured_at,
+                refers_to_record_id=prev.record_id, payload_digest=prev.payload_digest,
+                profile="server-not-modified")
+        elif (prev is not None and response.status == 200
+              and payload_digest(response.body) == prev.payload_digest):
+            ref = self.writer.write_revisit(
+                ex, refers_to_uri=prev.url, refers_to_date=prev.captured_at,
+                refers_to_record_id=prev.record_id, payload_digest=prev.payload_digest)
+        else:
+            ref = self.writer.write_exchange(ex)
+            prev = None
+        info = capture_info(ex, ref, prev)
         request.meta["akhbar_capture"] = info
         stats = self.crawler.stats
         if stats is not None:
-            stats.inc_value("akhbar/warc/records")
+            stats.inc_value(f"akhbar/warc/{ref.record_type}")
             stats.inc_value("akhbar/warc/bytes", ref.length)
         self.crawler.signals.send_catch_log(akhbar_signals.capture_written, capture=info)
         return response
@@ -141,6 +178,19 @@ class WarcCaptureMiddleware:
     def spider_closed(self, spider: Any = None, reason: str = "") -> None:
         files = self.writer.close()
         logger.info("closed %d WARC file(s)", len(files), extra={"event": "warc_closed", "files": files})
+
+
+def _previous_captures(database_url: str | None, outlet: str) -> dict[str, PreviousCapture]:
+    if not database_url:
+        return {}
+    from crawler.catalog import Catalog
+    from crawler.catalog.writer import load_previous_captures
+
+    catalog = Catalog(database_url)
+    try:
+        return load_previous_captures(catalog, outlet)
+    finally:
+        catalog.dispose()
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

@@ -57,7 +57,7 @@ class ExtractionPipeline:
         return pipe
 
     async def process_item(self, item: Any, spider: Any = None) -> Any:
-        if not isinstance(item, PageItem):
+        if not isinstance(item, PageItem) or item.unchanged:
             return item
         args = (item.body, item.url, item.content_type, item.hints)
         try:
@@ -112,6 +112,13 @@ class CatalogPipeline:
         self.writer.add_capture(capture)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
+        if isinstance(item, PageItem) and item.unchanged and item.capture is not None:
+            if self.writer.add_unchanged(item.capture):
+                if self.crawler.stats is not None:
+                    self.crawler.stats.inc_value("akhbar/articles/unchanged")
+                logger.info("article unchanged: %s", item.url,
+                            extra={"event": "article", "outcome": "unchanged", "url": item.url})
+            return item
         if not isinstance(item, PageItem) or not item.extracted:
             return item
         outcome = self.writer.add_article(item.extracted, item.capture, item.url,

@@ -163,6 +163,14 @@ class OutletSpider(scrapy.Spider):
     def parse_page(self, response: Response) -> Iterator[Request | PageItem]:
         kind = response.meta["akhbar_kind"]
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+        capture = response.meta.get("akhbar_capture")
+        if kind == ARTICLE and capture is not None and capture.refers_to is not None:
+            # Same as the last capture (304, or the same payload): nothing new to extract,
+            # and nothing new to follow.
+            yield PageItem(url=response.url, outlet=self.outlet.id, status=response.status,
+                           content_type=content_type, body=b"", capture=capture,
+                           unchanged=True)
+            return
         if not is_html(content_type, response.body[:512]):
             logger.info("not HTML (%s), not an article: %s", content_type, response.url,
                         extra={"event": "not_html", "url": response.url})
@@ -175,7 +183,7 @@ class OutletSpider(scrapy.Spider):
                 status=response.status,
                 content_type=content_type,
                 body=response.body,
-                capture=response.meta.get("akhbar_capture"),
+                capture=capture,
                 hints=tuple(self.outlet.languages),
             )
         if hops <= self.max_depth and isinstance(response, TextResponse):

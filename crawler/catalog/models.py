@@ -45,6 +45,8 @@ class Run(Base):
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
     outlet_id: Mapped[str] = mapped_column(String(64), index=True)
     trigger: Mapped[str] = mapped_column(String(20))  # manual | schedule | demo | service
+    # queued | running | succeeded | failed | cancelled | timed_out, and for triggers that did
+    # not start a run: skipped (the outlet already had one) | missed (too late to start)
     status: Mapped[str] = mapped_column(String(20), index=True)
     queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -59,6 +61,12 @@ class Run(Base):
     articles_unchanged: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # When the schedule wanted the run (None for runs started by hand).
+    scheduled_for: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The machine the run's process lives on: a pid means nothing elsewhere.
+    host: Mapped[str | None] = mapped_column(String(255))
+    # Set by `akhbar runs cancel` from any process; the process that owns the run acts on it.
+    cancel_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Capture(Base):
@@ -83,6 +91,9 @@ class Capture(Base):
     warc_length: Mapped[int] = mapped_column(BigInteger)
     payload_digest: Mapped[str | None] = mapped_column(String(80), index=True)
     warc_record_id: Mapped[str] = mapped_column(String(80))
+    # The response's validators, for conditional requests on the next crawl.
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(String(64))
 
 
 class Article(Base):

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from crawler.catalog.db import Catalog
 from crawler.catalog.models import Article, ArticleVersion, Capture
-from crawler.items import CaptureInfo
+from crawler.items import CaptureInfo, PreviousCapture
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +31,8 @@ def capture_row(info: CaptureInfo, outlet: str, run_id: str | None) -> Capture:
         warc_length=info.warc_length,
         payload_digest=info.payload_digest,
         warc_record_id=info.record_id,
+        etag=info.etag,
+        last_modified=info.last_modified,
     )
 
 
@@ -122,6 +124,51 @@ class CatalogWriter:
         with self.catalog.session() as session:
             return upsert_article(session, self.outlet, data, capture_id, fetched_url, seen_at)
 
+    def add_unchanged(self, capture: CaptureInfo) -> str | None:
+        """A revisit of an article page: the article was seen again, unchanged."""
+        self.flush()
+        if capture.refers_to is None:
+            return None
+        with self.catalog.session() as session:
+            found = touch_unchanged(session, capture.refers_to, capture.captured_at)
+        return UNCHANGED if found else None
+
     def close(self) -> None:
         self.flush()
         self.catalog.dispose()
+
+
+def _aware(dt: datetime) -> datetime:
+    # SQLite returns naive datetimes; everything akhbar stores is UTC.
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def load_previous_captures(catalog: Catalog, outlet: str) -> dict[str, PreviousCapture]:
+    """The latest full 200 capture of each URL of an outlet: what a recrawl compares with."""
+    stmt = (
+        select(Capture.url, Capture.warc_record_id, Capture.captured_at, Capture.payload_digest,
+               Capture.etag, Capture.last_modified)
+        .where(Capture.outlet_id == outlet, Capture.status == 200,
+               Capture.record_type == "response")
+        .order_by(Capture.captured_at)
+    )
+    with catalog.session() as session:
+        return {
+            row.url: PreviousCapture(row.url, row.warc_record_id, _aware(row.captured_at),
+                                     row.payload_digest or "", row.etag, row.last_modified)
+            for row in session.execute(stmt)
+        }
+
+
+def touch_unchanged(session: Any, refers_to: PreviousCapture, seen_at: datetime) -> bool:
+    """Mark the article extracted from `refers_to` as seen again; False if there is none."""
+    article = session.scalars(
+        select(Article)
+        .join(ArticleVersion, ArticleVersion.article_id == Article.id)
+        .join(Capture, Capture.id == ArticleVersion.capture_id)
+        .where(Capture.warc_record_id == refers_to.record_id)
+    ).first()
+    if article is None:
+        return False
+    article.last_seen = seen_at
+    return True

@@ -75,11 +75,17 @@ def run_crawl(ctx: AkhbarContext, targets: list[OutletConfig], trigger: str) -> 
 @cli.command()
 @click.argument("outlet_ids", nargs=-1)
 @click.option("--all", "all_enabled", is_flag=True, help="Every enabled outlet.")
+@click.option("--via-service", is_flag=True,
+              help="Queue the runs in the running `akhbar serve` (its concurrency cap and "
+                   "overlap rule apply) and return at once.")
 @pass_obj
-def crawl(obj: Obj, outlet_ids: tuple[str, ...], all_enabled: bool) -> None:
+def crawl(obj: Obj, outlet_ids: tuple[str, ...], all_enabled: bool, via_service: bool) -> None:
     """Crawl outlets now, in the foreground; exit 1 if a run failed."""
     if not outlet_ids and not all_enabled:
         raise click.UsageError("name one or more outlets, or use --all")
+    if via_service:
+        _crawl_via_service(obj.ctx, outlet_ids, all_enabled)
+        return
     targets, errors = service.pick_outlets(obj.ctx, outlet_ids, all_enabled=all_enabled)
     for err in errors:
         click.echo(f"error: {err}", err=True)
@@ -87,6 +93,25 @@ def crawl(obj: Obj, outlet_ids: tuple[str, ...], all_enabled: bool) -> None:
         sys.exit(1)
     ok = run_crawl(obj.ctx, targets, "manual")
     sys.exit(0 if ok and not errors else 1)
+
+
+def _crawl_via_service(ctx: AkhbarContext, outlet_ids: tuple[str, ...],
+                       all_enabled: bool) -> None:
+    from crawler.api import ServiceClient
+
+    client = ServiceClient.of(ctx)
+    ids = list(outlet_ids)
+    if all_enabled:
+        ids += [o["id"] for o in client.request("GET", "/outlets")["outlets"] if o["enabled"]]
+    failed = False
+    for oid in dict.fromkeys(ids):
+        run = client.request("POST", "/runs", {"outlet": oid})
+        if run["status"] == "queued":
+            click.echo(f"{oid:<16} queued   {run['id']}")
+        else:
+            failed = True
+            click.echo(f"{oid:<16} {run['status']:<8} {run['id']}: {run['reason']}")
+    sys.exit(1 if failed else 0)
 
 
 @cli.command()

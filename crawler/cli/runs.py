@@ -81,3 +81,33 @@ def runs_log(obj: Obj, run_id: str, follow: bool, raw: bool) -> None:
                            f"{e.get('ts', '')} {e.get('level', ''):<7} {e.get('msg', '')}")
             return
         time.sleep(0.5)
+
+
+@runs.command("cancel")
+@click.argument("run_id")
+@click.option("--wait/--no-wait", default=True, show_default=True,
+              help="Wait (up to --timeout seconds) until the run has ended.")
+@click.option("--timeout", default=120.0, show_default=True)
+@pass_obj
+def runs_cancel(obj: Obj, run_id: str, wait: bool, timeout: float) -> None:
+    """Stop a run gracefully (its WARC files are closed); a queued run never starts."""
+    from crawler.api import ServiceClient, ServiceUnavailable
+
+    ctx = obj.ctx
+    try:
+        ServiceClient.of(ctx).request("POST", f"/runs/{run_id}/cancel")
+    except ServiceUnavailable:
+        run = service.request_cancel(ctx, run_id)
+        service.signal_cancel(run)
+    deadline = time.monotonic() + timeout
+    current = service.get_run(ctx, run_id)
+    while wait and current is not None and current.status in ("queued", "running") \
+            and time.monotonic() < deadline:
+        time.sleep(0.25)
+        current = service.get_run(ctx, run_id)
+    status = current.status if current else "unknown"
+    if status in ("queued", "running"):
+        click.echo(f"{run_id}: cancel requested; the run is still {status}")
+    else:
+        click.echo(f"{run_id}: {status}" + (f" ({current.reason})" if current and current.reason
+                                            else ""))

@@ -241,6 +241,12 @@ class ServiceConfig(BaseModel):
         default=0, ge=0, description="seconds of random delay added to scheduled starts"
     )
     log_level: str = Field(default="INFO", description="one of " + ", ".join(LOG_LEVELS))
+    api_host: Text = Field(
+        default="127.0.0.1", description="the address `akhbar serve` listens on, e.g. 127.0.0.1"
+    )
+    api_port: int = Field(
+        default=8631, ge=1, le=65535, description="the port `akhbar serve` listens on, 1-65535"
+    )
 
     @field_validator("data_dir", mode="before")
     @classmethod

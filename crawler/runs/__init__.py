@@ -1,6 +1,25 @@
 """Runs: a crawl of one outlet, started as a `scrapy crawl` child process, with its record."""
 
+from crawler.runs.control import (
+    AdoptedProcess,
+    pid_alive,
+    read_stats,
+    recover_warcs,
+    run_process_alive,
+    signal_run,
+    this_host,
+)
 from crawler.runs.manager import (
+    ACTIVE_STATES,
+    CANCELLED,
+    FAILED,
+    FINAL_STATES,
+    MISSED,
+    QUEUED,
+    RUNNING,
+    SKIPPED,
+    SUCCEEDED,
+    TIMED_OUT,
     RunOutcome,
     RunProcess,
     create_run,
@@ -9,4 +28,28 @@ from crawler.runs.manager import (
     start_run,
 )
 
-__all__ = ["RunOutcome", "RunProcess", "create_run", "finish_run", "new_run_id", "start_run"]
+__all__ = [
+    "ACTIVE_STATES",
+    "CANCELLED",
+    "FAILED",
+    "FINAL_STATES",
+    "MISSED",
+    "QUEUED",
+    "RUNNING",
+    "SKIPPED",
+    "SUCCEEDED",
+    "TIMED_OUT",
+    "AdoptedProcess",
+    "RunOutcome",
+    "RunProcess",
+    "create_run",
+    "finish_run",
+    "new_run_id",
+    "pid_alive",
+    "read_stats",
+    "recover_warcs",
+    "run_process_alive",
+    "signal_run",
+    "start_run",
+    "this_host",
+]

@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -27,6 +28,9 @@ logger = logging.getLogger(__name__)
 QUEUED, RUNNING = "queued", "running"
 SUCCEEDED, FAILED, CANCELLED, TIMED_OUT = "succeeded", "failed", "cancelled", "timed_out"
 FINAL_STATES = (SUCCEEDED, FAILED, CANCELLED, TIMED_OUT)
+# A trigger that did not become a run: the outlet had one already, or it came too late.
+SKIPPED, MISSED = "skipped", "missed"
+ACTIVE_STATES = (QUEUED, RUNNING)
 
 
 def now() -> datetime:
@@ -38,9 +42,10 @@ def new_run_id(outlet: str, at: datetime | None = None) -> str:
     return f"{at:%Y%m%dT%H%M%S}-{outlet}-{secrets.token_hex(3)}"
 
 
-def create_run(catalog: Catalog, outlet: str, trigger: str) -> Run:
+def create_run(catalog: Catalog, outlet: str, trigger: str, *,
+               scheduled_for: datetime | None = None) -> Run:
     run = Run(id=new_run_id(outlet), outlet_id=outlet, trigger=trigger, status=QUEUED,
-              queued_at=now(), stats={})
+              queued_at=now(), stats={}, scheduled_for=scheduled_for)
     with catalog.session() as session:
         session.add(run)
     return run
@@ -76,9 +81,17 @@ class RunProcess:
     stats_path: Path
     stderr_path: Path
     cancel_requested: bool = False
+    timed_out: bool = False
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
 
     def poll(self) -> int | None:
         return self.process.poll()
+
+    def wait(self) -> int | None:
+        return self.process.wait()
 
     def stop(self, *, force: bool = False) -> None:
         """Ask the crawl to stop: SIGINT lets Scrapy close the spider (and the WARC); a
@@ -88,7 +101,9 @@ class RunProcess:
         self.process.send_signal(signal.SIGKILL if force else signal.SIGINT)
 
 
-def start_run(ctx: AkhbarContext, run: Run) -> RunProcess:
+def start_run(ctx: AkhbarContext, run: Run, *, detach: bool = False) -> RunProcess:
+    """Start the crawl process. ``detach`` puts it in its own session, so that it outlives
+    the service (a restarted service adopts it) and a terminal's Ctrl-C does not reach it."""
     log_path, stats_path = run_paths(ctx.data_dir, run.id)
     stderr_path = log_path.with_suffix(".stderr")
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -99,11 +114,12 @@ def start_run(ctx: AkhbarContext, run: Run) -> RunProcess:
     with stderr_path.open("wb") as err:
         proc = subprocess.Popen(crawl_command(ctx, run.outlet_id, run.id), env=env,
                                 stdin=subprocess.DEVNULL, stdout=err, stderr=subprocess.STDOUT,
-                                cwd=str(ctx.data_dir))
+                                cwd=str(ctx.data_dir), start_new_session=detach)
     with ctx.catalog.session() as session:
         row = session.get(Run, run.id)
         assert row is not None
         row.status, row.started_at, row.pid = RUNNING, now(), proc.pid
+        row.host = socket.gethostname()
         row.log_path = str(log_path)
     return RunProcess(run.id, run.outlet_id, proc, log_path, stats_path, stderr_path)
 
@@ -130,14 +146,20 @@ def _last_error(stderr_path: Path) -> str | None:
 
 
 def judge(exit_code: int | None, stats: dict[str, Any], cancelled: bool,
-          stderr_path: Path) -> tuple[str, str | None]:
-    """A run's final status and reason from its exit code and Scrapy's finish_reason."""
+          stderr_path: Path, *, timed_out: bool = False) -> tuple[str, str | None]:
+    """A run's final status and reason from its exit code and Scrapy's finish_reason.
+
+    ``exit_code`` is None for a process that was not our child (adopted after a restart):
+    then a stats file with a finish_reason stands for a clean exit."""
     reason = stats.get("finish_reason")
     if cancelled:
         return CANCELLED, "cancelled by request"
     if reason == "closespider_timeout":
         return TIMED_OUT, "stopped at the outlet's max_duration"
-    if exit_code == 0 and reason:
+    if timed_out:
+        return TIMED_OUT, ("stopped by the service past the outlet's max_duration "
+                           f"(exit code {exit_code})")
+    if (exit_code == 0 or exit_code is None) and reason:
         if stats.get("log_count/CRITICAL"):
             return FAILED, _last_error(stderr_path) or "critical error in crawl"
         if not stats.get("response_received_count"):
@@ -150,18 +172,22 @@ def judge(exit_code: int | None, stats: dict[str, Any], cancelled: bool,
     return FAILED, f"crawl process exited with code {exit_code}: {detail}"
 
 
-def finish_run(catalog: Catalog, proc: RunProcess) -> RunOutcome:
-    exit_code = proc.process.wait()
+def finish_run(catalog: Catalog, proc: Any) -> RunOutcome:
+    """Wait for the process (a RunProcess or an adopted one) and record how the run ended."""
+    exit_code = proc.wait()
     stats: dict[str, Any] = {}
     if proc.stats_path.exists():
         try:
             stats = json.loads(proc.stats_path.read_text(encoding="utf-8"))
         except ValueError:
             stats = {}
-    status, reason = judge(exit_code, stats, proc.cancel_requested, proc.stderr_path)
     with catalog.session() as session:
         row = session.get(Run, proc.run_id)
         assert row is not None
+        # A cancel may have been asked for from another process (`akhbar runs cancel`).
+        cancelled = proc.cancel_requested or row.cancel_requested_at is not None
+        status, reason = judge(exit_code, stats, cancelled, proc.stderr_path,
+                               timed_out=getattr(proc, "timed_out", False))
         row.status, row.exit_code, row.reason, row.ended_at = status, exit_code, reason, now()
         row.stats = stats
         row.pages = int(stats.get("response_received_count", 0))

@@ -47,6 +47,8 @@ def upgrade() -> None:
     sa.Column('warc_length', sa.BigInteger(), nullable=False),
     sa.Column('payload_digest', sa.String(length=80), nullable=True),
     sa.Column('warc_record_id', sa.String(length=80), nullable=False),
+    sa.Column('etag', sa.Text(), nullable=True),
+    sa.Column('last_modified', sa.String(length=64), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('warc_record_id', name='uq_captures_record')
     )

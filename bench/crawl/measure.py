@@ -1,0 +1,168 @@
+"""Measuring a child process tree: wall time, CPU time, peak RSS, CPU by role.
+
+CPU comes from ``getrusage(RUSAGE_CHILDREN)`` around the run (exact: every descendant that was
+waited for is counted, worker processes included); peak memory is the largest sum of RSS over
+the whole tree, sampled every 0.2 s with psutil. CPU per process role (service, crawl, workers)
+comes from the same samples: the last CPU time seen for each process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import resource
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+logger = logging.getLogger(__name__)
+
+SAMPLE_INTERVAL = 0.2
+
+
+@dataclass
+class Measurement:
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+    returncode: int
+    cpu_by_role: dict[str, float] = field(default_factory=dict)
+    peak_processes: int = 0
+    server_cpu_s: float = 0.0
+
+
+def default_role(proc: psutil.Process) -> str:
+    try:
+        cmd = " ".join(proc.cmdline())
+    except (psutil.Error, OSError):
+        return "other"
+    if "multiprocessing" in cmd or "spawn_main" in cmd:
+        return "workers"
+    if "scrapy" in cmd:
+        return "crawl"
+    if "bench.crawl.naive" in cmd:
+        return "crawl"
+    if "wget" in cmd:
+        return "wget"
+    return "service"
+
+
+class TreeSampler:
+    """Samples a process and its descendants in a background thread."""
+
+    def __init__(self, pid: int, role: Callable[[psutil.Process], str] = default_role,
+                 watch: psutil.Process | None = None) -> None:
+        self.root = psutil.Process(pid)
+        self.role = role
+        self.watch = watch
+        self.peak_rss = 0
+        self.peak_processes = 0
+        self.cpu: dict[int, tuple[str, float]] = {}
+        self._roles: dict[int, str] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="tree-sampler", daemon=True)
+
+    def start(self) -> TreeSampler:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(SAMPLE_INTERVAL)
+
+    def sample(self) -> None:
+        try:
+            procs = [self.root, *self.root.children(recursive=True)]
+        except psutil.Error:
+            return
+        rss = 0
+        alive = 0
+        for proc in procs:
+            try:
+                with proc.oneshot():
+                    rss += proc.memory_info().rss
+                    times = proc.cpu_times()
+                    if proc.pid not in self._roles:
+                        self._roles[proc.pid] = self.role(proc)
+                    self.cpu[proc.pid] = (self._roles[proc.pid], times.user + times.system)
+                    alive += 1
+            except psutil.Error:
+                continue
+        self.peak_rss = max(self.peak_rss, rss)
+        self.peak_processes = max(self.peak_processes, alive)
+
+    def cpu_by_role(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for role, seconds in self.cpu.values():
+            out[role] = round(out.get(role, 0.0) + seconds, 3)
+        return out
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu(pid: int | None) -> float:
+    if pid is None:
+        return 0.0
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:
+        return 0.0
+    return times.user + times.system
+
+
+def run_measured(cmd: Sequence[str], *, env: Mapping[str, str] | None = None,
+                 cwd: Path | None = None, stdout_path: Path | None = None,
+                 timeout: float | None = None, server_pid: int | None = None,
+                 role: Callable[[psutil.Process], str] = default_role) -> Measurement:
+    """Run ``cmd`` to completion and measure it (and the server's CPU meanwhile)."""
+    cpu_before = _children_cpu()
+    server_before = process_cpu(server_pid)
+    started = time.monotonic()
+    out = stdout_path.open("wb") if stdout_path else subprocess.DEVNULL
+    try:
+        proc = subprocess.Popen(list(cmd), env=dict(env) if env is not None else None,
+                                cwd=str(cwd) if cwd else None, stdin=subprocess.DEVNULL,
+                                stdout=out, stderr=subprocess.STDOUT)
+        sampler = TreeSampler(proc.pid, role).start()
+        try:
+            code = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            logger.warning("timed out after %ss: %s", timeout, " ".join(cmd))
+            proc.terminate()
+            code = proc.wait()
+        finally:
+            sampler.stop()
+    finally:
+        if stdout_path and not isinstance(out, int):
+            out.close()
+    wall = time.monotonic() - started
+    return Measurement(
+        wall_s=round(wall, 3),
+        cpu_s=round(_children_cpu() - cpu_before, 3),
+        peak_rss_mb=round(sampler.peak_rss / 2**20, 1),
+        returncode=code,
+        cpu_by_role=sampler.cpu_by_role(),
+        peak_processes=sampler.peak_processes,
+        server_cpu_s=round(process_cpu(server_pid) - server_before, 3),
+    )
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True

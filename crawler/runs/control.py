@@ -1,0 +1,132 @@
+"""Runs whose process is not (or no longer) our child: finding, adopting, signalling them.
+
+A service that restarts finds runs marked ``running``. If the crawl process is still alive
+(the service started it detached) the new service adopts it and finishes its record when it
+ends; if it is gone, the run is marked ``failed``. A pid alone can be reused by another
+program, so a process only counts as the run's when its command line names the run id.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crawler.catalog import Run
+from crawler.context import AkhbarContext
+from crawler.extensions import run_paths
+
+logger = logging.getLogger(__name__)
+
+
+def this_host() -> str:
+    return socket.gethostname()
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] == "Z"
+
+
+def run_process_alive(pid: int | None, run_id: str) -> bool:
+    """Is ``pid`` alive on this machine and the crawl process of ``run_id``?"""
+    if not pid or not pid_alive(pid) or _zombie(pid):
+        return False
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if not cmdline.parent.exists():  # no procfs: trust the pid
+        return True
+    try:
+        return run_id.encode() in cmdline.read_bytes()
+    except OSError:
+        return False
+
+
+def signal_run(pid: int, *, force: bool = False) -> bool:
+    """SIGINT (Scrapy closes the spider and the WARC files) or SIGKILL; False if gone."""
+    try:
+        os.kill(pid, signal.SIGKILL if force else signal.SIGINT)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@dataclass
+class AdoptedProcess:
+    """A crawl process started by an earlier service instance, watched through its pid.
+
+    It offers what :func:`crawler.runs.finish_run` needs; the exit code is unknown (None),
+    the stats file the child writes when it ends tells how it went.
+    """
+
+    run_id: str
+    outlet: str
+    pid: int
+    log_path: Path
+    stats_path: Path
+    stderr_path: Path
+    cancel_requested: bool = False
+    timed_out: bool = False
+
+    @classmethod
+    def of(cls, ctx: AkhbarContext, run: Run) -> AdoptedProcess:
+        assert run.pid is not None
+        log_path, stats_path = run_paths(ctx.data_dir, run.id)
+        return cls(run.id, run.outlet_id, run.pid, log_path, stats_path,
+                   log_path.with_suffix(".stderr"))
+
+    def poll(self) -> int | None:
+        return None if run_process_alive(self.pid, self.run_id) else 0
+
+    def wait(self) -> int | None:
+        while run_process_alive(self.pid, self.run_id):
+            time.sleep(0.1)
+        return None
+
+    def stop(self, *, force: bool = False) -> None:
+        if run_process_alive(self.pid, self.run_id):
+            signal_run(self.pid, force=force)
+
+
+def read_stats(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def recover_warcs(ctx: AkhbarContext, outlet: str) -> list[str]:
+    """Close the ``.open`` WARC files a killed crawl of ``outlet`` left behind.
+
+    Safe while other crawls run: each outlet has its own directory and at most one run, and
+    a file still locked by a live writer is skipped.
+    """
+    from archive import recover_open_files
+
+    root = ctx.warcs_dir / outlet
+    if not root.is_dir():
+        return []
+    recovered = recover_open_files(root)
+    if recovered:
+        logger.warning("closed %d WARC file(s) left open by a stopped crawl of %s: %s",
+                       len(recovered), outlet, ", ".join(recovered))
+    return recovered

@@ -1,0 +1,72 @@
+"""The scheduler's jobs: one per enabled outlet with a schedule, id ``crawl:<outlet>``.
+
+A job only *enqueues* a run (a ``queued`` row in the catalog); the dispatcher starts it when a
+slot is free. Jobs are persisted by APScheduler's SQLAlchemy job store, which stores a job's
+function by its import path and pickles its arguments, so the job is a top-level function
+taking only the outlet id. The running service registers itself with :func:`bind` so that
+the job can reach the catalog; a job fired with no service bound raises.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+from typing import Protocol
+
+from apscheduler.triggers.cron import CronTrigger
+
+from crawler.outlets import OutletConfig
+
+logger = logging.getLogger(__name__)
+
+JOB_PREFIX = "crawl:"
+
+
+class JobHost(Protocol):
+    """What a fired job needs from the running service."""
+
+    def enqueue(self, outlet_id: str, trigger: str,
+                scheduled_for: datetime | None = None) -> object: ...
+
+
+_host_lock = threading.Lock()
+_host: JobHost | None = None
+
+
+def bind(host: JobHost | None) -> None:
+    """Make ``host`` the service that fired jobs enqueue into (None unbinds)."""
+    global _host
+    with _host_lock:
+        _host = host
+
+
+def job_id(outlet_id: str) -> str:
+    return f"{JOB_PREFIX}{outlet_id}"
+
+
+def outlet_of(job_id_: str) -> str | None:
+    return job_id_[len(JOB_PREFIX):] if job_id_.startswith(JOB_PREFIX) else None
+
+
+def make_trigger(outlet: OutletConfig, jitter: int = 0) -> CronTrigger:
+    """The outlet's cron in its own time zone (DST included), with optional jitter."""
+    assert outlet.schedule is not None
+    trigger = CronTrigger.from_crontab(outlet.schedule, timezone=outlet.tz)
+    trigger.jitter = jitter or None  # from_crontab() takes no jitter argument
+    return trigger
+
+
+def job_signature(outlet: OutletConfig, jitter: int = 0) -> str:
+    """Stored as the job's name: a job is rebuilt only when this changes, so that a restart
+    or a reload keeps its next run time (and a missed run is still seen as missed)."""
+    return f"crawl {outlet.id} | {outlet.schedule} | {outlet.timezone} | jitter {jitter}"
+
+
+def crawl_job(outlet_id: str) -> None:
+    """The scheduled job: put a run of ``outlet_id`` in the queue (or record it skipped)."""
+    with _host_lock:
+        host = _host
+    if host is None:
+        raise RuntimeError(f"no running akhbar service to enqueue a crawl of {outlet_id}")
+    host.enqueue(outlet_id, "schedule")
