@@ -1,0 +1,133 @@
+"""The outlet spider's discovery rules, on responses built in memory (no network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from scrapy.http import HtmlResponse, Request, XmlResponse
+from scrapy.crawler import Crawler
+from scrapy.settings import Settings
+
+from crawler.items import PageItem
+from spiders.outlet import OutletSpider
+
+OUTLET = """
+id: news_x
+name: News X
+homepage: http://news.test/
+languages: [en]
+discovery:
+  feeds: [http://news.test/feed.xml]
+  sitemaps: [http://news.test/sitemap.xml]
+  listings: [http://news.test/list/]
+articles:
+  allow: ['/\\d{4}/\\d{2}/[^/]+/$']
+  deny: ['/tag/']
+limits: {max_articles: 3, max_depth: 1}
+politeness: {delay: 0.5, concurrency: 3, obey_robots: true}
+"""
+
+
+@pytest.fixture
+def spider(tmp_path: Path) -> OutletSpider:
+    (tmp_path / "outlets").mkdir()
+    (tmp_path / "outlets" / "news_x.yaml").write_text(OUTLET, encoding="utf-8")
+    return OutletSpider.from_crawler(new_crawler(tmp_path), outlet="news_x")
+
+
+def new_crawler(config_dir: Path) -> Crawler:
+    # Not scrapy.utils.test.get_crawler: it freezes the settings the spider must still set.
+    from crawler import settings as project_settings
+
+    settings = Settings()
+    settings.setmodule(project_settings, priority="project")
+    settings.set("AKHBAR_CONFIG_DIR", str(config_dir))
+    return Crawler(OutletSpider, settings)
+
+
+def response(cls, url: str, body: str, kind: str, hops: int = 0):
+    req = Request(url, meta={"akhbar_kind": kind, "akhbar_hops": hops})
+    return cls(url=url, body=body.encode("utf-8"), request=req, encoding="utf-8",
+               headers={"Content-Type": "text/html" if cls is HtmlResponse else "text/xml"})
+
+
+def test_outlet_settings_applied(spider: OutletSpider) -> None:
+    s = spider.crawler.settings
+    assert s.getfloat("DOWNLOAD_DELAY") == 0.5
+    assert s.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 3
+    assert s.get("AKHBAR_OUTLET") == "news_x"
+
+
+def test_feed_links_become_canonical_article_requests(spider: OutletSpider) -> None:
+    rss = """<rss><channel>
+      <item><link>http://news.test/2026/11/a/?utm_source=rss</link></item>
+      <item><link>http://news.test/2026/11/a/#top</link></item>
+      <item><link>http://other.test/2026/11/b/</link></item>
+    </channel></rss>"""
+    out = list(spider.parse_feed(response(XmlResponse, "http://news.test/feed.xml", rss, "feed")))
+    assert [r.url for r in out] == ["http://news.test/2026/11/a/"]
+    assert out[0].meta["akhbar_kind"] == "article"
+
+
+def test_atom_feed(spider: OutletSpider) -> None:
+    atom = """<feed xmlns="http://www.w3.org/2005/Atom"><entry>
+      <link rel="alternate" href="http://news.test/2026/11/c/"/></entry></feed>"""
+    out = list(spider.parse_feed(response(XmlResponse, "http://news.test/feed.xml", atom, "feed")))
+    assert [r.url for r in out] == ["http://news.test/2026/11/c/"]
+
+
+def test_sitemap_index_and_urlset(spider: OutletSpider) -> None:
+    index = """<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+      <sitemap><loc>http://news.test/sitemap-1.xml</loc></sitemap></sitemapindex>"""
+    out = list(spider.parse_sitemap(response(XmlResponse, "http://news.test/sitemap.xml", index,
+                                             "sitemap")))
+    assert [(r.url, r.meta["akhbar_kind"]) for r in out] == [
+        ("http://news.test/sitemap-1.xml", "sitemap")]
+    urlset = """<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+      xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+      <url><loc>http://news.test/2026/11/d/</loc><news:news><news:title>D</news:title></news:news></url>
+      </urlset>"""
+    out = list(spider.parse_sitemap(response(XmlResponse, "http://news.test/sitemap-1.xml",
+                                             urlset, "sitemap")))
+    assert [r.url for r in out] == ["http://news.test/2026/11/d/"]
+
+
+def test_listing_follows_within_depth_and_caps_articles(spider: OutletSpider) -> None:
+    links = "".join(f'<a href="/2026/11/art{i}/">a{i}</a>' for i in range(5))
+    html = f"""<html><body>{links}<a href="/list/?page=2">next</a><a href="/tag/x/">tag</a>
+      <a href="/tag/2026/11/denied/">denied</a></body></html>"""
+    out = list(spider.parse_page(response(HtmlResponse, "http://news.test/list/", html,
+                                          "listing", 0)))
+    articles = [r for r in out if r.meta["akhbar_kind"] == "article"]
+    listings = [r for r in out if r.meta["akhbar_kind"] == "listing"]
+    assert len(articles) == 3  # max_articles
+    assert {r.url for r in listings} >= {"http://news.test/list/?page=2", "http://news.test/tag/x/"}
+    # One hop further is past max_depth: articles still come, listings do not.
+    deeper = list(spider.parse_page(response(HtmlResponse, "http://news.test/list/?page=2",
+                                             html + '<a href="/more/">m</a>', "listing", 1)))
+    assert all(r.meta["akhbar_kind"] == "article" for r in deeper)
+
+
+def test_article_page_yields_an_item_and_non_html_does_not(spider: OutletSpider) -> None:
+    html = "<html><body><p>text</p></body></html>"
+    out = list(spider.parse_page(response(HtmlResponse, "http://news.test/2026/11/a/", html,
+                                          "article", 1)))
+    items = [x for x in out if isinstance(x, PageItem)]
+    assert len(items) == 1 and items[0].hints == ("en",)
+    req = Request("http://news.test/2026/11/r.pdf/", meta={"akhbar_kind": "article",
+                                                            "akhbar_hops": 1})
+    from scrapy.http import Response
+
+    pdf = Response("http://news.test/2026/11/r.pdf/", body=b"%PDF-1.4", request=req,
+                   headers={"Content-Type": "application/pdf"})
+    assert list(spider.parse_page(pdf)) == []
+
+
+def test_unknown_outlet_is_a_clear_error(tmp_path: Path) -> None:
+    from crawler.errors import ConfigError
+
+    (tmp_path / "outlets").mkdir()
+    crawler = new_crawler(tmp_path)
+    with pytest.raises(ConfigError, match="no outlet 'nope'"):
+        OutletSpider.from_crawler(crawler, outlet="nope")
