@@ -47,9 +47,16 @@ class RunLogExtension:
 
     def response_received(self, response: Response, request: Request, spider: Any = None) -> None:
         logger.info(
-            "fetched %s %s", response.status, response.url,
-            extra={"event": "fetched", "url": response.url, "status": response.status,
-                   "size": len(response.body), "kind": request.meta.get("akhbar_kind")},
+            "fetched %s %s",
+            response.status,
+            response.url,
+            extra={
+                "event": "fetched",
+                "url": response.url,
+                "status": response.status,
+                "size": len(response.body),
+                "kind": request.meta.get("akhbar_kind"),
+            },
         )
 
     def spider_closed(self, spider: Any = None, reason: str = "") -> None:

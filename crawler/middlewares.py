@@ -68,8 +68,9 @@ def _header(ex: HttpExchange, name: str) -> str | None:
     return next((v for k, v in ex.response_headers if k.lower() == name), None)
 
 
-def capture_info(ex: HttpExchange, ref: WarcRecordRef,
-                 refers_to: PreviousCapture | None = None) -> CaptureInfo:
+def capture_info(
+    ex: HttpExchange, ref: WarcRecordRef, refers_to: PreviousCapture | None = None
+) -> CaptureInfo:
     return CaptureInfo(
         url=ex.url,
         status=ex.status,
@@ -95,8 +96,12 @@ class WarcCaptureMiddleware:
     :class:`archive.RotatingWarcWriter`.
     """
 
-    def __init__(self, writer: RotatingWarcWriter, crawler: Crawler,
-                 previous: dict[str, PreviousCapture] | None = None) -> None:
+    def __init__(
+        self,
+        writer: RotatingWarcWriter,
+        crawler: Crawler,
+        previous: dict[str, PreviousCapture] | None = None,
+    ) -> None:
         self.writer = writer
         self.crawler = crawler
         self.previous = previous or {}
@@ -137,24 +142,38 @@ class WarcCaptureMiddleware:
         if prev.last_modified:
             request.headers.setdefault(b"If-Modified-Since", prev.last_modified.encode("latin-1"))
         request.meta["handle_httpstatus_list"] = [
-            *request.meta.get("handle_httpstatus_list", []), 304]
+            *request.meta.get("handle_httpstatus_list", []),
+            304,
+        ]
 
     def process_response(
         self, request: Request, response: Response, spider: Any = None
     ) -> Response:
         ex = exchange_from(request, response, datetime.now(UTC))
-        prev = self.previous.get(request.url) if request.meta.get("akhbar_kind") == "article" \
-            else None
+        prev = (
+            self.previous.get(request.url) if request.meta.get("akhbar_kind") == "article" else None
+        )
         if prev is not None and response.status == 304:
             ref = self.writer.write_revisit(
-                ex, refers_to_uri=prev.url, refers_to_date=prev.captured_at,
-                refers_to_record_id=prev.record_id, payload_digest=prev.payload_digest,
-                profile="server-not-modified")
-        elif (prev is not None and response.status == 200
-              and payload_digest(response.body) == prev.payload_digest):
+                ex,
+                refers_to_uri=prev.url,
+                refers_to_date=prev.captured_at,
+                refers_to_record_id=prev.record_id,
+                payload_digest=prev.payload_digest,
+                profile="server-not-modified",
+            )
+        elif (
+            prev is not None
+            and response.status == 200
+            and payload_digest(response.body) == prev.payload_digest
+        ):
             ref = self.writer.write_revisit(
-                ex, refers_to_uri=prev.url, refers_to_date=prev.captured_at,
-                refers_to_record_id=prev.record_id, payload_digest=prev.payload_digest)
+                ex,
+                refers_to_uri=prev.url,
+                refers_to_date=prev.captured_at,
+                refers_to_record_id=prev.record_id,
+                payload_digest=prev.payload_digest,
+            )
         else:
             ref = self.writer.write_exchange(ex)
             prev = None
@@ -177,7 +196,9 @@ class WarcCaptureMiddleware:
 
     def spider_closed(self, spider: Any = None, reason: str = "") -> None:
         files = self.writer.close()
-        logger.info("closed %d WARC file(s)", len(files), extra={"event": "warc_closed", "files": files})
+        logger.info(
+            "closed %d WARC file(s)", len(files), extra={"event": "warc_closed", "files": files}
+        )
 
 
 def _previous_captures(database_url: str | None, outlet: str) -> dict[str, PreviousCapture]:

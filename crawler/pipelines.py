@@ -66,8 +66,12 @@ class ExtractionPipeline:
             else:
                 result = process_page(*args)
         except Exception as exc:
-            logger.error("extraction failed for %s: %r", item.url, exc,
-                         extra={"event": "extraction_failed", "url": item.url})
+            logger.error(
+                "extraction failed for %s: %r",
+                item.url,
+                exc,
+                extra={"event": "extraction_failed", "url": item.url},
+            )
             raise ExtractionFailed(f"extraction failed: {exc!r}") from exc
         item.body = b""  # the WARC has it; don't carry it through the rest of the pipeline
         if result is None:
@@ -116,23 +120,37 @@ class CatalogPipeline:
             if self.writer.add_unchanged(item.capture):
                 if self.crawler.stats is not None:
                     self.crawler.stats.inc_value("akhbar/articles/unchanged")
-                logger.info("article unchanged: %s", item.url,
-                            extra={"event": "article", "outcome": "unchanged", "url": item.url})
+                logger.info(
+                    "article unchanged: %s",
+                    item.url,
+                    extra={"event": "article", "outcome": "unchanged", "url": item.url},
+                )
             return item
         if not isinstance(item, PageItem) or not item.extracted:
             return item
-        outcome = self.writer.add_article(item.extracted, item.capture, item.url,
-                                          seen_at=item.capture.captured_at if item.capture
-                                          else datetime.now(UTC))
+        outcome = self.writer.add_article(
+            item.extracted,
+            item.capture,
+            item.url,
+            seen_at=item.capture.captured_at if item.capture else datetime.now(UTC),
+        )
         stats = self.crawler.stats
         if stats is not None:
             stats.inc_value(f"akhbar/articles/{outcome}")
         data = item.extracted
         logger.info(
-            "article %s: %s [%s] %s", outcome, data["canonical_url"], data.get("language"),
+            "article %s: %s [%s] %s",
+            outcome,
+            data["canonical_url"],
+            data.get("language"),
             (data.get("title") or "")[:80],
-            extra={"event": "article", "outcome": outcome, "url": data["canonical_url"],
-                   "language": data.get("language"), "title": data.get("title")},
+            extra={
+                "event": "article",
+                "outcome": outcome,
+                "url": data["canonical_url"],
+                "language": data.get("language"),
+                "title": data.get("title"),
+            },
         )
         return item
 

@@ -36,7 +36,9 @@ class JsonLinesFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def open_run_log(path: Path, outlet: str, run_id: str, level: int = logging.INFO) -> logging.Handler:
+def open_run_log(
+    path: Path, outlet: str, run_id: str, level: int = logging.INFO
+) -> logging.Handler:
     path.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setLevel(level)

@@ -126,12 +126,18 @@ class OutletSpider(scrapy.Spider):
 
     def _is_article_path(self, url: str) -> bool:
         # With no allow rules every page is a candidate; keep the homepage out.
-        return bool(self.outlet.articles.allow) or url.rstrip("/") != self.outlet.homepage.rstrip("/")
+        return bool(self.outlet.articles.allow) or url.rstrip("/") != self.outlet.homepage.rstrip(
+            "/"
+        )
 
     # -- callbacks ------------------------------------------------------------------------
     def parse_feed(self, response: Response) -> Iterator[Request]:
         if not isinstance(response, TextResponse):
-            logger.warning("feed is not text: %s", response.url, extra={"event": "bad_feed", "url": response.url})
+            logger.warning(
+                "feed is not text: %s",
+                response.url,
+                extra={"event": "bad_feed", "url": response.url},
+            )
             return
         sel = response.selector
         sel.remove_namespaces()
@@ -139,7 +145,11 @@ class OutletSpider(scrapy.Spider):
         urls += sel.xpath("//entry/link[not(@rel) or @rel='alternate']/@href").getall()
         urls = [response.urljoin(u.strip()) for u in urls if u.strip()]
         if not urls:
-            logger.warning("feed lists no links: %s", response.url, extra={"event": "empty_feed", "url": response.url})
+            logger.warning(
+                "feed lists no links: %s",
+                response.url,
+                extra={"event": "empty_feed", "url": response.url},
+            )
         yield from self._links_to(urls, int(response.meta["akhbar_hops"]))
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
@@ -149,7 +159,12 @@ class OutletSpider(scrapy.Spider):
         try:
             sitemap = Sitemap(body)
         except Exception as exc:  # lxml raises several kinds on garbage
-            logger.warning("not a sitemap: %s (%s)", response.url, exc, extra={"event": "bad_sitemap", "url": response.url})
+            logger.warning(
+                "not a sitemap: %s (%s)",
+                response.url,
+                exc,
+                extra={"event": "bad_sitemap", "url": response.url},
+            )
             return
         locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
         hops = int(response.meta["akhbar_hops"])
@@ -162,18 +177,28 @@ class OutletSpider(scrapy.Spider):
 
     def parse_page(self, response: Response) -> Iterator[Request | PageItem]:
         kind = response.meta["akhbar_kind"]
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
         capture = response.meta.get("akhbar_capture")
         if kind == ARTICLE and capture is not None and capture.refers_to is not None:
             # Same as the last capture (304, or the same payload): nothing new to extract,
             # and nothing new to follow.
-            yield PageItem(url=response.url, outlet=self.outlet.id, status=response.status,
-                           content_type=content_type, body=b"", capture=capture,
-                           unchanged=True)
+            yield PageItem(
+                url=response.url,
+                outlet=self.outlet.id,
+                status=response.status,
+                content_type=content_type,
+                body=b"",
+                capture=capture,
+                unchanged=True,
+            )
             return
         if not is_html(content_type, response.body[:512]):
-            logger.info("not HTML (%s), not an article: %s", content_type, response.url,
-                        extra={"event": "not_html", "url": response.url})
+            logger.info(
+                "not HTML (%s), not an article: %s",
+                content_type,
+                response.url,
+                extra={"event": "not_html", "url": response.url},
+            )
             return
         hops = int(response.meta["akhbar_hops"])
         if kind == ARTICLE:
@@ -187,23 +212,34 @@ class OutletSpider(scrapy.Spider):
                 hints=tuple(self.outlet.languages),
             )
         if hops <= self.max_depth and isinstance(response, TextResponse):
-            yield from self._links_to([link.url for link in self.links.extract_links(response)], hops)
+            yield from self._links_to(
+                [link.url for link in self.links.extract_links(response)], hops
+            )
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
             # Policy, not failure: the outlet asked us not to fetch it.
-            logger.info("disallowed by robots.txt: %s", request.url,
-                        extra={"event": "robots_disallowed", "url": request.url})
+            logger.info(
+                "disallowed by robots.txt: %s",
+                request.url,
+                extra={"event": "robots_disallowed", "url": request.url},
+            )
             return
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("akhbar/requests_failed")
         logger.warning(
-            "failed: %s (%s)", request.url, status or failure.getErrorMessage(),
-            extra={"event": "request_failed", "url": request.url, "status": status,
-                   "error": failure.type.__name__ if failure.type else None},
+            "failed: %s (%s)",
+            request.url,
+            status or failure.getErrorMessage(),
+            extra={
+                "event": "request_failed",
+                "url": request.url,
+                "status": status,
+                "error": failure.type.__name__ if failure.type else None,
+            },
         )
 
 

@@ -36,8 +36,14 @@ def capture_row(info: CaptureInfo, outlet: str, run_id: str | None) -> Capture:
     )
 
 
-def version_row(data: dict[str, Any], article_id: int, version: int, capture_id: int | None,
-                fetched_url: str, seen_at: datetime) -> ArticleVersion:
+def version_row(
+    data: dict[str, Any],
+    article_id: int,
+    version: int,
+    capture_id: int | None,
+    fetched_url: str,
+    seen_at: datetime,
+) -> ArticleVersion:
     return ArticleVersion(
         article_id=article_id,
         version=version,
@@ -59,22 +65,36 @@ def version_row(data: dict[str, Any], article_id: int, version: int, capture_id:
     )
 
 
-def upsert_article(session: Any, outlet: str, data: dict[str, Any], capture_id: int | None,
-                   fetched_url: str, seen_at: datetime) -> str:
+def upsert_article(
+    session: Any,
+    outlet: str,
+    data: dict[str, Any],
+    capture_id: int | None,
+    fetched_url: str,
+    seen_at: datetime,
+) -> str:
     """Add an article or a new version of it; returns new | changed | unchanged."""
     url = data["canonical_url"]
     article = session.scalars(select(Article).where(Article.url == url)).one_or_none()
     if article is None:
-        article = Article(outlet_id=outlet, url=url, first_seen=seen_at, last_seen=seen_at,
-                          latest_version=1, language=data.get("language"),
-                          published=data.get("published"))
+        article = Article(
+            outlet_id=outlet,
+            url=url,
+            first_seen=seen_at,
+            last_seen=seen_at,
+            latest_version=1,
+            language=data.get("language"),
+            published=data.get("published"),
+        )
         session.add(article)
         session.flush()
         session.add(version_row(data, article.id, 1, capture_id, fetched_url, seen_at))
         return NEW
     latest = session.scalars(
-        select(ArticleVersion).where(ArticleVersion.article_id == article.id,
-                                     ArticleVersion.version == article.latest_version)
+        select(ArticleVersion).where(
+            ArticleVersion.article_id == article.id,
+            ArticleVersion.version == article.latest_version,
+        )
     ).one_or_none()
     article.last_seen = seen_at
     if latest is not None and latest.text_digest == data["text_digest"]:
@@ -92,8 +112,9 @@ class CatalogWriter:
     """Buffers captures and writes them in small transactions; articles are written at once,
     after the captures they point to."""
 
-    def __init__(self, catalog: Catalog, *, outlet: str, run_id: str | None,
-                 batch_size: int = 50) -> None:
+    def __init__(
+        self, catalog: Catalog, *, outlet: str, run_id: str | None, batch_size: int = 50
+    ) -> None:
         self.catalog = catalog
         self.outlet = outlet
         self.run_id = run_id
@@ -117,8 +138,9 @@ class CatalogWriter:
                 self._ids[row.warc_record_id] = row.id
         self._pending.clear()
 
-    def add_article(self, data: dict[str, Any], capture: CaptureInfo | None, fetched_url: str,
-                    seen_at: datetime) -> str:
+    def add_article(
+        self, data: dict[str, Any], capture: CaptureInfo | None, fetched_url: str, seen_at: datetime
+    ) -> str:
         self.flush()
         capture_id = self._ids.pop(capture.record_id, None) if capture else None
         with self.catalog.session() as session:
@@ -146,16 +168,29 @@ def _aware(dt: datetime) -> datetime:
 def load_previous_captures(catalog: Catalog, outlet: str) -> dict[str, PreviousCapture]:
     """The latest full 200 capture of each URL of an outlet: what a recrawl compares with."""
     stmt = (
-        select(Capture.url, Capture.warc_record_id, Capture.captured_at, Capture.payload_digest,
-               Capture.etag, Capture.last_modified)
-        .where(Capture.outlet_id == outlet, Capture.status == 200,
-               Capture.record_type == "response")
+        select(
+            Capture.url,
+            Capture.warc_record_id,
+            Capture.captured_at,
+            Capture.payload_digest,
+            Capture.etag,
+            Capture.last_modified,
+        )
+        .where(
+            Capture.outlet_id == outlet, Capture.status == 200, Capture.record_type == "response"
+        )
         .order_by(Capture.captured_at)
     )
     with catalog.session() as session:
         return {
-            row.url: PreviousCapture(row.url, row.warc_record_id, _aware(row.captured_at),
-                                     row.payload_digest or "", row.etag, row.last_modified)
+            row.url: PreviousCapture(
+                row.url,
+                row.warc_record_id,
+                _aware(row.captured_at),
+                row.payload_digest or "",
+                row.etag,
+                row.last_modified,
+            )
             for row in session.execute(stmt)
         }
 

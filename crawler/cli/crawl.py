@@ -30,8 +30,7 @@ class ProgressDisplay:
         pages = sum(p.pages for p in progress.values())
         arts = sum(p.articles for p in progress.values())
         errs = sum(p.errors for p in progress.values())
-        line = (f"crawling {len(progress)} outlet(s): {pages} pages, {arts} articles, "
-                f"{errs} errors")
+        line = f"crawling {len(progress)} outlet(s): {pages} pages, {arts} articles, {errs} errors"
         if self.tty:
             click.echo("\r" + line.ljust(100)[:120], nl=False, err=True)
         else:
@@ -44,22 +43,28 @@ class ProgressDisplay:
 
 def print_summary(ctx: AkhbarContext, report: service.CrawlReport) -> None:
     click.echo("")
-    click.echo(f"{'outlet':<14} {'run':<36} {'status':<10} {'pages':>5} {'new':>4} "
-               f"{'chg':>4} {'same':>4} {'err':>4}  languages")
+    click.echo(
+        f"{'outlet':<14} {'run':<36} {'status':<10} {'pages':>5} {'new':>4} "
+        f"{'chg':>4} {'same':>4} {'err':>4}  languages"
+    )
     total_bytes = 0
     for outcome in report.outcomes:
         s = service.run_summary(ctx, outcome.run_id)
         langs = ", ".join(f"{k}:{v}" for k, v in sorted(s.languages.items())) or "-"
-        click.echo(f"{s.outlet:<14} {s.run_id:<36} {s.status:<10} {s.pages:>5} "
-                   f"{s.articles_new:>4} {s.articles_changed:>4} {s.articles_unchanged:>4} "
-                   f"{s.errors:>4}  {langs}")
+        click.echo(
+            f"{s.outlet:<14} {s.run_id:<36} {s.status:<10} {s.pages:>5} "
+            f"{s.articles_new:>4} {s.articles_changed:>4} {s.articles_unchanged:>4} "
+            f"{s.errors:>4}  {langs}"
+        )
         for name, size in s.warc_files:
             total_bytes += max(size, 0)
             click.echo(f"{'':<14} warc: {name} ({fmt_size(size)})")
         if s.status != "succeeded":
             click.echo(f"{'':<14} reason: {s.reason}")
-    click.echo(f"\nWARC files under {ctx.warcs_dir} ({fmt_size(total_bytes)} this crawl); "
-               f"run logs under {ctx.runs_dir}")
+    click.echo(
+        f"\nWARC files under {ctx.warcs_dir} ({fmt_size(total_bytes)} this crawl); "
+        f"run logs under {ctx.runs_dir}"
+    )
 
 
 def run_crawl(ctx: AkhbarContext, targets: list[OutletConfig], trigger: str) -> bool:
@@ -75,9 +80,12 @@ def run_crawl(ctx: AkhbarContext, targets: list[OutletConfig], trigger: str) -> 
 @cli.command()
 @click.argument("outlet_ids", nargs=-1)
 @click.option("--all", "all_enabled", is_flag=True, help="Every enabled outlet.")
-@click.option("--via-service", is_flag=True,
-              help="Queue the runs in the running `akhbar serve` (its concurrency cap and "
-                   "overlap rule apply) and return at once.")
+@click.option(
+    "--via-service",
+    is_flag=True,
+    help="Queue the runs in the running `akhbar serve` (its concurrency cap and "
+    "overlap rule apply) and return at once.",
+)
 @pass_obj
 def crawl(obj: Obj, outlet_ids: tuple[str, ...], all_enabled: bool, via_service: bool) -> None:
     """Crawl outlets now, in the foreground; exit 1 if a run failed."""
@@ -95,8 +103,7 @@ def crawl(obj: Obj, outlet_ids: tuple[str, ...], all_enabled: bool, via_service:
     sys.exit(0 if ok and not errors else 1)
 
 
-def _crawl_via_service(ctx: AkhbarContext, outlet_ids: tuple[str, ...],
-                       all_enabled: bool) -> None:
+def _crawl_via_service(ctx: AkhbarContext, outlet_ids: tuple[str, ...], all_enabled: bool) -> None:
     from crawler.api import ServiceClient
 
     client = ServiceClient.of(ctx)
@@ -116,8 +123,11 @@ def _crawl_via_service(ctx: AkhbarContext, outlet_ids: tuple[str, ...],
 
 @cli.command()
 @click.option("--port", default=8765, show_default=True, help="Port of the demo site.")
-@click.option("--serve/--no-serve", default=False,
-              help="Keep serving the demo site after the crawl (Ctrl-C to stop).")
+@click.option(
+    "--serve/--no-serve",
+    default=False,
+    help="Keep serving the demo site after the crawl (Ctrl-C to stop).",
+)
 @pass_obj
 def demo(obj: Obj, port: int, serve: bool) -> None:
     """Start the bundled demo outlets on 127.0.0.1, crawl them, print what was archived."""
@@ -133,9 +143,11 @@ def demo(obj: Obj, port: int, serve: bool) -> None:
     try:
         site = DemoSite(host="127.0.0.1", port=port).start()
     except OSError as exc:
-        click.echo(f"cannot start the demo site on 127.0.0.1:{port}: {exc.strerror}. "
-                   "Free the port or pass --port (and change config/outlets/demo_*.yaml).",
-                   err=True)
+        click.echo(
+            f"cannot start the demo site on 127.0.0.1:{port}: {exc.strerror}. "
+            "Free the port or pass --port (and change config/outlets/demo_*.yaml).",
+            err=True,
+        )
         sys.exit(1)
     click.echo(f"demo site serving {len(targets)} outlets at {site.base_url}")
     try:

@@ -6,14 +6,26 @@ import csv
 import json
 import sys
 from datetime import UTC, datetime
+from typing import TextIO
 
 import click
 
 from crawler import service
 from crawler.cli.main import Obj, cli, pass_obj
 
-CSV_FIELDS = ["url", "outlet", "language", "title", "author", "published", "captured_at",
-              "warc_file", "warc_offset", "warc_length", "version"]
+CSV_FIELDS = [
+    "url",
+    "outlet",
+    "language",
+    "title",
+    "author",
+    "published",
+    "captured_at",
+    "warc_file",
+    "warc_offset",
+    "warc_length",
+    "version",
+]
 
 
 def parse_since(value: str | None) -> datetime | None:
@@ -22,21 +34,29 @@ def parse_since(value: str | None) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not an ISO date (2026-11-29 or "
-                                 "2026-11-29T12:00)") from exc
+        raise click.BadParameter(
+            f"{value!r} is not an ISO date (2026-11-29 or 2026-11-29T12:00)"
+        ) from exc
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
 @click.option("--outlet")
 @click.option("--lang", help="Primary language code, e.g. fa.")
 @click.option("--since", help="Only articles seen since this ISO date/time.")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
 @pass_obj
-def export(obj: Obj, fmt: str, outlet: str | None, lang: str | None, since: str | None,
-           output: click.utils.LazyFile) -> None:
+def export(
+    obj: Obj,
+    fmt: str,
+    outlet: str | None,
+    lang: str | None,
+    since: str | None,
+    output: TextIO,
+) -> None:
     """Export the latest version of every article: one JSON object per line, or CSV."""
     query = service.ArticleQuery(outlet=outlet, lang=lang, since=parse_since(since))
     count = 0
@@ -62,13 +82,21 @@ def search(obj: Obj, words: str, outlet: str | None, lang: str | None, limit: in
     """Articles whose title or text contains WORDS."""
     query = service.ArticleQuery(outlet=outlet, lang=lang, text=words, limit=limit)
     for rec in service.iter_articles(obj.ctx, query):
-        click.echo(f"[{rec['language']}] {rec['published'] or '----------'} {rec['title']}\n"
-                   f"      {rec['url']}")
+        click.echo(
+            f"[{rec['language']}] {rec['published'] or '----------'} {rec['title']}\n"
+            f"      {rec['url']}"
+        )
 
 
 @cli.command("detect-lang")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "text"]), default="jsonl",
-              show_default=True, help="jsonl: {id, text} objects in; text: one text per line.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "text"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: {id, text} objects in; text: one text per line.",
+)
 def detect_lang(fmt: str) -> None:
     """Tag the language of texts read on standard input."""
     from crawler.language.cli import detect_lang_stream

@@ -30,10 +30,20 @@ pass_obj = click.make_pass_decorator(Obj)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config", type=click.Path(file_okay=False, path_type=str),
-              envvar="AKHBAR_CONFIG", help="Config directory (default ./config).")
-@click.option("--home", "home", type=click.Path(file_okay=False, path_type=str),
-              envvar="AKHBAR_HOME", help="Data directory (default ./data).")
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(file_okay=False, path_type=str),
+    envvar="AKHBAR_CONFIG",
+    help="Config directory (default ./config).",
+)
+@click.option(
+    "--home",
+    "home",
+    type=click.Path(file_okay=False, path_type=str),
+    envvar="AKHBAR_HOME",
+    help="Data directory (default ./data).",
+)
 @click.pass_context
 def cli(click_ctx: click.Context, config: str | None, home: str | None) -> None:
     """akhbar: archive news outlets in English, Arabic and Persian."""

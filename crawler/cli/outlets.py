@@ -23,8 +23,10 @@ def outlets_list(obj: Obj) -> None:
     result = service.outlets(obj.ctx)
     for o in result.outlets.values():
         state = "" if o.enabled else "  (disabled)"
-        click.echo(f"{o.id:<20} {','.join(o.languages):<8} {o.schedule or '-':<16} "
-                   f"{o.timezone:<14} {o.name}{state}")
+        click.echo(
+            f"{o.id:<20} {','.join(o.languages):<8} {o.schedule or '-':<16} "
+            f"{o.timezone:<14} {o.name}{state}"
+        )
     for err in result.errors:
         click.echo(f"error: {err}", err=True)
     if result.errors:

@@ -38,24 +38,34 @@ def sync_outlets(ctx: AkhbarContext, configs: Iterable[OutletConfig]) -> None:
             session.add(row)
 
 
-def pick_outlets(ctx: AkhbarContext, ids: Iterable[str], *, all_enabled: bool = False,
-                 prefix: str | None = None) -> tuple[list[OutletConfig], list[ConfigError]]:
+def pick_outlets(
+    ctx: AkhbarContext, ids: Iterable[str], *, all_enabled: bool = False, prefix: str | None = None
+) -> tuple[list[OutletConfig], list[ConfigError]]:
     """The outlets to crawl, and errors for the ones asked for that cannot be crawled."""
     result = outlets(ctx)
     errors: list[ConfigError] = []
     chosen: list[OutletConfig] = []
     if all_enabled or prefix:
-        chosen = [o for o in result.outlets.values() if o.enabled
-                  and (prefix is None or o.id.startswith(prefix))]
+        chosen = [
+            o
+            for o in result.outlets.values()
+            if o.enabled and (prefix is None or o.id.startswith(prefix))
+        ]
         errors = list(result.errors)
     for oid in ids:
         if oid in result.outlets:
             chosen.append(result.outlets[oid])
             continue
         errs = [e for e in result.errors if e.outlet == oid or (e.file and e.file.stem == oid)]
-        errors += errs or [ConfigError(problem=f"no outlet '{oid}'", hint="`akhbar outlets list`"
-                                       " shows the configured outlets",
-                                       file=None, outlet=oid, field=None)]
+        errors += errs or [
+            ConfigError(
+                problem=f"no outlet '{oid}'",
+                hint="`akhbar outlets list` shows the configured outlets",
+                file=None,
+                outlet=oid,
+                field=None,
+            )
+        ]
     return chosen, errors
 
 
@@ -73,9 +83,15 @@ class CrawlReport:
         return all(o.status == "succeeded" for o in self.outcomes)
 
 
-def crawl(ctx: AkhbarContext, targets: list[OutletConfig], *, trigger: str = "manual",
-          on_progress: ProgressCallback | None = None, poll_interval: float = 0.25,
-          max_parallel: int | None = None) -> CrawlReport:
+def crawl(
+    ctx: AkhbarContext,
+    targets: list[OutletConfig],
+    *,
+    trigger: str = "manual",
+    on_progress: ProgressCallback | None = None,
+    poll_interval: float = 0.25,
+    max_parallel: int | None = None,
+) -> CrawlReport:
     """Crawl each outlet in its own `scrapy crawl` process, at most `max_parallel` at once,
     and wait for all of them."""
     sync_outlets(ctx, targets)
@@ -143,25 +159,39 @@ def run_summary(ctx: AkhbarContext, run_id: str) -> RunSummary:
 
             raise RunError(f"no run '{run_id}'; `akhbar runs list` shows the runs")
         langs = Counter(
-            dict(session.execute(
-                select(ArticleVersion.language, func.count())
-                .join(Capture, Capture.id == ArticleVersion.capture_id)
-                .where(Capture.run_id == run_id)
-                .group_by(ArticleVersion.language)
-            ).all())
+            dict(
+                session.execute(
+                    select(ArticleVersion.language, func.count())
+                    .join(Capture, Capture.id == ArticleVersion.capture_id)
+                    .where(Capture.run_id == run_id)
+                    .group_by(ArticleVersion.language)
+                ).all()
+            )
         )
-        files = sorted(session.scalars(
-            select(Capture.warc_file).where(Capture.run_id == run_id).distinct()
-        ))
+        files = sorted(
+            session.scalars(select(Capture.warc_file).where(Capture.run_id == run_id).distinct())
+        )
     sizes = []
     for name in files:
         path = ctx.warcs_dir / name
         sizes.append((name, path.stat().st_size if path.exists() else -1))
-    duration = ((run.ended_at - run.started_at).total_seconds()
-                if run.ended_at and run.started_at else None)
-    return RunSummary(run.id, run.outlet_id, run.status, run.reason, run.pages, run.articles_new,
-                      run.articles_changed, run.articles_unchanged, run.errors,
-                      {str(k): v for k, v in langs.items()}, sizes, duration)
+    duration = (
+        (run.ended_at - run.started_at).total_seconds() if run.ended_at and run.started_at else None
+    )
+    return RunSummary(
+        run.id,
+        run.outlet_id,
+        run.status,
+        run.reason,
+        run.pages,
+        run.articles_new,
+        run.articles_changed,
+        run.articles_unchanged,
+        run.errors,
+        {str(k): v for k, v in langs.items()},
+        sizes,
+        duration,
+    )
 
 
 def list_runs(ctx: AkhbarContext, outlet: str | None = None, limit: int = 50) -> list[Run]:
@@ -192,8 +222,11 @@ def iter_articles(ctx: AkhbarContext, query: ArticleQuery) -> Iterator[dict[str,
     with ctx.catalog.session() as session:
         stmt = (
             select(Article, ArticleVersion, Capture)
-            .join(ArticleVersion, (ArticleVersion.article_id == Article.id)
-                  & (ArticleVersion.version == Article.latest_version))
+            .join(
+                ArticleVersion,
+                (ArticleVersion.article_id == Article.id)
+                & (ArticleVersion.version == Article.latest_version),
+            )
             .outerjoin(Capture, Capture.id == ArticleVersion.capture_id)
             .order_by(Article.outlet_id, Article.url)
         )
@@ -212,8 +245,9 @@ def iter_articles(ctx: AkhbarContext, query: ArticleQuery) -> Iterator[dict[str,
             yield article_record(article, version, capture)
 
 
-def article_record(article: Article, version: ArticleVersion, capture: Capture | None
-                   ) -> dict[str, Any]:
+def article_record(
+    article: Article, version: ArticleVersion, capture: Capture | None
+) -> dict[str, Any]:
     return {
         "url": article.url,
         "outlet": article.outlet_id,
@@ -239,10 +273,20 @@ def article_record(article: Article, version: ArticleVersion, capture: Capture |
 
 def run_record(run: Run) -> dict[str, Any]:
     return {
-        "id": run.id, "outlet": run.outlet_id, "trigger": run.trigger, "status": run.status,
-        "queued_at": run.queued_at, "started_at": run.started_at, "ended_at": run.ended_at,
-        "exit_code": run.exit_code, "reason": run.reason, "pid": run.pid,
-        "pages": run.pages, "articles_new": run.articles_new,
-        "articles_changed": run.articles_changed, "articles_unchanged": run.articles_unchanged,
-        "errors": run.errors, "log_path": run.log_path,
+        "id": run.id,
+        "outlet": run.outlet_id,
+        "trigger": run.trigger,
+        "status": run.status,
+        "queued_at": run.queued_at,
+        "started_at": run.started_at,
+        "ended_at": run.ended_at,
+        "exit_code": run.exit_code,
+        "reason": run.reason,
+        "pid": run.pid,
+        "pages": run.pages,
+        "articles_new": run.articles_new,
+        "articles_changed": run.articles_changed,
+        "articles_unchanged": run.articles_unchanged,
+        "errors": run.errors,
+        "log_path": run.log_path,
     }

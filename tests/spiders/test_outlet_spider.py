@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from scrapy.http import HtmlResponse, Request, XmlResponse
 from scrapy.crawler import Crawler
+from scrapy.http import HtmlResponse, Request, XmlResponse
 from scrapy.settings import Settings
 
 from crawler.items import PageItem
