@@ -26,7 +26,7 @@ from dataclasses import dataclass
 OWN_LETTERS: dict[str, str] = {
     "ur": "ٹڈڑںےہۂۃ",
     "ps": "ټډړږښځڅڼۍګ",
-    "ckb": "ەێۆڵڕ",
+    "ckb": "ێڵڕ",
     "sd": "ڪٻڀٺٽٿڄڃڇڊڌڍڏڙڦڱڳ۾",
     "ug": "ۇۈۋ",
 }
@@ -39,7 +39,9 @@ SHARED_LETTERS: dict[str, dict[str, float]] = {
 }
 # Function words for the same languages (their letters usually decide first).
 OWN_WORDS: dict[str, frozenset[str]] = {
-    "ur": frozenset("ہے ہیں کے کی کا نے سے کو اور یہ وہ تھا تھی تھے گیا گئی کہا بھی لیے ساتھ".split()),
+    "ur": frozenset(
+        "ہے ہیں کے کی کا نے سے کو اور یہ وہ تھا تھی تھے گیا گئی کہا بھی لیے ساتھ".split()
+    ),
     "ps": frozenset("د په چې کې ته دې سره وو دي شوي کړي وايي او دا".split()),
     "ckb": frozenset("لە بە کە ئەو ئەم بۆ دەکات لەگەڵ هەروەها".split()),
 }
@@ -47,8 +49,15 @@ OWN_WORDS: dict[str, frozenset[str]] = {
 _TASHKEEL_AR = "\u064c\u064d\u064e\u064f\u0650\u0652"  # tanwin damm/kasr, short vowels, sukun
 _FOLD = str.maketrans(
     {
-        "ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا", "ٱ": "ا", "ۀ": "ه",
-        "\u200c": " ", "\u0640": None,
+        "ي": "ی",
+        "ى": "ی",
+        "ك": "ک",
+        "أ": "ا",
+        "إ": "ا",
+        "ٱ": "ا",
+        "ۀ": "ه",
+        "\u200c": " ",
+        "\u0640": None,
         **{chr(c): None for c in range(0x064B, 0x0660)},
         "\u0670": None,
     }
@@ -59,8 +68,20 @@ _ARABIC_DIGITS_RE = re.compile(r"[\u0660-\u0669]+")
 
 # Weights in log-odds, positive for Persian. Words are in folded form (ی ک ا).
 _LETTER_WEIGHTS: dict[str, float] = {
-    "پ": 1.5, "چ": 1.5, "ژ": 1.5, "گ": 1.5, "\u200c": 1.5, "ۀ": 1.5, "\u0654": 0.5,
-    "ة": -1.5, "ى": -0.8, "أ": -0.7, "إ": -0.8, "ؤ": -0.5, "\u0651": -0.3, "\u0670": -0.3,
+    "پ": 1.5,
+    "چ": 1.5,
+    "ژ": 1.5,
+    "گ": 1.5,
+    "\u200c": 1.5,
+    "ۀ": 1.5,
+    "\u0654": 0.5,
+    "ة": -1.5,
+    "ى": -0.8,
+    "أ": -0.7,
+    "إ": -0.8,
+    "ؤ": -0.5,
+    "\u0651": -0.3,
+    "\u0670": -0.3,
     **{mark: -0.8 for mark in _TASHKEEL_AR},
 }
 _WORD_WEIGHTS: dict[str, float] = {
@@ -68,27 +89,37 @@ _WORD_WEIGHTS: dict[str, float] = {
         "است را از که این برای های ها شده شود کرد کرده کند کنند بود بوده خود یک نیز "
         "اگر وی باید گفت گفته دارد داد هستند نیست اند شد آن آنها همچنین چنین اینکه "
         "زیرا بیشتر امروز دو سه چند همه هیچ شما ایشان خواهد نمی می ولی تاکنون "
-        "کشور کشورهای مردم توسط سوی درباره بسیار هنوز دیگر پس چون".split(),
+        "کشور کشورهای مردم توسط سوی درباره بسیار هنوز دیگر پس چون "
+        # verbs and news words Arabic does not write (or writes otherwise: دولة, مليون)
+        "شدند کردند دارند داشت داشته بودند شوند کنیم کنید گرفت گرفته رسید رسیده "
+        "دولت وزارت جمهوری سازمان استان شهرستان هزار میلیون میلیارد دلار درصد تومان "
+        "نفر حمله امسال دیروز فردا پارسال".split(),
         1.5,
     ),
-    **dict.fromkeys("در با تا بر هر سال هفته روز".split(), 1.0),
+    **dict.fromkeys("در با تا بر هر سال هفته روز ملی تیم بازار ساعت نشست".split(), 1.0),
     **dict.fromkeys("و به".split(), 0.4),
     **dict.fromkeys(
         "فی عن ان التی الذی الذین اللذین هذا هذه ذلک تلک کان کانت لم لن مع "
         "قال وقال انه انها منذ ثم هناک یکون تکون لیس لقد وفی فیما اذا بان "
-        "لها له بها الیه علیها الی خلال وکان ولم وهو وهی هو هی لدی حول یوم امس".split(),
+        "لها له بها الیه علیها الی خلال وکان ولم وهو وهی هو هی لدی حول یوم امس "
+        "ایضا ملیون ملیار دولار".split(),
         -1.5,
     ),
-    **dict.fromkeys("علی لا الا عام حیث کما".split(), -0.8),
+    **dict.fromkeys("علی لا الا عام حیث کما الف امریکا".split(), -0.8),
     "من": -0.5,
 }
+# Weight of one Arabic article (ال...) and of the keyboard balance (see module doc).
+ARTICLE_WEIGHT = -1.5
+KEYBOARD_WEIGHT = 1.2
 # Arabic's article glued to a conjunction or preposition; Persian words that look so.
 _AR_PREFIXES = ("وال", "بال", "فال", "کال", "لل")
 _NOT_AR_PREFIXED = frozenset("بالا بالای بالاتر بالاترین والا کالا کالاها کالای للی".split())
 # Persian words (or halves of words split at the non-joiner) that begin with ال.
 _NOT_AR_ARTICLE = frozenset(
     "الان البته الگو الهام الزام الزامی الکترونیک الکترونیکی المپیک المللی الملل "
-    "الله اللهی الهی الحاق الویت اولویت السلام الجزایر الماس".split()
+    "الله اللهی الهی الحاق الویت السلام الجزایر الماس العاده الاسلام المقدس "
+    "الدین الملک النهرین الکل الکلی الخصوص الحال الزحمه العمل الاجرا السلطنه "
+    "الدوله الوزرا التحصیل المعارف".split()
 )
 
 
@@ -142,25 +173,29 @@ def analyse(text: str, letters: int) -> ArabicScriptVerdict:
         if n:
             score += weight * min(n, 4)
             evidence += n
-    # The keyboard: only the balance of forms counts, and only a little.
-    for persian, arabic in (("ی", "ي"), ("ک", "ك")):
-        p, a = text.count(persian), text.count(arabic)
-        if p + a:
-            score += 0.8 * (p - a) / (p + a)
-            evidence += 1
+    # The keyboard (one cue, however many ی/ک or ي/ك): only the balance of forms counts.
+    persian_forms = text.count("ی") + text.count("ک")
+    arabic_forms = text.count("ي") + text.count("ك")
+    if persian_forms + arabic_forms:
+        score += KEYBOARD_WEIGHT * (persian_forms - arabic_forms) / (persian_forms + arabic_forms)
+        evidence += 1
     n_persian_digits = len(_PERSIAN_DIGITS_RE.findall(text))
     n_arabic_digits = len(_ARABIC_DIGITS_RE.findall(text))
     score += 0.8 * min(n_persian_digits, 3) - 0.8 * min(n_arabic_digits, 3)
     evidence += n_persian_digits + n_arabic_digits
     for token in tokens:
-        weight = _WORD_WEIGHTS.get(token)
-        if weight is not None:
-            score += weight
+        word_weight = _WORD_WEIGHTS.get(token)
+        if word_weight is not None:
+            score += word_weight
             evidence += 1
         elif len(token) > 3 and token.startswith("ال") and token not in _NOT_AR_ARTICLE:
-            score -= 0.6
+            score += ARTICLE_WEIGHT
             evidence += 1
         elif len(token) > 4 and token.startswith(_AR_PREFIXES) and token not in _NOT_AR_PREFIXED:
             score -= 1.0
+            evidence += 1
+        if token.endswith(("شناسی", "شناس")) and len(token) > 6:
+            # Persian's "-logy/-logist" compounds (هواشناسی, کارشناس): no Arabic word ends so.
+            score += 1.5
             evidence += 1
     return ArabicScriptVerdict(own, own_confidence, score, evidence)

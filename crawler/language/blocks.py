@@ -25,6 +25,9 @@ MIN_LETTERS = 4
 ANALYSIS_CHARS = 1200
 # Log-odds added for a language the outlet declares or the page's lang attribute names.
 PRIOR_WEIGHT = 1.0
+# A short Arabic-script text whose Arabic/Persian log-odds stay under this is ``und``:
+# two names, or two words both languages write alike.
+UNDECIDED_LOG_ODDS = 0.3
 # English is the archive's Latin-script language: with no other word to go on, it wins.
 ENGLISH_DEFAULT_PRIOR = 1.0
 
@@ -35,19 +38,39 @@ _ARABIC_RE = re.compile(
 )
 _LETTER_RE = re.compile(r"[^\W\d_]+")
 _WORD_RE = re.compile(r"\S*[^\W\d_]\S*")
+# Addresses say nothing of a text's language (langdetect drops them too).
+_ADDRESS_RE = re.compile(r"(?:https?://|www\.)\S+|[-\w.+]+@[-\w]+\.[-\w.]+")
+# Scripts written without spaces between words: their letters, not words, count.
+_UNSPACED_RE = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u4e00-\u9fff]")
 
 # Scripts that one language (as far as this archive cares) writes: (first, last, lang).
 _SINGLE_LANGUAGE_SCRIPTS: tuple[tuple[int, int, str], ...] = (
-    (0x0370, 0x03FF, "el"), (0x0530, 0x058F, "hy"), (0x0590, 0x05FF, "he"),
-    (0x0980, 0x09FF, "bn"), (0x0A00, 0x0A7F, "pa"), (0x0A80, 0x0AFF, "gu"),
-    (0x0B80, 0x0BFF, "ta"), (0x0C00, 0x0C7F, "te"), (0x0C80, 0x0CFF, "kn"),
-    (0x0D00, 0x0D7F, "ml"), (0x0D80, 0x0DFF, "si"), (0x0E00, 0x0E7F, "th"),
-    (0x0E80, 0x0EFF, "lo"), (0x0F00, 0x0FFF, "bo"), (0x1000, 0x109F, "my"),
-    (0x10A0, 0x10FF, "ka"), (0x1200, 0x137F, "am"), (0x1780, 0x17FF, "km"),
-    (0x3040, 0x30FF, "ja"), (0xAC00, 0xD7AF, "ko"), (0x1100, 0x11FF, "ko"),
+    (0x0370, 0x03FF, "el"),
+    (0x0530, 0x058F, "hy"),
+    (0x0590, 0x05FF, "he"),
+    (0x0980, 0x09FF, "bn"),
+    (0x0A00, 0x0A7F, "pa"),
+    (0x0A80, 0x0AFF, "gu"),
+    (0x0B80, 0x0BFF, "ta"),
+    (0x0C00, 0x0C7F, "te"),
+    (0x0C80, 0x0CFF, "kn"),
+    (0x0D00, 0x0D7F, "ml"),
+    (0x0D80, 0x0DFF, "si"),
+    (0x0E00, 0x0E7F, "th"),
+    (0x0E80, 0x0EFF, "lo"),
+    (0x0F00, 0x0FFF, "bo"),
+    (0x1000, 0x109F, "my"),
+    (0x10A0, 0x10FF, "ka"),
+    (0x1200, 0x137F, "am"),
+    (0x1780, 0x17FF, "km"),
+    (0x3040, 0x30FF, "ja"),
+    (0xAC00, 0xD7AF, "ko"),
+    (0x1100, 0x11FF, "ko"),
 )
 _MULTI_LANGUAGE_SCRIPTS: tuple[tuple[int, int, str], ...] = (
-    (0x0400, 0x04FF, "cyrillic"), (0x0900, 0x097F, "devanagari"), (0x4E00, 0x9FFF, "han"),
+    (0x0400, 0x04FF, "cyrillic"),
+    (0x0900, 0x097F, "devanagari"),
+    (0x4E00, 0x9FFF, "han"),
 )
 
 
@@ -70,8 +93,12 @@ def _sigmoid(x: float) -> float:
 
 def tag_block(text: str, priors: Mapping[str, float]) -> BlockTag:
     """Tag one block. ``priors`` are log-odds bonuses per language code."""
+    if "://" in text or "@" in text or "www." in text:
+        text = _ADDRESS_RE.sub(" ", text)
     letters = sum(map(len, _LETTER_RE.findall(text)))
     words = len(_WORD_RE.findall(text))
+    if words < MIN_WORDS and letters >= MIN_LETTERS and _UNSPACED_RE.search(text):
+        words = letters // 2  # about two characters a word in Chinese, Japanese, Thai
     if words < MIN_WORDS or letters < MIN_LETTERS:
         return BlockTag(UNDETERMINED, 0.0, letters, words)
     latin_letters = sum(map(len, _LATIN_RE.findall(text)))
@@ -97,9 +124,10 @@ def _arabic_script(text: str, words: int, priors: Mapping[str, float]) -> tuple[
         probabilities = detect_probabilities(sample, "arabic")
         fa, ar = probabilities.get("fa", 0.0), probabilities.get("ar", 0.0)
         # langdetect is sure of itself even on two words: trust it less there.
-        weight = 1.0 if words >= 6 else 0.5 if words >= 4 else 0.2
+        # It also folds Persian ی into Arabic ي, so it cannot see the keyboard.
+        weight = 1.0 if words >= 6 else 0.35 if words >= 4 else 0.2
         score += weight * max(-2.5, min(2.5, math.log((fa + 0.01) / (ar + 0.01))))
-    if abs(score) < 0.5 and words < 4:
+    if abs(score) < UNDECIDED_LOG_ODDS and words < 4:
         return UNDETERMINED, 0.0
     return ("fa" if score > 0 else "ar"), _sigmoid(abs(score))
 
@@ -122,8 +150,11 @@ def _latin_script(text: str, priors: Mapping[str, float]) -> tuple[str, float]:
     if use_model:
         probabilities = detect_probabilities(sample, "latin")
         weight = min(1.0, ev.tokens / 12)
-        for lang in probabilities:
-            scores.setdefault(lang, 0.0)
+        if ev.tokens >= 6 or ev.non_ascii:
+            # On a few plain ASCII words langdetect's n-grams guess (IranGate -> id):
+            # there it may only weigh the languages the words already speak for.
+            for lang in probabilities:
+                scores.setdefault(lang, 0.0)
         for lang in scores:
             scores[lang] += weight * math.log(max(probabilities.get(lang, 0.0), 1e-3))
     ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))

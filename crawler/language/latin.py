@@ -48,21 +48,34 @@ EN_NEWS = frozenset(
     """.split()
 )
 FOREIGN_FUNCTION: dict[str, frozenset[str]] = {
-    "fr": frozenset("le la les des du de un une et est dans pour pas sur au aux qui que ne "
-                    "se ce cette sont avec par plus ont été il elle ils où leur mais à".split()),
-    "es": frozenset("el la los las del de y en que un una por para con se no es su al lo "
-                    "como más pero sus ya fue han este esta entre sobre también".split()),
-    "de": frozenset("der die das und ist nicht ein eine zu den dem des mit von sich auf für "
-                    "im auch es sie wird wurde bei nach aus werden hat dass".split()),
-    "it": frozenset("il lo la gli le di del della che è e un una per con non si sono da al "
-                    "nel alla anche come più ha".split()),
-    "pt": frozenset("o a os as do da dos das de e que em um uma para com não por se mais foi "
-                    "na no ao são pelo pela também".split()),
-    "nl": frozenset("de het een van en in is dat op te zijn met voor niet aan er ook als door "
-                    "bij wordt werd naar".split()),
+    "fr": frozenset(
+        "le la les des du de un une et est dans pour pas sur au aux qui que ne "
+        "se ce cette sont avec par plus ont été il elle ils où leur mais à".split()
+    ),
+    "es": frozenset(
+        "el la los las del de y en que un una por para con se no es su al lo "
+        "como más pero sus ya fue han este esta entre sobre también".split()
+    ),
+    "de": frozenset(
+        "der die das und ist nicht ein eine zu den dem des mit von sich auf für "
+        "im auch es sie wird wurde bei nach aus werden hat dass".split()
+    ),
+    "it": frozenset(
+        "il lo la gli le di del della che è e un una per con non si sono da al "
+        "nel alla anche come più ha".split()
+    ),
+    "pt": frozenset(
+        "o a os as do da dos das de e que em um uma para com não por se mais foi "
+        "na no ao são pelo pela também".split()
+    ),
+    "nl": frozenset(
+        "de het een van en in is dat op te zijn met voor niet aan er ook als door "
+        "bij wordt werd naar".split()
+    ),
     "tr": frozenset("ve bir bu da de için ile olarak çok daha gibi olan ama".split()),
-    "id": frozenset("yang dan di dari ini itu dengan untuk tidak ada dalam akan pada juga "
-                    "oleh sebagai".split()),
+    "id": frozenset(
+        "yang dan di dari ini itu dengan untuk tidak ada dalam akan pada juga oleh sebagai".split()
+    ),
     "sv": frozenset("och att det som är på för med inte av till en ett har".split()),
 }
 _TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -100,8 +113,10 @@ def evidence(text: str) -> LatinEvidence:
     for token in tokens:
         base = token.split("'", 1)[0]
         if base in EN_FUNCTION:
+            # "in", "a", "is": a word English shares is evidence for no rival.
             en_function += 1
-        elif base in EN_NEWS:
+            continue
+        if base in EN_NEWS:
             en_news += 1
         for lang, words in FOREIGN_FUNCTION.items():
             if token in words:

@@ -1,6 +1,7 @@
 """``tag_languages``: a text's primary language, its shares and its parts.
 
-A text is cut into blocks at line breaks; each block is tagged alone
+A text is cut into blocks at line breaks (and where a line quotes a clause in
+another script); each block is tagged alone
 (:mod:`.blocks`). Blocks of fewer than four words or twenty letters (menus,
 bylines, "Share This Article") are tagged but weigh a tenth of their letters
 and no block, so boilerplate does not outvote the body.
@@ -23,13 +24,24 @@ from collections.abc import Sequence
 
 from .blocks import PRIOR_WEIGHT, BlockTag, tag_block
 from .result import UNDETERMINED, LanguagePart, LanguageResult
+from .segments import has_two_scripts, split_scripts
 
 BOILERPLATE_LETTER_WEIGHT = 0.1
 
 _LINE_RE = re.compile(r"[^\n]+")
 _ALIASES = {
-    "per": "fa", "fas": "fa", "pes": "fa", "prs": "fa", "ara": "ar", "arb": "ar",
-    "eng": "en", "pus": "ps", "pbt": "ps", "pst": "ps", "urd": "ur", "zh": "zh-cn",
+    "per": "fa",
+    "fas": "fa",
+    "pes": "fa",
+    "prs": "fa",
+    "ara": "ar",
+    "arb": "ar",
+    "eng": "en",
+    "pus": "ps",
+    "pbt": "ps",
+    "pst": "ps",
+    "urd": "ur",
+    "zh": "zh-cn",
     "iw": "he",
 }
 
@@ -57,6 +69,8 @@ def _priors(hints: Sequence[str], html_lang: str | None) -> dict[str, float]:
 
 
 def _blocks(text: str) -> list[tuple[int, int, str]]:
+    """Lines, stripped, with their offsets; a line that quotes a clause in another
+    script is cut in two (see :mod:`.segments`)."""
     spans = []
     for match in _LINE_RE.finditer(text):
         line = match.group()
@@ -64,7 +78,12 @@ def _blocks(text: str) -> list[tuple[int, int, str]]:
         if not stripped:
             continue
         start = match.start() + (len(line) - len(line.lstrip()))
-        spans.append((start, start + len(stripped), stripped))
+        if has_two_scripts(stripped):
+            for seg_start, seg_end in split_scripts(stripped):
+                segment = stripped[seg_start:seg_end]
+                spans.append((start + seg_start, start + seg_end, segment))
+        else:
+            spans.append((start, start + len(stripped), stripped))
     return spans
 
 
@@ -123,7 +142,9 @@ def _parts(tagged: list[tuple[int, int, BlockTag]]) -> list[LanguagePart]:
         if parts and parts[-1].lang == tag.lang:
             last, weight = parts[-1], weights[-1]
             merged = weight + max(tag.letters, 1)
-            last.confidence = (last.confidence * weight + tag.confidence * max(tag.letters, 1)) / merged
+            last.confidence = (
+                last.confidence * weight + tag.confidence * max(tag.letters, 1)
+            ) / merged
             last.end = end
             weights[-1] = merged
         else:

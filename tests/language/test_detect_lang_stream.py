@@ -60,7 +60,12 @@ def test_bad_lines_get_an_error_naming_the_line_and_the_rest_go_on() -> None:
 
 
 def test_text_mode_one_tag_per_line() -> None:
-    stream = "Rain is expected across the north tomorrow\nباران فردا در شمال کشور پیش‌بینی می‌شود\n\n12345\n"
+    stream = (
+        "Rain is expected across the north tomorrow\n"
+        "باران فردا در شمال کشور پیش‌بینی می‌شود\n"
+        "\n"
+        "12345\n"
+    )
     status, lines = run(stream, "text")
     assert status == 0
     assert lines == ["en", "fa", "und", "und"]

@@ -42,7 +42,10 @@ def test_seed_article_byline_is_undetermined_not_guessed() -> None:
 
 
 def test_parts_cover_the_blocks_with_exact_offsets() -> None:
-    text = "  First line of English text here, a whole sentence.\n\nدومین خط متن فارسی است که خوانده می‌شود\n"
+    text = (
+        "  First line of English text here, a whole sentence.\n\n"
+        "دومین خط متن فارسی است که خوانده می‌شود\n"
+    )
     result = tag_languages(text)
     assert [part.lang for part in result.parts] == ["en", "fa"]
     assert text[result.parts[0].start : result.parts[0].end].startswith("First line")
@@ -86,7 +89,9 @@ def test_short_latin_line_without_evidence_follows_a_hinted_latin_language() -> 
 
 
 def test_boilerplate_lines_do_not_outvote_the_body() -> None:
-    menu = "\n".join(["صفحه اصلی", "تماس با ما", "درباره ما", "آرشیو خبرها", "ورود کاربران", "جستجو"])
+    menu = "\n".join(
+        ["صفحه اصلی", "تماس با ما", "درباره ما", "آرشیو خبرها", "ورود کاربران", "جستجو"]
+    )
     body = (
         "The central bank kept its benchmark rate unchanged on Thursday, saying that "
         "inflation was easing faster than it had expected earlier in the year."
@@ -98,7 +103,10 @@ def test_boilerplate_lines_do_not_outvote_the_body() -> None:
 
 
 def test_persian_page_with_an_english_quote() -> None:
-    quote = "\u201cWe are not going to accept any deadline imposed from outside,\u201d he told reporters."
+    quote = (
+        "\u201cWe are not going to accept any deadline imposed from outside,\u201d "
+        "he told reporters."
+    )
     result = tag_languages(PERSIAN_PAGE + "\n" + quote)
     assert result.lang == "fa"
     assert result.secondary == "en"
@@ -145,10 +153,60 @@ def test_same_answer_in_a_fresh_process() -> None:
 
 
 def test_tagging_imports_no_scrapy() -> None:
-    script = "import sys, crawler.language; crawler.language.tag_languages('x y z'); " \
-             "print('scrapy' in sys.modules, 'twisted' in sys.modules)"
+    script = (
+        "import sys, crawler.language; crawler.language.tag_languages('x y z'); "
+        "print('scrapy' in sys.modules, 'twisted' in sys.modules)"
+    )
     out = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True,
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
         cwd=Path(__file__).parents[2],
     ).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_a_line_quoting_a_persian_sentence_gets_a_persian_part() -> None:
+    text = (
+        "Asked about the sanctions, the shopkeeper shrugged and said: "
+        "«ما دیگر به این وضع عادت کرده‌ایم و چاره‌ای نداریم»"
+    )
+    result = tag_languages(text)
+    assert result.lang == "en"
+    assert result.secondary == "fa"
+    fa = [part for part in result.parts if part.lang == "fa"]
+    assert len(fa) == 1 and text[fa[0].start : fa[0].end].startswith("«ما دیگر")
+
+
+def test_a_brand_name_inside_a_persian_line_does_not_split_it() -> None:
+    text = "فروشندگان می‌گویند قیمت گوشی‌های Samsung و Apple در یک ماه دو برابر شده است"
+    result = tag_languages(text)
+    assert [part.lang for part in result.parts] == ["fa"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("https://www.example.com/2026/11/29/news-story", UNDETERMINED),
+        ("newsroom@example.com", UNDETERMINED),
+        ("Read the statement at https://example.org/statement today", "en"),
+        ("国家统计局公布了最新的经济数据", "zh-cn"),
+        ("Министерство обороны опубликовало новое заявление", "ru"),
+        ("Der Bundestag hat das Gesetz mit großer Mehrheit beschlossen.", "de"),
+    ],
+)
+def test_addresses_and_other_scripts(text: str, lang: str) -> None:
+    assert tag_languages(text).lang == lang
+
+
+def test_langdetect_profiles_are_loaded_once() -> None:
+    from crawler.language import profiles
+
+    tag_languages("Le conseil municipal a voté le budget de la ville pour l'année prochaine.")
+    first = profiles._factory("latin")
+    tag_languages(
+        "La ville a présenté son nouveau plan de transport pour les dix prochaines années."
+    )
+    assert profiles._factory("latin") is first
+    assert first.seed == profiles.SEED

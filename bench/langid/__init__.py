@@ -1,0 +1,1 @@
+"""Benchmark of crawler.language on a labelled corpus written for it (see run.py)."""
