@@ -57,6 +57,7 @@ class LanguageResult:
         return {
             "lang": self.lang,
             "confidence": round(self.confidence, 4),
+            "secondary": self.secondary,
             "shares": {lang: round(share, 4) for lang, share in self.shares.items()},
             "parts": [part.to_dict() for part in self.parts],
         }

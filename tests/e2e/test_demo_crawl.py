@@ -170,3 +170,21 @@ def test_run_summary_counts(crawled: Crawled) -> None:
         assert summary.articles_new == per_outlet[summary.outlet]
         assert sum(summary.languages.values()) == per_outlet[summary.outlet]
         assert summary.warc_files and all(size > 0 for _, size in summary.warc_files)
+
+
+def test_language_parts_and_shares_are_stored(crawled: Crawled) -> None:
+    got = crawled.articles()
+    for rec in got.values():
+        tags = rec["languages"]
+        assert tags["lang"] == rec["language"] and tags["parts"]
+        assert 0 < rec["language_confidence"] <= 1
+        assert abs(sum(tags["shares"].values()) - 1) < 0.01
+    # The English article whose last paragraph is a Persian line (like the seed article).
+    mixed = [a for a in expected_articles(1) if a.language == "en" and "\u200c" in a.text]
+    assert mixed
+    for exp in mixed:
+        tags = got[canonicalize(crawled.base_url + exp.path)]["languages"]
+        assert tags["lang"] == "en" and tags["secondary"] == "fa"
+        fa_parts = [p for p in tags["parts"] if p["lang"] == "fa"]
+        text = got[canonicalize(crawled.base_url + exp.path)]["text"]
+        assert fa_parts and "\u200c" in text[fa_parts[0]["start"]:fa_parts[0]["end"]]

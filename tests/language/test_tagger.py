@@ -115,7 +115,7 @@ def test_persian_page_with_an_english_quote() -> None:
 
 def test_result_to_dict_shape() -> None:
     data = tag_languages("El gobierno anunció nuevas medidas para contener la inflación.").to_dict()
-    assert set(data) == {"lang", "confidence", "shares", "parts"}
+    assert set(data) == {"lang", "confidence", "secondary", "shares", "parts"}
     assert data["lang"] == "es"
     assert set(data["parts"][0]) == {"start", "end", "lang", "confidence"}
 
