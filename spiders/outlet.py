@@ -66,6 +66,9 @@ class OutletSpider(scrapy.Spider):
         self.max_articles = outlet.limits.max_articles
         self.articles_scheduled = 0
         self._seen: set[str] = set()
+        # A sitemap lists every article already; links read off article pages (related
+        # stories, tag clouds) would only lead back to known pages, at a cost per article.
+        self.follow_article_links = not outlet.discovery.sitemaps
         # Not allow_domains: Scrapy matches it against host:port, which fails for ports.
         self.links = LinkExtractor(unique=True)
 
@@ -211,6 +214,8 @@ class OutletSpider(scrapy.Spider):
                 capture=capture,
                 hints=tuple(self.outlet.languages),
             )
+        if kind == ARTICLE and not self.follow_article_links:
+            return
         if hops <= self.max_depth and isinstance(response, TextResponse):
             yield from self._links_to(
                 [link.url for link in self.links.extract_links(response)], hops

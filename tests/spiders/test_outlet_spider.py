@@ -48,8 +48,13 @@ def new_crawler(config_dir: Path) -> Crawler:
 
 def response(cls, url: str, body: str, kind: str, hops: int = 0):
     req = Request(url, meta={"akhbar_kind": kind, "akhbar_hops": hops})
-    return cls(url=url, body=body.encode("utf-8"), request=req, encoding="utf-8",
-               headers={"Content-Type": "text/html" if cls is HtmlResponse else "text/xml"})
+    return cls(
+        url=url,
+        body=body.encode("utf-8"),
+        request=req,
+        encoding="utf-8",
+        headers={"Content-Type": "text/html" if cls is HtmlResponse else "text/xml"},
+    )
 
 
 def test_outlet_settings_applied(spider: OutletSpider) -> None:
@@ -80,16 +85,23 @@ def test_atom_feed(spider: OutletSpider) -> None:
 def test_sitemap_index_and_urlset(spider: OutletSpider) -> None:
     index = """<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
       <sitemap><loc>http://news.test/sitemap-1.xml</loc></sitemap></sitemapindex>"""
-    out = list(spider.parse_sitemap(response(XmlResponse, "http://news.test/sitemap.xml", index,
-                                             "sitemap")))
+    out = list(
+        spider.parse_sitemap(
+            response(XmlResponse, "http://news.test/sitemap.xml", index, "sitemap")
+        )
+    )
     assert [(r.url, r.meta["akhbar_kind"]) for r in out] == [
-        ("http://news.test/sitemap-1.xml", "sitemap")]
+        ("http://news.test/sitemap-1.xml", "sitemap")
+    ]
     urlset = """<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
       xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
       <url><loc>http://news.test/2026/11/d/</loc><news:news><news:title>D</news:title></news:news></url>
       </urlset>"""
-    out = list(spider.parse_sitemap(response(XmlResponse, "http://news.test/sitemap-1.xml",
-                                             urlset, "sitemap")))
+    out = list(
+        spider.parse_sitemap(
+            response(XmlResponse, "http://news.test/sitemap-1.xml", urlset, "sitemap")
+        )
+    )
     assert [r.url for r in out] == ["http://news.test/2026/11/d/"]
 
 
@@ -97,30 +109,46 @@ def test_listing_follows_within_depth_and_caps_articles(spider: OutletSpider) ->
     links = "".join(f'<a href="/2026/11/art{i}/">a{i}</a>' for i in range(5))
     html = f"""<html><body>{links}<a href="/list/?page=2">next</a><a href="/tag/x/">tag</a>
       <a href="/tag/2026/11/denied/">denied</a></body></html>"""
-    out = list(spider.parse_page(response(HtmlResponse, "http://news.test/list/", html,
-                                          "listing", 0)))
+    out = list(
+        spider.parse_page(response(HtmlResponse, "http://news.test/list/", html, "listing", 0))
+    )
     articles = [r for r in out if r.meta["akhbar_kind"] == "article"]
     listings = [r for r in out if r.meta["akhbar_kind"] == "listing"]
     assert len(articles) == 3  # max_articles
     assert {r.url for r in listings} >= {"http://news.test/list/?page=2", "http://news.test/tag/x/"}
     # One hop further is past max_depth: articles still come, listings do not.
-    deeper = list(spider.parse_page(response(HtmlResponse, "http://news.test/list/?page=2",
-                                             html + '<a href="/more/">m</a>', "listing", 1)))
+    deeper = list(
+        spider.parse_page(
+            response(
+                HtmlResponse,
+                "http://news.test/list/?page=2",
+                html + '<a href="/more/">m</a>',
+                "listing",
+                1,
+            )
+        )
+    )
     assert all(r.meta["akhbar_kind"] == "article" for r in deeper)
 
 
 def test_article_page_yields_an_item_and_non_html_does_not(spider: OutletSpider) -> None:
     html = "<html><body><p>text</p></body></html>"
-    out = list(spider.parse_page(response(HtmlResponse, "http://news.test/2026/11/a/", html,
-                                          "article", 1)))
+    out = list(
+        spider.parse_page(response(HtmlResponse, "http://news.test/2026/11/a/", html, "article", 1))
+    )
     items = [x for x in out if isinstance(x, PageItem)]
     assert len(items) == 1 and items[0].hints == ("en",)
-    req = Request("http://news.test/2026/11/r.pdf/", meta={"akhbar_kind": "article",
-                                                            "akhbar_hops": 1})
+    req = Request(
+        "http://news.test/2026/11/r.pdf/", meta={"akhbar_kind": "article", "akhbar_hops": 1}
+    )
     from scrapy.http import Response
 
-    pdf = Response("http://news.test/2026/11/r.pdf/", body=b"%PDF-1.4", request=req,
-                   headers={"Content-Type": "application/pdf"})
+    pdf = Response(
+        "http://news.test/2026/11/r.pdf/",
+        body=b"%PDF-1.4",
+        request=req,
+        headers={"Content-Type": "application/pdf"},
+    )
     assert list(spider.parse_page(pdf)) == []
 
 
@@ -131,3 +159,19 @@ def test_unknown_outlet_is_a_clear_error(tmp_path: Path) -> None:
     crawler = new_crawler(tmp_path)
     with pytest.raises(ConfigError, match="no outlet 'nope'"):
         OutletSpider.from_crawler(crawler, outlet="nope")
+
+
+def test_article_pages_are_leaves_when_the_outlet_has_a_sitemap(spider: OutletSpider) -> None:
+    html = '<html><body><p>text</p><a href="/2026/11/related/">r</a><a href="/list/">l</a></body></html>'
+    out = list(
+        spider.parse_page(response(HtmlResponse, "http://news.test/2026/11/a/", html, "article", 0))
+    )
+    assert [type(x).__name__ for x in out] == ["PageItem"]
+    spider.follow_article_links = True
+    out = list(
+        spider.parse_page(response(HtmlResponse, "http://news.test/2026/11/a/", html, "article", 0))
+    )
+    assert {x.url for x in out if not isinstance(x, PageItem)} == {
+        "http://news.test/2026/11/related/",
+        "http://news.test/list/",
+    }
