@@ -162,7 +162,10 @@ def test_unknown_outlet_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_article_pages_are_leaves_when_the_outlet_has_a_sitemap(spider: OutletSpider) -> None:
-    html = '<html><body><p>text</p><a href="/2026/11/related/">r</a><a href="/list/">l</a></body></html>'
+    html = (
+        '<html><body><p>text</p><a href="/2026/11/related/">r</a><a href="/list/">l</a>'
+        "</body></html>"
+    )
     out = list(
         spider.parse_page(response(HtmlResponse, "http://news.test/2026/11/a/", html, "article", 0))
     )
