@@ -199,6 +199,18 @@ class WarcCaptureMiddleware:
         logger.info(
             "closed %d WARC file(s)", len(files), extra={"event": "warc_closed", "files": files}
         )
+        # The CDXJ index (<data>/index/<outlet>.cdxj, beside warcs/) learns of the closed
+        # files now. A failure must not fail the crawl: `akhbar verify` reports unindexed
+        # records and `akhbar reindex` rebuilds the index.
+        from archive.cdxj import index_warc_files
+
+        try:
+            index_warc_files(self.writer.root.parent / "index", self.writer.root, files)
+        except Exception:
+            logger.exception(
+                "could not index %d WARC file(s); run `akhbar reindex`", len(files),
+                extra={"event": "index_failed", "files": files},
+            )
 
 
 def _previous_captures(database_url: str | None, outlet: str) -> dict[str, PreviousCapture]:

@@ -32,8 +32,12 @@ class Measurement:
     peak_rss_mb: float
     returncode: int
     cpu_by_role: dict[str, float] = field(default_factory=dict)
+    peak_rss_mb_by_role: dict[str, float] = field(default_factory=dict)
     peak_processes: int = 0
     server_cpu_s: float = 0.0
+    # CPU the rest of the machine used meanwhile, in cores: anything above ~0.1 means the
+    # wall-clock figures of this run were slowed by other work.
+    other_load_cores: float = 0.0
 
 
 def default_role(proc: psutil.Process) -> str:
@@ -62,6 +66,7 @@ class TreeSampler:
         self.watch = watch
         self.peak_rss = 0
         self.peak_processes = 0
+        self.peak_by_role: dict[str, int] = {}
         self.cpu: dict[int, tuple[str, float]] = {}
         self._roles: dict[int, str] = {}
         self._stop = threading.Event()
@@ -87,18 +92,23 @@ class TreeSampler:
             return
         rss = 0
         alive = 0
+        by_role: dict[str, int] = {}
         for proc in procs:
             try:
                 with proc.oneshot():
-                    rss += proc.memory_info().rss
+                    mem = proc.memory_info().rss
+                    rss += mem
                     times = proc.cpu_times()
                     if proc.pid not in self._roles:
                         self._roles[proc.pid] = self.role(proc)
+                    by_role[self._roles[proc.pid]] = by_role.get(self._roles[proc.pid], 0) + mem
                     self.cpu[proc.pid] = (self._roles[proc.pid], times.user + times.system)
                     alive += 1
             except psutil.Error:
                 continue
         self.peak_rss = max(self.peak_rss, rss)
+        for role, mem in by_role.items():
+            self.peak_by_role[role] = max(self.peak_by_role.get(role, 0), mem)
         self.peak_processes = max(self.peak_processes, alive)
 
     def cpu_by_role(self) -> dict[str, float]:
@@ -111,6 +121,11 @@ class TreeSampler:
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def _machine_busy() -> float:
+    t = psutil.cpu_times()
+    return sum(t) - t.idle - getattr(t, "iowait", 0.0)
 
 
 def process_cpu(pid: int | None) -> float:
@@ -130,6 +145,7 @@ def run_measured(cmd: Sequence[str], *, env: Mapping[str, str] | None = None,
     """Run ``cmd`` to completion and measure it (and the server's CPU meanwhile)."""
     cpu_before = _children_cpu()
     server_before = process_cpu(server_pid)
+    busy_before = _machine_busy()
     started = time.monotonic()
     out = stdout_path.open("wb") if stdout_path else subprocess.DEVNULL
     try:
@@ -149,14 +165,19 @@ def run_measured(cmd: Sequence[str], *, env: Mapping[str, str] | None = None,
         if stdout_path and not isinstance(out, int):
             out.close()
     wall = time.monotonic() - started
+    cpu = _children_cpu() - cpu_before
+    server = process_cpu(server_pid) - server_before
+    other = max(0.0, _machine_busy() - busy_before - cpu - server)
     return Measurement(
         wall_s=round(wall, 3),
-        cpu_s=round(_children_cpu() - cpu_before, 3),
+        cpu_s=round(cpu, 3),
         peak_rss_mb=round(sampler.peak_rss / 2**20, 1),
         returncode=code,
         cpu_by_role=sampler.cpu_by_role(),
+        peak_rss_mb_by_role={k: round(v / 2**20, 1) for k, v in sampler.peak_by_role.items()},
         peak_processes=sampler.peak_processes,
-        server_cpu_s=round(process_cpu(server_pid) - server_before, 3),
+        server_cpu_s=round(server, 3),
+        other_load_cores=round(other / wall, 2) if wall else 0.0,
     )
 
 

@@ -133,7 +133,7 @@ class NaiveSpider(scrapy.Spider):
             return
         if _ARTICLE.search(response.url):
             yield {"url": response.url, "body": response.body,
-                   "content_type": response.headers.get("Content-Type", b"").decode("latin-1")}
+                   "content_type": (response.headers.get("Content-Type") or b"").decode("latin-1")}
         for link in self.links.extract_links(response):
             if (req := self._follow(link.url)) is not None:
                 yield req

@@ -38,8 +38,10 @@ def _analytics(seed: int) -> str:
     rng = random.Random(f"{seed}:js")
     funcs = []
     for k in range(60):
-        funcs.append(f"function t{k}(e,n){{var r=e||{{}};if(!r.k{k})r.k{k}=n*{rng.randint(2, 99)};"
-                     f"return window.dataLayer&&window.dataLayer.push({{event:'ev{k}',v:r.k{k}}}),r}}")
+        funcs.append(f"function t{k}(e,n){{var r=e||{{}};"
+                     f"if(!r.k{k})r.k{k}=n*{rng.randint(2, 99)};"
+                     "return window.dataLayer&&window.dataLayer.push("
+                     f"{{event:'ev{k}',v:r.k{k}}}),r}}")
     return ";".join(funcs)
 
 
@@ -54,7 +56,7 @@ def _head(site: Site, lang: str, title: str, canonical: str, extra: str = "") ->
         f"<title>{escape(title)} | {escape(name)}</title>\n",
         f'<link rel="canonical" href="{canonical}">\n{alt}\n',
         f'<link rel="alternate" type="application/rss+xml" href="/{lang}/feed.xml">\n',
-        f'<link rel="icon" href="/static/logo.png">\n',
+        '<link rel="icon" href="/static/logo.png">\n',
         f'<meta property="og:site_name" content="{escape(name)}">\n{extra}',
         f"<style>\n{_css(site.spec.seed)}\n</style>\n",
         f"<script>{_analytics(site.spec.seed)}</script>\n</head>\n<body>\n",
@@ -197,7 +199,7 @@ def _state_blob(site: Site, ref: ArticleRef, rng: random.Random, budget: int) ->
 
 def listing_html(site: Site, lang: str, heading: str, canonical: str,
                  refs: list[ArticleRef], pages: list[tuple[int, str]], page: int) -> bytes:
-    extra = f'<meta property="og:type" content="website">\n'
+    extra = '<meta property="og:type" content="website">\n'
     out = _head(site, lang, heading, canonical, extra) + _nav(site, lang)
     out.append(f'<main><section class="listing"><h1>{escape(heading)}</h1>\n')
     out += [_teaser(site, r) for r in refs]
@@ -282,7 +284,7 @@ def sitemap_index_xml(site: Site, base: str) -> bytes:
     entries = "".join(f"<sitemap><loc>{base}/sitemaps/{name}</loc></sitemap>\n"
                       for name in sitemap_names(site))
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps'
-            f'.org/schemas/sitemap/0.9">\n{entries}</sitemapindex>\n').encode("utf-8")
+            f'.org/schemas/sitemap/0.9">\n{entries}</sitemapindex>\n').encode()
 
 
 def sitemap_xml(site: Site, name: str, base: str) -> bytes | None:
@@ -299,7 +301,7 @@ def sitemap_xml(site: Site, name: str, base: str) -> bytes | None:
     urls = "".join(f"<url><loc>{base}{r.path}</loc><lastmod>{r.published.isoformat()}"
                    "</lastmod></url>\n" for r in refs)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/'
-            f'schemas/sitemap/0.9">\n{urls}</urlset>\n').encode("utf-8")
+            f'schemas/sitemap/0.9">\n{urls}</urlset>\n').encode()
 
 
 def robots_txt(base: str) -> bytes:

@@ -28,7 +28,7 @@ from email.utils import formatdate
 from pathlib import Path
 
 from . import render
-from .model import Site, SiteSpec
+from .model import ARTICLE_PATH, Site, SiteSpec
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +51,10 @@ def _render_chunk(args: tuple[SiteSpec, list[str]]) -> list[tuple[str, bytes, by
     site = _site_for(spec)
     out = []
     for path in paths:
-        body = render.page_html(site, path) if not _is_article(site, path) else \
-            render.article_html(site, site.articles[_article_id(path)])
+        if ARTICLE_PATH.match(path):
+            body: bytes | None = render.article_html(site, site.articles[_article_id(path)])
+        else:
+            body = render.page_html(site, path)
         assert body is not None, path
         out.append((path, body, gzip.compress(body, 6, mtime=0)))
     return out
@@ -65,12 +67,6 @@ def _site_for(spec: SiteSpec) -> Site:
     if spec not in _SITES:
         _SITES[spec] = Site(spec)
     return _SITES[spec]
-
-
-def _is_article(site: Site, path: str) -> bool:
-    from .model import ARTICLE_PATH
-
-    return bool(ARTICLE_PATH.match(path))
 
 
 def _article_id(path: str) -> int:

@@ -55,11 +55,11 @@ def schedule_list(obj: Obj, as_json: bool) -> None:
         for row in rows:
             click.echo(json.dumps(row, default=str, ensure_ascii=False))
         return
-    click.echo(f"{'outlet':<16} {'cron':<14} {'timezone':<16} {'next run':<22} "
+    click.echo(f"{'outlet':<16} {'cron':<14} {'timezone':<16} {'next run':<26} "
                f"{'last run':<22} last status")
     for r in rows:
         nxt = "paused" if r["paused"] else _when(r["next_run_time"])
-        click.echo(f"{r['outlet']:<16} {r['cron']:<14} {r['timezone']:<16} {nxt:<22} "
+        click.echo(f"{r['outlet']:<16} {r['cron']:<14} {r['timezone']:<16} {nxt:<26} "
                    f"{_when(r['last_run_at']):<22} {r['last_status'] or '-'}")
 
 

@@ -44,7 +44,13 @@ def serve(obj: Obj, host: str | None, port: int | None, stop_crawls: bool) -> No
         # Not in the handler itself: a reload takes locks the interrupted code may hold.
         threading.Thread(target=scheduler.reload, name="akhbar-reload", daemon=True).start()
 
+    def _terminate(_signum: int, _frame: FrameType | None) -> None:
+        raise SystemExit(0)
+
     signal.signal(signal.SIGHUP, _reload)
+    # uvicorn handles SIGTERM itself, then restores the previous handler and raises the signal
+    # again once it has shut down: this handler turns that into a clean exit through `finally`.
+    signal.signal(signal.SIGTERM, _terminate)
     config = uvicorn.Config(create_app(scheduler), host=host, port=port,
                             log_level=ctx.service.log_level.lower(), lifespan="off")
     server = uvicorn.Server(config)

@@ -124,15 +124,19 @@ class RunDispatcher:
                     outcome.reason)
 
     def _start_queued(self) -> None:
-        from crawler.service.schedule import queued_runs
+        from crawler.service.schedule import queued_runs, running_outlets
 
         if len(self.running) >= self.max_running:
             return
-        busy = {t.proc.outlet for t in self.running.values()}
-        for run in queued_runs(self.ctx):
+        queued = queued_runs(self.ctx)
+        if not queued:
+            return
+        # Never two processes of one outlet, even one started by a foreground `akhbar crawl`.
+        busy = {t.proc.outlet for t in self.running.values()} | running_outlets(self.ctx)
+        for run in queued:
             if len(self.running) >= self.max_running:
                 break
-            if run.outlet_id in busy:  # never two processes of one outlet
+            if run.outlet_id in busy:
                 continue
             try:
                 proc = start_run(self.ctx, run, detach=True)

@@ -1,6 +1,19 @@
 """The service functions. The CLI, the HTTP API, the web pages and the scheduler call these;
 none of them has logic of its own. One module per job; this package re-exports them."""
 
+from crawler.service.archive import (
+    CaptureQuery,
+    ShownCapture,
+    VersionDiff,
+    WaczExport,
+    article_for_record,
+    diff_versions,
+    export_wacz,
+    find_captures,
+    iter_captures,
+    parse_timestamp,
+    show_capture,
+)
 from crawler.service.crawls import (
     ArticleQuery,
     CrawlReport,
@@ -15,6 +28,14 @@ from crawler.service.crawls import (
     run_record,
     run_summary,
     sync_outlets,
+)
+from crawler.service.rebuild import (
+    ReindexReport,
+    VerifyProblem,
+    VerifyReport,
+    rebuild_index,
+    reindex,
+    verify,
 )
 from crawler.service.schedule import (
     Reconciled,
@@ -33,6 +54,23 @@ from crawler.service.schedule import (
 )
 
 __all__ = [
+    "CaptureQuery",
+    "ShownCapture",
+    "VersionDiff",
+    "WaczExport",
+    "article_for_record",
+    "diff_versions",
+    "export_wacz",
+    "find_captures",
+    "iter_captures",
+    "parse_timestamp",
+    "show_capture",
+    "ReindexReport",
+    "VerifyProblem",
+    "VerifyReport",
+    "rebuild_index",
+    "reindex",
+    "verify",
     "ArticleQuery",
     "CrawlReport",
     "Reconciled",

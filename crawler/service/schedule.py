@@ -34,8 +34,10 @@ from crawler.runs import (
     RUNNING,
     SKIPPED,
     AdoptedProcess,
+    finish_run,
     new_run_id,
     read_stats,
+    recover_warcs,
     run_process_alive,
     signal_run,
     this_host,
@@ -45,6 +47,9 @@ from crawler.scheduler.jobs import crawl_job, job_id, job_signature, make_trigge
 logger = logging.getLogger(__name__)
 
 JOBS_TABLE = "apscheduler_jobs"
+# Runs the service starts (and so adopts after a restart); "manual" and "demo" runs belong to
+# the `akhbar crawl` / `akhbar demo` process that started them.
+SERVICE_TRIGGERS = ("schedule", "service")
 
 # Check-then-insert of a queued run must not interleave within the service process (the
 # scheduler's threads and the API); across processes the outlet row is locked (PostgreSQL)
@@ -122,6 +127,12 @@ def signal_cancel(run: Run) -> bool:
     return signal_run(run.pid)
 
 
+def running_outlets(ctx: AkhbarContext) -> set[str]:
+    """Outlets with a running run, whoever started it (the service or `akhbar crawl`)."""
+    with ctx.catalog.session() as session:
+        return set(session.scalars(select(Run.outlet_id).where(Run.status == RUNNING)))
+
+
 def queued_runs(ctx: AkhbarContext) -> list[Run]:
     with ctx.catalog.session() as session:
         return list(session.scalars(
@@ -141,14 +152,16 @@ def cancel_requests(ctx: AkhbarContext, run_ids: list[str]) -> set[str]:
 @dataclass
 class Reconciled:
     adopted: list[AdoptedProcess] = field(default_factory=list)
+    finished: list[AdoptedProcess] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     elsewhere: list[str] = field(default_factory=list)
 
 
 def reconcile_runs(ctx: AkhbarContext) -> Reconciled:
     """At service start: a ``running`` run whose process still lives on this machine is
-    adopted (watched to its end, never started again); one whose process is gone is marked
-    ``failed`` with the reason. Queued runs stay queued and are dispatched as usual."""
+    adopted (watched to its end, never started again); one whose process is gone is judged
+    from the stats it wrote when it ended, or, with none (killed, crashed), marked ``failed``
+    with the reason. Queued runs stay queued and are dispatched as usual."""
     result = Reconciled()
     host = this_host()
     with ctx.catalog.session() as session:
@@ -157,22 +170,37 @@ def reconcile_runs(ctx: AkhbarContext) -> Reconciled:
                 result.elsewhere.append(run.id)
                 continue
             if run_process_alive(run.pid, run.id):
-                result.adopted.append(AdoptedProcess.of(ctx, run))
+                if run.trigger in SERVICE_TRIGGERS:
+                    result.adopted.append(AdoptedProcess.of(ctx, run))
+                else:  # a foreground `akhbar crawl`: its own process records its end
+                    result.elsewhere.append(run.id)
                 continue
             stats = read_stats(AdoptedProcess.of(ctx, run).stats_path) if run.pid else {}
+            if stats.get("finish_reason"):
+                # It ended on its own while no service watched, and wrote how: judge that.
+                result.finished.append(AdoptedProcess.of(ctx, run))
+                continue
             run.status, run.ended_at = FAILED, _now()
             if run.cancel_requested_at is not None:
                 run.status, run.reason = CANCELLED, "cancelled by request"
             else:
                 run.reason = (f"the crawl process (pid {run.pid}) was gone when the service "
-                              "started; it ended while no service was watching it")
-                if stats.get("finish_reason"):
-                    run.reason += f" (its last finish_reason: {stats['finish_reason']})"
-            run.stats = stats
-            run.pages = int(stats.get("response_received_count", 0))
+                              "started, without a record of how it ended (killed or crashed)")
             result.failed.append(run.id)
             logger.warning("run %s: %s", run.id, run.reason)
+    for proc in result.finished:
+        outcome = finish_run(ctx.catalog, proc)
+        recover_warcs(ctx, proc.outlet)
+        logger.info("run %s ended while no service watched it: %s", proc.run_id,
+                    outcome.status)
+    for outlet in {r.outlet_id for r in _runs(ctx, result.failed)}:
+        recover_warcs(ctx, outlet)
     return result
+
+
+def _runs(ctx: AkhbarContext, ids: list[str]) -> list[Run]:
+    with ctx.catalog.session() as session:
+        return list(session.scalars(select(Run).where(Run.id.in_(ids)))) if ids else []
 
 
 # -- schedules (jobs) --------------------------------------------------------------------
@@ -294,7 +322,9 @@ def schedule_entries(ctx: AkhbarContext, scheduler: BaseScheduler) -> list[Sched
         tz = parts[2] if len(parts) > 2 else str(getattr(job.trigger, "timezone", "UTC"))
         entry = ScheduleEntry(oid, cron, tz, job.next_run_time is None, job.next_run_time)
         with ctx.catalog.session() as session:
-            last = session.scalars(select(Run).where(Run.outlet_id == oid)
+            # A refused trigger (skipped) is not a run; a missed one says the schedule failed.
+            last = session.scalars(select(Run).where(Run.outlet_id == oid,
+                                                     Run.status != SKIPPED)
                                    .order_by(Run.queued_at.desc()).limit(1)).first()
         if last is not None:
             entry.last_run_id, entry.last_status = last.id, last.status

@@ -1,0 +1,174 @@
+"""Helpers for the scheduler and API tests: a scheduler driven by hand on a fake clock, a slow
+news site on 127.0.0.1, and contexts over temporary config and data directories."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from apscheduler.executors.debug import DebugExecutor
+from apscheduler.schedulers.base import BaseScheduler
+from sqlalchemy import select
+
+from crawler.catalog import Run
+from crawler.context import AkhbarContext, open_context
+from crawler.service.schedule import make_jobstore
+
+
+class ManualScheduler(BaseScheduler):  # type: ignore[misc]
+    """An APScheduler 3 scheduler with no thread of its own: :meth:`run_due` does what the
+    background thread does when it wakes, with jobs run synchronously (DebugExecutor)."""
+
+    def wakeup(self) -> None:
+        pass
+
+    def shutdown(self, wait: bool = True) -> None:
+        super().shutdown(wait)
+
+    def run_due(self) -> None:
+        self._process_jobs()
+
+
+def manual_scheduler(ctx: AkhbarContext) -> ManualScheduler:
+    grace = int(ctx.service.misfire_grace_time.total_seconds())
+    return ManualScheduler(jobstores={"default": make_jobstore(ctx)},
+                           executors={"default": DebugExecutor()},
+                           job_defaults={"coalesce": True, "max_instances": 1,
+                                         "misfire_grace_time": grace}, timezone=UTC)
+
+
+class FakeClock:
+    """Stands in for ``datetime`` in APScheduler's modules: ``now()`` is what the test says."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self, tz: Any = None) -> datetime:
+        return self.at.astimezone(tz) if tz else self.at
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(datetime, name)
+
+
+@contextmanager
+def fake_clock(monkeypatch: Any, at: datetime) -> Iterator[FakeClock]:
+    import apscheduler.executors.base as executors_base
+    import apscheduler.schedulers.base as schedulers_base
+
+    clock = FakeClock(at)
+    monkeypatch.setattr(schedulers_base, "datetime", clock)
+    monkeypatch.setattr(executors_base, "datetime", clock)
+    yield clock
+
+
+def make_ctx(tmp: Path, database_url: str | None = None) -> AkhbarContext:
+    env = {"AKHBAR_CONFIG": str(tmp / "config"), "AKHBAR_HOME": str(tmp / "data")}
+    if database_url:
+        env["AKHBAR_DATABASE_URL"] = database_url
+    return open_context(env=env)
+
+
+def outlet_yaml(oid: str, base_url: str, *, schedule: str = "0 */6 * * *",
+                timezone: str = "UTC", max_duration: str = "10m", extra: str = "") -> str:
+    return (f"id: {oid}\nname: {oid}\nhomepage: {base_url}/{oid}/\nlanguages: [en]\n"
+            f'schedule: "{schedule}"\ntimezone: {timezone}\n'
+            f"discovery: {{listings: [{base_url}/{oid}/]}}\n"
+            f"articles: {{allow: ['/{oid}/a/']}}\n"
+            f"limits: {{max_duration: {max_duration}, max_depth: 1}}\n"
+            "politeness: {obey_robots: false, delay: 0, concurrency: 1}\n" + extra)
+
+
+def runs_of(ctx: AkhbarContext, outlet: str | None = None) -> list[Run]:
+    with ctx.catalog.session() as session:
+        query = select(Run).order_by(Run.queued_at, Run.id)
+        if outlet:
+            query = query.where(Run.outlet_id == outlet)
+        return list(session.scalars(query))
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float, step: float = 0.1,
+             tick: Callable[[], None] | None = None) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if tick:
+            tick()
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+class SlowSite:
+    """A news site whose listing ``/<outlet>/`` links to ``pages`` articles, each answered
+    after ``delay`` seconds (``/<outlet>/a/hang-*`` hangs for ``hang`` seconds)."""
+
+    def __init__(self, delay: float = 1.0, pages: int = 30, hang: float = 60.0) -> None:
+        self.delay, self.pages, self.hang = delay, pages, hang
+        self.stopping = threading.Event()
+        self.hits: list[str] = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 - the http.server API
+                site.hits.append(self.path)
+                parts = self.path.strip("/").split("/")
+                if len(parts) == 1 and parts[0] and parts[0] != "robots.txt":
+                    oid = parts[0]
+                    links = "".join(f'<a href="/{oid}/a/{"hang-" if oid.startswith("hang") else ""}'
+                                    f'{i}/">story {i}</a>\n' for i in range(site.pages))
+                    self._send(f"<html><head><title>{oid}</title></head><body><h1>{oid}</h1>"
+                               f"{links}</body></html>")
+                elif len(parts) >= 3 and parts[1] == "a":
+                    wait = site.hang if parts[2].startswith("hang") else site.delay
+                    site.stopping.wait(wait)
+                    words = " ".join(["The archive keeps every page it fetched."] * 30)
+                    self._send(f"<html><head><title>Story {parts[2]}</title></head><body>"
+                               f"<article><h1>Story {parts[2]}</h1><p>{words}</p></article>"
+                               "</body></html>")
+                else:
+                    self.send_error(404)
+
+            def _send(self, html: str) -> None:
+                body = html.encode()
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:
+                    pass  # the crawler went away
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.server.block_on_close = False
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> SlowSite:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def warc_files(ctx: AkhbarContext, outlet: str) -> tuple[list[Path], list[Path]]:
+    """The closed and the still-open WARC files of an outlet."""
+    root = ctx.warcs_dir / outlet
+    return sorted(root.rglob("*.warc.gz")), sorted(root.rglob("*.warc.gz.open"))
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
