@@ -7,6 +7,8 @@ Hierarchy::
     │                            problem, hint); str() is one line a person can act on
     ├── CatalogError             the catalog database cannot be opened, migrated or queried
     ├── RunError                 a crawl run cannot be started, found, followed or cancelled
+    │   ├── ServiceUnavailable   no `akhbar serve` answers at the configured address
+    │   └── ServiceAlreadyRunning  another `akhbar serve` uses the same data directory
     └── ArchiveLookupError       nothing archived matches (URL, time, capture id); also a
                                  LookupError, so ``except LookupError`` catches it
 
@@ -19,7 +21,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["AkhbarError", "ArchiveLookupError", "CatalogError", "ConfigError", "RunError"]
+__all__ = [
+    "AkhbarError",
+    "ArchiveLookupError",
+    "CatalogError",
+    "ConfigError",
+    "RunError",
+    "ServiceAlreadyRunning",
+    "ServiceUnavailable",
+]
 
 
 class AkhbarError(Exception):
@@ -112,3 +122,11 @@ class RunError(AkhbarError):
 
 class ArchiveLookupError(AkhbarError, LookupError):
     """Nothing archived matches the URL, time or capture asked for."""
+
+
+class ServiceUnavailable(RunError):
+    """No `akhbar serve` answers at the configured address."""
+
+
+class ServiceAlreadyRunning(RunError):
+    """Another `akhbar serve` uses the same data directory."""

@@ -23,10 +23,7 @@ class RunRequest(BaseModel):
 
 
 def run_json(run: Run) -> dict[str, Any]:
-    record = service.run_record(run)
-    record.update(scheduled_for=run.scheduled_for, host=run.host,
-                  cancel_requested_at=run.cancel_requested_at)
-    return record
+    return service.run_record(run)
 
 
 def create_app(scheduler: SchedulerService) -> FastAPI:

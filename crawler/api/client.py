@@ -8,11 +8,7 @@ import urllib.request
 from typing import Any
 
 from crawler.context import AkhbarContext
-from crawler.errors import RunError
-
-
-class ServiceUnavailable(RunError):
-    """No `akhbar serve` answers at the configured address."""
+from crawler.errors import RunError, ServiceUnavailable
 
 
 class ServiceClient:

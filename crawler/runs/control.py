@@ -129,4 +129,10 @@ def recover_warcs(ctx: AkhbarContext, outlet: str) -> list[str]:
     if recovered:
         logger.warning("closed %d WARC file(s) left open by a stopped crawl of %s: %s",
                        len(recovered), outlet, ", ".join(recovered))
+        from archive.cdxj import index_warc_files
+
+        # recover_open_files names files relative to the outlet's directory; the index
+        # names them relative to warcs/.
+        index_warc_files(ctx.data_dir / "index", ctx.warcs_dir,
+                         [f"{outlet}/{name}" for name in recovered])
     return recovered

@@ -24,17 +24,13 @@ from apscheduler.schedulers.base import BaseScheduler
 
 from crawler.catalog import Run
 from crawler.context import AkhbarContext
-from crawler.errors import RunError
+from crawler.errors import RunError, ServiceAlreadyRunning
 from crawler.outlets import OutletConfig
 from crawler.scheduler import jobs
 from crawler.scheduler.dispatcher import RunDispatcher
 from crawler.service import schedule as svc
 
 logger = logging.getLogger(__name__)
-
-
-class ServiceAlreadyRunning(RunError):
-    """Another `akhbar serve` uses the same data directory."""
 
 
 def make_scheduler(ctx: AkhbarContext) -> BackgroundScheduler:

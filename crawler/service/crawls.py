@@ -17,7 +17,7 @@ from crawler.context import AkhbarContext
 from crawler.errors import ConfigError
 from crawler.outlets import LoadResult, OutletConfig, load_outlets
 from crawler.runlog import Progress, read_log
-from crawler.runs import RunOutcome, RunProcess, create_run, finish_run, start_run
+from crawler.runs import SKIPPED, RunOutcome, RunProcess, finish_run, recover_warcs, start_run
 
 logger = logging.getLogger(__name__)
 
@@ -94,28 +94,40 @@ def crawl(
 ) -> CrawlReport:
     """Crawl each outlet in its own `scrapy crawl` process, at most `max_parallel` at once,
     and wait for all of them."""
+    from crawler.service.schedule import enqueue_run
+
     sync_outlets(ctx, targets)
     limit = max(1, max_parallel or ctx.service.max_concurrent_crawls)
-    queue = [create_run(ctx.catalog, o.id, trigger) for o in targets]
+    queue = list(targets)
     report = CrawlReport()
     running: dict[str, tuple[RunProcess, int]] = {}
+
+    def finish(proc: RunProcess) -> None:
+        report.outcomes.append(finish_run(ctx.catalog, proc))
+        # A crawl that was killed cannot close its WARC files; close them for it.
+        recover_warcs(ctx, proc.outlet)
+
     try:
         while queue or running:
             while queue and len(running) < limit:
-                run = queue.pop(0)
+                # Queued only as it starts: a run of this process never waits in the
+                # catalog, where the service's dispatcher could take it.
+                run = enqueue_run(ctx, queue.pop(0).id, trigger)
+                if run.status == SKIPPED:
+                    report.outcomes.append(RunOutcome(run.id, run.outlet_id, SKIPPED, None,
+                                                      run.reason, {}))
+                    continue
                 proc = start_run(ctx, run)
                 running[run.id] = (proc, 0)
                 report.progress[run.id] = Progress()
             for run_id, (proc, offset) in list(running.items()):
+                done = proc.poll() is not None
                 entries, offset = read_log(proc.log_path, offset)
                 for entry in entries:
                     report.progress[run_id].feed(entry)
                 running[run_id] = (proc, offset)
-                if proc.poll() is not None:
-                    entries, _ = read_log(proc.log_path, offset)
-                    for entry in entries:
-                        report.progress[run_id].feed(entry)
-                    report.outcomes.append(finish_run(ctx.catalog, proc))
+                if done:
+                    finish(proc)
                     del running[run_id]
             if on_progress:
                 on_progress(report.progress)
@@ -126,7 +138,7 @@ def crawl(
             proc.cancel_requested = True
             proc.stop()
         for proc, _ in running.values():
-            report.outcomes.append(finish_run(ctx.catalog, proc))
+            finish(proc)
         raise
     return report
 
@@ -289,4 +301,7 @@ def run_record(run: Run) -> dict[str, Any]:
         "articles_unchanged": run.articles_unchanged,
         "errors": run.errors,
         "log_path": run.log_path,
+        "scheduled_for": run.scheduled_for,
+        "host": run.host,
+        "cancel_requested_at": run.cancel_requested_at,
     }

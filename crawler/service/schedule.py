@@ -134,9 +134,11 @@ def running_outlets(ctx: AkhbarContext) -> set[str]:
 
 
 def queued_runs(ctx: AkhbarContext) -> list[Run]:
+    """Runs waiting for the service to start them (not those of a foreground crawl)."""
     with ctx.catalog.session() as session:
         return list(session.scalars(
-            select(Run).where(Run.status == QUEUED).order_by(Run.queued_at, Run.id)))
+            select(Run).where(Run.status == QUEUED, Run.trigger.in_(SERVICE_TRIGGERS))
+            .order_by(Run.queued_at, Run.id)))
 
 
 def cancel_requests(ctx: AkhbarContext, run_ids: list[str]) -> set[str]:

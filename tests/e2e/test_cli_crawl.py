@@ -79,3 +79,21 @@ def test_export_filters_by_language_and_since(tmp_path: Path) -> None:
     assert later.returncode == 0 and later.stdout == ""
     bad = run(["export", "--since", "yesterday"], home, config)
     assert bad.returncode != 0 and "not an ISO date" in bad.stderr
+
+
+def test_foreground_crawl_never_overlaps_a_running_run(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from crawler import service
+    from crawler.catalog import Run
+    from crawler.context import open_context
+
+    config = write_demo_config(tmp_path / "config", "http://127.0.0.1:9", ["demo_en"])
+    ctx = open_context(config, tmp_path / "data", env={})
+    with ctx.catalog.session() as session:
+        session.add(Run(id="busy-run", outlet_id="demo_en", trigger="schedule",
+                        status="running", queued_at=datetime.now(UTC), stats={}))
+    targets, _ = service.pick_outlets(ctx, ["demo_en"])
+    report = service.crawl(ctx, targets)
+    assert [o.status for o in report.outcomes] == ["skipped"]
+    assert "busy-run" in (report.outcomes[0].reason or "") and not report.ok
