@@ -11,8 +11,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from crawler import service
+from crawler.api.research import research_router
 from crawler.catalog import Run
-from crawler.errors import AkhbarError, RunError
+from crawler.errors import AkhbarError, ArchiveLookupError, RunError
 from crawler.scheduler import SchedulerService
 
 logger = logging.getLogger(__name__)
@@ -29,14 +30,19 @@ def run_json(run: Run) -> dict[str, Any]:
 def create_app(scheduler: SchedulerService) -> FastAPI:
     """The API of one running service (its scheduler, dispatcher and context)."""
     ctx = scheduler.ctx
-    app = FastAPI(title="akhbar", summary="News archiving service: outlets, schedules, runs")
+    app = FastAPI(title="akhbar",
+                  summary="News archiving: outlets, schedules, runs, articles, captures")
 
     @app.exception_handler(AkhbarError)
     async def _akhbar_error(_request: Request, exc: AkhbarError) -> JSONResponse:
         text = str(exc)
         missing = ("no run '", "has no schedule", "no valid outlet")
-        status = 404 if isinstance(exc, RunError) and any(m in text for m in missing) else 409
+        not_found = isinstance(exc, ArchiveLookupError) or (
+            isinstance(exc, RunError) and any(m in text for m in missing))
+        status = 404 if not_found else 409
         return JSONResponse({"detail": text}, status_code=status)
+
+    app.include_router(research_router(ctx))
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:

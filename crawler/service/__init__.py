@@ -14,14 +14,12 @@ from crawler.service.archive import (
     parse_timestamp,
     show_capture,
 )
+from crawler.service.articles import ArticleQuery, article_history, article_record, iter_articles
 from crawler.service.crawls import (
-    ArticleQuery,
     CrawlReport,
     RunSummary,
-    article_record,
     crawl,
     get_run,
-    iter_articles,
     list_runs,
     outlets,
     pick_outlets,
@@ -59,6 +57,7 @@ __all__ = [
     "VersionDiff",
     "WaczExport",
     "article_for_record",
+    "article_history",
     "diff_versions",
     "export_wacz",
     "find_captures",

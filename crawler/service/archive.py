@@ -243,7 +243,7 @@ def _resolve_revisit(ctx: AkhbarContext, cap: CdxjLine, record: ArchiveRecord) -
 
 def article_for_record(ctx: AkhbarContext, record_id: str) -> dict[str, Any] | None:
     """The article version extracted from the response record ``record_id``, if any."""
-    from crawler.service.crawls import article_record
+    from crawler.service.articles import article_record
 
     with ctx.catalog.session() as session:
         row = session.execute(

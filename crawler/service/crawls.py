@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
-from crawler.catalog import Article, ArticleVersion, Capture, Outlet, Run
+from crawler.catalog import ArticleVersion, Capture, Outlet, Run
 from crawler.context import AkhbarContext
 from crawler.errors import ConfigError
 from crawler.outlets import LoadResult, OutletConfig, load_outlets
@@ -217,70 +217,6 @@ def list_runs(ctx: AkhbarContext, outlet: str | None = None, limit: int = 50) ->
 def get_run(ctx: AkhbarContext, run_id: str) -> Run | None:
     with ctx.catalog.session() as session:
         return session.get(Run, run_id)
-
-
-# -- articles -----------------------------------------------------------------------------
-@dataclass
-class ArticleQuery:
-    outlet: str | None = None
-    lang: str | None = None
-    since: datetime | None = None
-    text: str | None = None
-    limit: int | None = None
-
-
-def iter_articles(ctx: AkhbarContext, query: ArticleQuery) -> Iterator[dict[str, Any]]:
-    """The latest version of each article matching the query, as export records."""
-    with ctx.catalog.session() as session:
-        stmt = (
-            select(Article, ArticleVersion, Capture)
-            .join(
-                ArticleVersion,
-                (ArticleVersion.article_id == Article.id)
-                & (ArticleVersion.version == Article.latest_version),
-            )
-            .outerjoin(Capture, Capture.id == ArticleVersion.capture_id)
-            .order_by(Article.outlet_id, Article.url)
-        )
-        if query.outlet:
-            stmt = stmt.where(Article.outlet_id == query.outlet)
-        if query.lang:
-            stmt = stmt.where(Article.language == query.lang)
-        if query.since:
-            stmt = stmt.where(Article.last_seen >= query.since)
-        if query.text:
-            like = f"%{query.text}%"
-            stmt = stmt.where(ArticleVersion.text.like(like) | ArticleVersion.title.like(like))
-        if query.limit:
-            stmt = stmt.limit(query.limit)
-        for article, version, capture in session.execute(stmt):
-            yield article_record(article, version, capture)
-
-
-def article_record(
-    article: Article, version: ArticleVersion, capture: Capture | None
-) -> dict[str, Any]:
-    return {
-        "url": article.url,
-        "outlet": article.outlet_id,
-        "language": version.language,
-        "language_confidence": version.language_confidence,
-        "languages": version.languages,
-        "title": version.title,
-        "author": version.author,
-        "published": version.published,
-        "published_source": version.published_source,
-        "description": version.description,
-        "text": version.text,
-        "captured_at": version.captured_at.isoformat() if version.captured_at else None,
-        "first_seen": article.first_seen.isoformat(),
-        "last_seen": article.last_seen.isoformat(),
-        "fetched_url": version.fetched_url,
-        "warc_file": capture.warc_file if capture else None,
-        "warc_offset": capture.warc_offset if capture else None,
-        "warc_length": capture.warc_length if capture else None,
-        "version": version.version,
-    }
 
 
 def run_record(run: Run) -> dict[str, Any]:

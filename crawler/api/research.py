@@ -1,0 +1,148 @@
+"""Researchers' routes (articles, versions, captures, raw payloads) and ops' /metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Response
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from crawler import service
+from crawler.context import AkhbarContext
+from crawler.service.metrics import catalog_metrics
+
+
+def _since(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise HTTPException(422, f"since={value!r} is not an ISO date (2026-11-29)") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def research_router(ctx: AkhbarContext) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/articles")
+    def articles(outlet: str | None = None, lang: str | None = None, since: str | None = None,
+                 q: str | None = None, limit: int = Query(50, ge=1, le=1000),
+                 text: bool = False) -> list[dict[str, Any]]:
+        """Latest versions, filtered like `akhbar export`; `q` matches title or text."""
+        query = service.ArticleQuery(outlet=outlet, lang=lang, since=_since(since), text=q,
+                                     limit=limit)
+        out = []
+        for rec in service.iter_articles(ctx, query):
+            if not text:
+                rec.pop("text", None)
+            out.append(rec)
+        return out
+
+    @router.get("/articles/by-url")
+    def article(url: str) -> dict[str, Any]:
+        """One article: its latest version and the list of its versions."""
+        return service.article_history(ctx, url)
+
+    @router.get("/articles/diff")
+    def diff(url: str, old: int | None = None, new: int | None = None) -> dict[str, Any]:
+        """What changed between two versions of an article's text (default: the latest two)."""
+        return service.diff_versions(ctx, url, old, new).to_dict()
+
+    @router.get("/captures")
+    def captures(url: str, match: str = "exact", from_: str | None = Query(None, alias="from"),
+                 to: str | None = None, closest: str | None = None,
+                 limit: int | None = None,
+                 filter: list[str] = Query(default_factory=list)) -> list[dict[str, Any]]:
+        """Every capture of a URL (or of many, with match=prefix|host|domain): the CDX
+        server API's parameters."""
+        if match not in ("exact", "prefix", "host", "domain"):
+            raise HTTPException(422, "match is one of exact, prefix, host, domain")
+        query = service.CaptureQuery(
+            url, match_type=match, from_=service.parse_timestamp(from_),
+            to=service.parse_timestamp(to), closest=service.parse_timestamp(closest),
+            limit=limit, filters=tuple(filter))
+        return [{"timestamp": c.timestamp, **c.fields} for c in service.find_captures(ctx, query)]
+
+    @router.get("/captures/raw")
+    def raw(url: str, at: str | None = None) -> Response:
+        """The archived HTTP payload, byte for byte as received (a revisit resolves to the
+        payload it repeats); the original headers come back as X-Archive-Orig-*."""
+        shown = service.show_capture(ctx, url, at)
+        headers = {"X-Archive-Timestamp": shown.capture.timestamp,
+                   "X-Archive-Record-Id": shown.payload_record.record_id or "",
+                   "X-Archive-Warc-File": shown.payload_capture.filename}
+        http = shown.payload_record.http_headers
+        if http is not None:
+            for name in ("Content-Type", "Content-Encoding"):
+                value = http.get_header(name)
+                if value:
+                    headers[f"X-Archive-Orig-{name}"] = value
+        return Response(shown.raw_payload, media_type="application/octet-stream",
+                        headers=headers)
+
+    @router.get("/metrics")
+    def metrics() -> Response:
+        """Prometheus text format."""
+        registry = CollectorRegistry()
+        registry.register(CatalogCollector(ctx))
+        return Response(generate_latest(registry),
+                        media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    return router
+
+
+class CatalogCollector(Collector):
+    """Reads the catalog at scrape time; nothing is kept in the process."""
+
+    def __init__(self, ctx: AkhbarContext) -> None:
+        self.ctx = ctx
+
+    def collect(self) -> Iterator[Metric]:
+        m = catalog_metrics(self.ctx)
+        runs = CounterMetricFamily("akhbar_runs", "Runs recorded, by outlet and status",
+                                   labels=["outlet", "status"])
+        for (outlet, status), n in sorted(m.runs_by_status.items()):
+            runs.add_metric([outlet, status], n)
+        yield runs
+        last_status = GaugeMetricFamily(
+            "akhbar_last_run_succeeded", "1 if the outlet's last finished run succeeded",
+            labels=["outlet"])
+        last_new = GaugeMetricFamily(
+            "akhbar_last_run_articles_new",
+            "New articles in the outlet's last finished run (0 for a while: the outlet "
+            "stopped yielding)", labels=["outlet"])
+        last_pages = GaugeMetricFamily("akhbar_last_run_pages", "Pages fetched by the last run",
+                                       labels=["outlet"])
+        last_errors = GaugeMetricFamily("akhbar_last_run_errors", "Errors in the last run",
+                                        labels=["outlet"])
+        for run in m.last_runs:
+            last_status.add_metric([run.outlet], 1.0 if run.status == "succeeded" else 0.0)
+            last_new.add_metric([run.outlet], run.articles_new)
+            last_pages.add_metric([run.outlet], run.pages)
+            last_errors.add_metric([run.outlet], run.errors)
+        yield from (last_status, last_new, last_pages, last_errors)
+        success = GaugeMetricFamily(
+            "akhbar_last_success_timestamp_seconds", "When the outlet's last successful run "
+            "ended (Unix time)", labels=["outlet"])
+        for outlet, at in sorted(m.last_success.items()):
+            stamp = at if at.tzinfo else at.replace(tzinfo=UTC)
+            success.add_metric([outlet], stamp.timestamp())
+        yield success
+        articles = GaugeMetricFamily("akhbar_articles", "Articles in the catalog",
+                                     labels=["outlet", "language"])
+        for (outlet, lang), n in sorted(m.articles.items()):
+            articles.add_metric([outlet, lang], n)
+        yield articles
+        captures = GaugeMetricFamily("akhbar_captures", "Captures (WARC response and revisit "
+                                     "records) in the catalog", labels=["outlet"])
+        for outlet, n in sorted(m.captures.items()):
+            captures.add_metric([outlet], n)
+        yield captures
+
+
+__all__ = ["CatalogCollector", "research_router"]
