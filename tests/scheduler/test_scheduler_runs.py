@@ -168,7 +168,7 @@ def test_a_cancelled_run_stops_gracefully_and_leaves_a_valid_warc(
     (ctx.config_dir / "outlets" / "slow.yaml").write_text(
         outlet_yaml("slow", slow_site.base_url, max_duration="10m"), encoding="utf-8")
     disp = dispatcher_for(ctx, kill_after=20)
-    run = enqueue_run(ctx, "slow", "manual")
+    run = enqueue_run(ctx, "slow", "service")
     assert wait_for(lambda: fetched(ctx, run.id) >= 3, 30, 0.1, disp.tick)
     assert request_cancel(ctx, run.id).status == "running"
     assert wait_for(disp.idle, 30, 0.1, disp.tick)
@@ -182,7 +182,7 @@ def test_cancelling_a_queued_run_means_it_never_starts(ctx: AkhbarContext) -> No
     (ctx.config_dir / "outlets" / "never.yaml").write_text(
         outlet_yaml("never", "http://127.0.0.1:9"), encoding="utf-8")
     disp = dispatcher_for(ctx)
-    run = enqueue_run(ctx, "never", "manual")
+    run = enqueue_run(ctx, "never", "service")
     assert request_cancel(ctx, run.id).status == "cancelled"
     disp.tick()
     assert disp.idle() and [r.status for r in runs_of(ctx)] == ["cancelled"]
