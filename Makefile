@@ -35,6 +35,7 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench.langid
+	$(BIN)/python -m bench.recrawl
 	$(BIN)/python -m bench.crawl
 
 clean:
