@@ -19,6 +19,15 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+def _run_of(crawler: Crawler) -> tuple[str, str]:
+    """The run id and data directory the run manager passed, or NotConfigured."""
+    run_id = crawler.settings.get("AKHBAR_RUN_ID")
+    data_dir = crawler.settings.get("AKHBAR_DATA_DIR")
+    if not run_id or not data_dir:
+        raise NotConfigured("no AKHBAR_RUN_ID / AKHBAR_DATA_DIR: not an akhbar run")
+    return run_id, data_dir
+
+
 def run_paths(data_dir: str | Path, run_id: str) -> tuple[Path, Path]:
     """The run's log file and stats file."""
     runs = Path(data_dir) / "runs"
@@ -33,10 +42,7 @@ class RunLogExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        run_id = crawler.settings.get("AKHBAR_RUN_ID")
-        data_dir = crawler.settings.get("AKHBAR_DATA_DIR")
-        if not run_id or not data_dir:
-            raise NotConfigured("no AKHBAR_RUN_ID / AKHBAR_DATA_DIR: not an akhbar run")
+        run_id, data_dir = _run_of(crawler)
         log_path, _ = run_paths(data_dir, run_id)
         outlet = crawler.settings.get("AKHBAR_OUTLET") or "unknown"
         ext = cls(open_run_log(log_path, outlet, run_id))
@@ -73,10 +79,7 @@ class RunStatsExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        run_id = crawler.settings.get("AKHBAR_RUN_ID")
-        data_dir = crawler.settings.get("AKHBAR_DATA_DIR")
-        if not run_id or not data_dir:
-            raise NotConfigured("no AKHBAR_RUN_ID / AKHBAR_DATA_DIR: not an akhbar run")
+        run_id, data_dir = _run_of(crawler)
         ext = cls(crawler, run_paths(data_dir, run_id)[1])
         # After the stats collector has set finish_reason and finish_time.
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)

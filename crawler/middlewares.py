@@ -153,26 +153,23 @@ class WarcCaptureMiddleware:
         prev = (
             self.previous.get(request.url) if request.meta.get("akhbar_kind") == "article" else None
         )
+        profile = None
         if prev is not None and response.status == 304:
-            ref = self.writer.write_revisit(
-                ex,
-                refers_to_uri=prev.url,
-                refers_to_date=prev.captured_at,
-                refers_to_record_id=prev.record_id,
-                payload_digest=prev.payload_digest,
-                profile="server-not-modified",
-            )
+            profile = "server-not-modified"
         elif (
             prev is not None
             and response.status == 200
             and payload_digest(response.body) == prev.payload_digest
         ):
+            profile = "identical-payload-digest"
+        if prev is not None and profile is not None:
             ref = self.writer.write_revisit(
                 ex,
                 refers_to_uri=prev.url,
                 refers_to_date=prev.captured_at,
                 refers_to_record_id=prev.record_id,
                 payload_digest=prev.payload_digest,
+                profile=profile,
             )
         else:
             ref = self.writer.write_exchange(ex)
