@@ -91,21 +91,29 @@ class ExtractionPipeline:
 
 
 class CatalogPipeline:
-    """Records every capture and every extracted article in the catalog database."""
+    """Records every capture and every extracted article in the catalog database.
+
+    Rows are written in batches (see :class:`CatalogWriter`); an article's outcome (new,
+    changed, unchanged) is counted and logged when its batch is committed.
+    """
 
     def __init__(self, writer: CatalogWriter, crawler: Crawler) -> None:
         self.writer = writer
         self.crawler = crawler
+        writer.on_article = self.on_article
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        url = crawler.settings.get("AKHBAR_DATABASE_URL")
+        settings = crawler.settings
+        url = settings.get("AKHBAR_DATABASE_URL")
         if not url:
             raise NotConfigured("AKHBAR_DATABASE_URL is not set")
         writer = CatalogWriter(
             Catalog(url),
-            outlet=crawler.settings.get("AKHBAR_OUTLET") or "unknown",
-            run_id=crawler.settings.get("AKHBAR_RUN_ID") or None,
+            outlet=settings.get("AKHBAR_OUTLET") or "unknown",
+            run_id=settings.get("AKHBAR_RUN_ID") or None,
+            batch_size=settings.getint("AKHBAR_CATALOG_BATCH_SIZE", 100),
+            max_delay=settings.getfloat("AKHBAR_CATALOG_BATCH_DELAY", 5.0),
         )
         pipe = cls(writer, crawler)
         crawler.signals.connect(pipe.on_capture, signal=akhbar_signals.capture_written)
@@ -117,27 +125,32 @@ class CatalogPipeline:
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if isinstance(item, PageItem) and item.unchanged and item.capture is not None:
-            if self.writer.add_unchanged(item.capture):
-                if self.crawler.stats is not None:
-                    self.crawler.stats.inc_value("akhbar/articles/unchanged")
-                logger.info(
-                    "article unchanged: %s",
-                    item.url,
-                    extra={"event": "article", "outcome": "unchanged", "url": item.url},
-                )
+            self.writer.add_unchanged(item.capture)
             return item
         if not isinstance(item, PageItem) or not item.extracted:
             return item
-        outcome = self.writer.add_article(
+        self.writer.add_article(
             item.extracted,
             item.capture,
             item.url,
             seen_at=item.capture.captured_at if item.capture else datetime.now(UTC),
         )
+        return item
+
+    def on_article(
+        self, data: dict[str, Any] | None, capture: CaptureInfo | None, outcome: str
+    ) -> None:
         stats = self.crawler.stats
         if stats is not None:
             stats.inc_value(f"akhbar/articles/{outcome}")
-        data = item.extracted
+        if data is None:
+            url = capture.url if capture is not None else None
+            logger.info(
+                "article unchanged: %s",
+                url,
+                extra={"event": "article", "outcome": outcome, "url": url},
+            )
+            return
         logger.info(
             "article %s: %s [%s] %s",
             outcome,
@@ -152,7 +165,6 @@ class CatalogPipeline:
                 "title": data.get("title"),
             },
         )
-        return item
 
     def spider_closed(self, spider: Any = None) -> None:
         self.writer.close()

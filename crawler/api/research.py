@@ -17,13 +17,10 @@ from crawler.service.metrics import catalog_metrics
 
 
 def _since(value: str | None) -> datetime | None:
-    if not value:
-        return None
     try:
-        parsed = datetime.fromisoformat(value)
+        return service.parse_since(value)
     except ValueError as exc:
-        raise HTTPException(422, f"since={value!r} is not an ISO date (2026-11-29)") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        raise HTTPException(422, f"since: {exc}") from exc
 
 
 def research_router(ctx: AkhbarContext) -> APIRouter:

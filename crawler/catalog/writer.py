@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -108,56 +112,150 @@ def upsert_article(
     return CHANGED
 
 
+#: Called once per article written: (the article's data, or None for a revisit, the capture,
+#: the outcome: new | changed | unchanged).
+ArticleCallback = Callable[[dict[str, Any] | None, CaptureInfo | None, str], None]
+
+
+@dataclass
+class _PendingArticle:
+    data: dict[str, Any]
+    capture: CaptureInfo | None
+    fetched_url: str
+    seen_at: datetime
+
+
 class CatalogWriter:
-    """Buffers captures and writes them in small transactions; articles are written at once,
-    after the captures they point to."""
+    """Buffers captures and articles and writes them in batches, one transaction each.
+
+    A batch is written when it holds ``batch_size`` captures or articles, when its oldest entry
+    has waited ``max_delay`` seconds, and at :meth:`close`. Each batch commits whole or not at
+    all, so a crawl killed mid-way leaves the catalog as of its last batch, never half an
+    article; `akhbar reindex` rebuilds the rest from the WARC files. Outcomes (new, changed,
+    unchanged) are reported to ``on_article`` as each batch is written.
+    """
 
     def __init__(
-        self, catalog: Catalog, *, outlet: str, run_id: str | None, batch_size: int = 50
+        self,
+        catalog: Catalog,
+        *,
+        outlet: str,
+        run_id: str | None,
+        batch_size: int = 100,
+        max_delay: float = 5.0,
+        on_article: ArticleCallback | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.catalog = catalog
         self.outlet = outlet
         self.run_id = run_id
         self.batch_size = batch_size
-        self._pending: list[CaptureInfo] = []
-        self._ids: dict[str, int] = {}
+        self.max_delay = max_delay
+        self.on_article = on_article
+        self._clock = clock
+        self._captures: list[CaptureInfo] = []
+        self._articles: list[_PendingArticle | CaptureInfo] = []  # CaptureInfo: a revisit
+        self._oldest: float | None = None
+        # Row ids of captures written, by WARC record id, until their article claims them;
+        # bounded: an id that fell out is looked up in the database.
+        self._ids: OrderedDict[str, int] = OrderedDict()
+        self._max_ids = 4 * batch_size + 1000
 
     def add_capture(self, info: CaptureInfo) -> None:
-        self._pending.append(info)
-        if len(self._pending) >= self.batch_size:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self._pending:
-            return
-        rows = [capture_row(info, self.outlet, self.run_id) for info in self._pending]
-        with self.catalog.session() as session:
-            session.add_all(rows)
-            session.flush()
-            for row in rows:
-                self._ids[row.warc_record_id] = row.id
-        self._pending.clear()
+        self._captures.append(info)
+        self._added()
 
     def add_article(
         self, data: dict[str, Any], capture: CaptureInfo | None, fetched_url: str, seen_at: datetime
-    ) -> str:
-        self.flush()
-        capture_id = self._ids.pop(capture.record_id, None) if capture else None
-        with self.catalog.session() as session:
-            return upsert_article(session, self.outlet, data, capture_id, fetched_url, seen_at)
+    ) -> None:
+        """Queue an extracted article; its outcome is reported when its batch is written."""
+        self._articles.append(_PendingArticle(data, capture, fetched_url, seen_at))
+        self._added()
 
-    def add_unchanged(self, capture: CaptureInfo) -> str | None:
-        """A revisit of an article page: the article was seen again, unchanged."""
-        self.flush()
-        if capture.refers_to is None:
-            return None
+    def add_unchanged(self, capture: CaptureInfo) -> None:
+        """Queue a revisit of an article page: the article was seen again, unchanged. Reported
+        (as unchanged) only when the capture it repeats has an article."""
+        if capture.refers_to is not None:
+            self._articles.append(capture)
+            self._added()
+
+    def _added(self) -> None:
+        now = self._clock()
+        if self._oldest is None:
+            self._oldest = now
+        if (
+            len(self._captures) >= self.batch_size
+            or len(self._articles) >= self.batch_size
+            or now - self._oldest >= self.max_delay
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        """Write everything queued, in one transaction."""
+        if not self._captures and not self._articles:
+            return
+        captures, articles = self._captures, self._articles
+        self._captures, self._articles, self._oldest = [], [], None
+        try:
+            batch_ids, outcomes = self._write(captures, articles)
+        except Exception:
+            # Rolled back: nothing of the batch is in the catalog. It is not retried (the same
+            # rows would fail again and hold up every later batch); the WARC files have it all
+            # and `akhbar reindex` can rebuild the catalog from them.
+            logger.exception(
+                "catalog batch of %d capture(s) and %d article(s) not written",
+                len(captures),
+                len(articles),
+                extra={"event": "catalog_failed"},
+            )
+            raise
+        self._ids.update(batch_ids)
+        while len(self._ids) > self._max_ids:
+            self._ids.popitem(last=False)
+        if self.on_article is not None:
+            for data, capture, outcome in outcomes:
+                self.on_article(data, capture, outcome)
+
+    def _write(
+        self, captures: list[CaptureInfo], articles: list[_PendingArticle | CaptureInfo]
+    ) -> tuple[dict[str, int], list[tuple[dict[str, Any] | None, CaptureInfo | None, str]]]:
+        outcomes: list[tuple[dict[str, Any] | None, CaptureInfo | None, str]] = []
+        batch_ids: dict[str, int] = {}
         with self.catalog.session() as session:
-            found = touch_unchanged(session, capture.refers_to, capture.captured_at)
-        return UNCHANGED if found else None
+            if captures:
+                rows = [capture_row(info, self.outlet, self.run_id) for info in captures]
+                session.add_all(rows)
+                session.flush()
+                batch_ids = {row.warc_record_id: row.id for row in rows}
+            for entry in articles:
+                if isinstance(entry, CaptureInfo):
+                    assert entry.refers_to is not None
+                    if touch_unchanged(session, entry.refers_to, entry.captured_at):
+                        outcomes.append((None, entry, UNCHANGED))
+                    continue
+                capture_id = self._capture_id(session, entry.capture, batch_ids)
+                outcome = upsert_article(
+                    session, self.outlet, entry.data, capture_id, entry.fetched_url, entry.seen_at
+                )
+                outcomes.append((entry.data, entry.capture, outcome))
+        return batch_ids, outcomes
+
+    def _capture_id(
+        self, session: Any, capture: CaptureInfo | None, batch_ids: dict[str, int]
+    ) -> int | None:
+        """The row id of an article's capture; claimed ids are forgotten."""
+        if capture is None:
+            return None
+        found = batch_ids.pop(capture.record_id, None) or self._ids.pop(capture.record_id, None)
+        if found is not None:
+            return found
+        return session.scalar(select(Capture.id).where(Capture.warc_record_id == capture.record_id))
 
     def close(self) -> None:
-        self.flush()
-        self.catalog.dispose()
+        try:
+            self.flush()
+        finally:
+            self.catalog.dispose()
 
 
 def _aware(dt: datetime) -> datetime:

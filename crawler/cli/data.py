@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TextIO
 
 import click
@@ -29,15 +29,10 @@ CSV_FIELDS = [
 
 
 def parse_since(value: str | None) -> datetime | None:
-    if not value:
-        return None
     try:
-        parsed = datetime.fromisoformat(value)
+        return service.parse_since(value)
     except ValueError as exc:
-        raise click.BadParameter(
-            f"{value!r} is not an ISO date (2026-11-29 or 2026-11-29T12:00)"
-        ) from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        raise click.BadParameter(str(exc)) from exc
 
 
 @cli.command()

@@ -87,9 +87,7 @@ def _extract(body: bytes, url: str, content_type: str | None) -> ExtractedArticl
     author = find_author(page)
 
     _unwrap_layout_tables(tree)
-    # bare_extraction copies the tree before cleaning it, so `tree` stays usable below.
-    document = bare_extraction(tree, url=url, include_comments=False, with_metadata=False)
-    text = getattr(document, "text", None) if document is not None else None
+    text = _main_text(tree, url)
     if not text or not text.strip():
         logger.debug("no main text at %s", url)
         return None
@@ -128,6 +126,34 @@ def _extract(body: bytes, url: str, content_type: str | None) -> ExtractedArticl
         is_article=is_article,
     )
     return _restored(article) if protected else article
+
+
+# Below this many characters of main text, trafilatura's full cascade (its own extractor
+# compared with readability and justext) is run as well: that is where the comparison can
+# change the result. Above it, the fast path alone gives the same text at ~2/3 of the cost.
+FULL_CASCADE_BELOW = 1500
+
+
+def _main_text(tree: HtmlElement, url: str) -> str | None:
+    """trafilatura's main text of the page: the fast path, and the full cascade only when the
+    fast result is short or looks structurally deficient (no paragraphs, tables dominate)."""
+    # bare_extraction copies the tree before cleaning it, so `tree` stays usable afterwards.
+    document = bare_extraction(
+        tree, url=url, include_comments=False, with_metadata=False, fast=True
+    )
+    if document is not None and not _needs_full_cascade(document):
+        return getattr(document, "text", None)
+    document = bare_extraction(tree, url=url, include_comments=False, with_metadata=False)
+    return getattr(document, "text", None) if document is not None else None
+
+
+def _needs_full_cascade(document: Any) -> bool:
+    text = document.text or ""
+    body = document.body
+    if len(text) < FULL_CASCADE_BELOW or body is None:
+        return True
+    paragraphs = len(body.findall(".//p"))
+    return paragraphs == 0 or len(body.findall(".//table")) > paragraphs
 
 
 def _without_headline(text: str, title: str | None) -> str:

@@ -14,7 +14,13 @@ from crawler.service.archive import (
     parse_timestamp,
     show_capture,
 )
-from crawler.service.articles import ArticleQuery, article_history, article_record, iter_articles
+from crawler.service.articles import (
+    ArticleQuery,
+    article_history,
+    article_record,
+    iter_articles,
+    parse_since,
+)
 from crawler.service.crawls import (
     CrawlReport,
     RunSummary,
@@ -84,6 +90,7 @@ __all__ = [
     "list_runs",
     "offline_scheduler",
     "outlets",
+    "parse_since",
     "pause_schedule",
     "pick_outlets",
     "reconcile_runs",

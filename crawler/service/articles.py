@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -78,6 +78,17 @@ def article_record(
     }
 
 
+
+
+def parse_since(value: str | None) -> datetime | None:
+    """An ISO date or date-time (UTC unless it says otherwise); ValueError names the value."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not an ISO date (2026-11-29 or 2026-11-29T12:00)") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def article_history(ctx: AkhbarContext, url: str) -> dict[str, Any]:
