@@ -28,7 +28,7 @@ def runs_list(obj: Obj, outlet: str | None, limit: int, as_json: bool) -> None:
     rows = service.list_runs(obj.ctx, outlet, limit)
     if as_json:
         for r in rows:
-            click.echo(json.dumps(service.run_record(r), ensure_ascii=False))
+            click.echo(json.dumps(service.run_record(r), ensure_ascii=False, default=str))
         return
     click.echo(f"{'run':<36} {'outlet':<14} {'status':<10} {'trigger':<8} {'started':<20} "
                f"{'pages':>5} {'new':>4} {'err':>4}")

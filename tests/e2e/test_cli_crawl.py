@@ -97,3 +97,23 @@ def test_foreground_crawl_never_overlaps_a_running_run(tmp_path: Path) -> None:
     report = service.crawl(ctx, targets)
     assert [o.status for o in report.outcomes] == ["skipped"]
     assert "busy-run" in (report.outcomes[0].reason or "") and not report.ok
+
+
+def test_runs_list_show_and_log(tmp_path: Path) -> None:
+    config, home = tmp_path / "config", tmp_path / "data"
+    with DemoSite(port=0) as site:
+        write_demo_config(config, site.base_url, ["demo_fa"])
+        assert run(["crawl", "demo_fa"], home, config).returncode == 0
+    listed = run(["runs", "list", "--json"], home, config)
+    assert listed.returncode == 0, listed.stderr
+    (record,) = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert record["outlet"] == "demo_fa" and record["status"] == "succeeded"
+    shown = json.loads(run(["runs", "show", record["id"]], home, config).stdout)
+    assert shown["summary"]["languages"] == {"fa": record["articles_new"]}
+    log = run(["runs", "log", record["id"]], home, config)
+    assert log.returncode == 0 and "fetched 200" in log.stdout
+    raw = run(["runs", "log", "--raw", record["id"]], home, config)
+    lines = [json.loads(x) for x in raw.stdout.splitlines()]
+    assert {x["run_id"] for x in lines} == {record["id"]}
+    missing = run(["runs", "log", "no-such-run"], home, config)
+    assert missing.returncode == 1 and "no run 'no-such-run'" in missing.stderr
