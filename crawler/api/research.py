@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Response
@@ -127,8 +127,7 @@ class CatalogCollector(Collector):
             "akhbar_last_success_timestamp_seconds", "When the outlet's last successful run "
             "ended (Unix time)", labels=["outlet"])
         for outlet, at in sorted(m.last_success.items()):
-            stamp = at if at.tzinfo else at.replace(tzinfo=UTC)
-            success.add_metric([outlet], stamp.timestamp())
+            success.add_metric([outlet], at.timestamp())
         yield success
         articles = GaugeMetricFamily("akhbar_articles", "Articles in the catalog",
                                      labels=["outlet", "language"])

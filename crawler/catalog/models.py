@@ -5,7 +5,7 @@ Everything here is derived from the WARC files and can be rebuilt from them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -18,9 +18,30 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware.
+
+    PostgreSQL keeps the zone; SQLite drops it, so naive values read back are UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
 
 
 class Base(DeclarativeBase):
@@ -36,7 +57,7 @@ class Outlet(Base):
     languages: Mapped[list[Any]] = mapped_column(JSON, default=list)
     enabled: Mapped[bool] = mapped_column(default=True)
     config_hash: Mapped[str | None] = mapped_column(String(64))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Run(Base):
@@ -48,9 +69,9 @@ class Run(Base):
     # queued | running | succeeded | failed | cancelled | timed_out, and for triggers that did
     # not start a run: skipped (the outlet already had one) | missed (too late to start)
     status: Mapped[str] = mapped_column(String(20), index=True)
-    queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    queued_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     pid: Mapped[int | None] = mapped_column(Integer)
     exit_code: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(Text)
@@ -62,11 +83,11 @@ class Run(Base):
     errors: Mapped[int] = mapped_column(Integer, default=0)
     stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # When the schedule wanted the run (None for runs started by hand).
-    scheduled_for: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    scheduled_for: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # The machine the run's process lives on: a pid means nothing elsewhere.
     host: Mapped[str | None] = mapped_column(String(255))
     # Set by `akhbar runs cancel` from any process; the process that owns the run acts on it.
-    cancel_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancel_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class Capture(Base):
@@ -82,7 +103,7 @@ class Capture(Base):
     run_id: Mapped[str | None] = mapped_column(String(80), index=True)
     outlet_id: Mapped[str] = mapped_column(String(64), index=True)
     url: Mapped[str] = mapped_column(Text)
-    captured_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    captured_at: Mapped[datetime] = mapped_column(UtcDateTime())
     status: Mapped[int] = mapped_column(Integer)
     content_type: Mapped[str | None] = mapped_column(String(200))
     record_type: Mapped[str] = mapped_column(String(20), default="response")
@@ -104,8 +125,8 @@ class Article(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     outlet_id: Mapped[str] = mapped_column(String(64), index=True)
     url: Mapped[str] = mapped_column(Text, unique=True)
-    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime())
     latest_version: Mapped[int] = mapped_column(Integer, default=1)
     language: Mapped[str | None] = mapped_column(String(12), index=True)
     published: Mapped[str | None] = mapped_column(String(40), index=True)
@@ -123,7 +144,7 @@ class ArticleVersion(Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
-    captured_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    captured_at: Mapped[datetime] = mapped_column(UtcDateTime())
     fetched_url: Mapped[str] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(Text)
