@@ -55,6 +55,10 @@ def schedule_list(obj: Obj, as_json: bool) -> None:
         for row in rows:
             click.echo(json.dumps(row, default=str, ensure_ascii=False))
         return
+    if not rows:
+        click.echo("no schedules stored yet: `akhbar schedule reload` (or `akhbar serve`) "
+                   "loads them from the outlet files", err=True)
+        return
     click.echo(f"{'outlet':<16} {'cron':<14} {'timezone':<16} {'next run':<26} "
                f"{'last run':<22} last status")
     for r in rows:
