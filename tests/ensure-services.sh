@@ -8,4 +8,11 @@ if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432
     pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || true
   fi
 fi
+# The browser test of the web pages (tests/web/) needs Debian's chromium; install it once when
+# missing and we are root. Quiet; a failure only means that test is skipped, saying why.
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing chromium for the web pages' browser test"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+    >/dev/null 2>&1 || echo "could not install chromium; the browser test will be skipped"
+fi
 exit 0

@@ -15,6 +15,7 @@ from crawler.api.research import research_router
 from crawler.catalog import Run
 from crawler.errors import AkhbarError, ArchiveLookupError, RunError
 from crawler.scheduler import SchedulerService
+from crawler.web import web_router
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ def create_app(scheduler: SchedulerService) -> FastAPI:
         return JSONResponse({"detail": text}, status_code=status)
 
     app.include_router(research_router(ctx))
+    app.include_router(web_router(ctx, scheduler))
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:

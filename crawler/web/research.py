@@ -1,0 +1,110 @@
+"""The researcher's pages: search, an article (metadata, language, versions, captures), the
+diff between two versions, and an archived page shown in a sandboxed frame."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.utils import format_datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from crawler import service
+from crawler.context import AkhbarContext
+from crawler.web import present
+from crawler.web.pages import UI, page, render
+
+#: Search results per page; enough to scan, small enough to render fast.
+SEARCH_LIMIT = 100
+
+#: Headers for an archived body: it may carry scripts, forms and links to the live web.
+#: ``sandbox`` (no allow-scripts) holds even when the body is opened outside the frame, and
+#: ``default-src 'none'`` keeps the browser from fetching anything live while showing it.
+ARCHIVED_BODY_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; "
+                     "img-src data:; font-src data:; media-src data:")
+
+
+def research_pages(ctx: AkhbarContext) -> APIRouter:
+    router = APIRouter(prefix=UI, include_in_schema=False)
+
+    @router.get("/search", response_class=HTMLResponse)
+    @page
+    def search(*, request: Request, q: str = "", outlet: str = "", lang: str = "",
+               since: str = "") -> Response:
+        since_at, problem = present.parse_since(since)
+        results = []
+        if not problem:
+            query = service.ArticleQuery(outlet=outlet or None, lang=lang or None,
+                                         since=since_at, text=q.strip() or None,
+                                         limit=SEARCH_LIMIT)
+            results = [(rec, present.snippet(rec.get("text") or rec.get("description"), q))
+                       for rec in service.iter_articles(ctx, query)]
+        known = service.outlets(ctx).outlets
+        return render(request, "search.html", 422 if problem else 200, title="Search",
+                      q=q, outlet=outlet, lang=lang, since=since, problem=problem,
+                      results=results, limit=SEARCH_LIMIT, outlets=known,
+                      languages=("en", "ar", "fa", "und"))
+
+    @router.get("/article", response_class=HTMLResponse)
+    @page
+    def article(*, request: Request, url: str) -> Response:
+        rec = service.article_history(ctx, url)
+        for version in rec["versions"]:
+            version["at"] = service.parse_timestamp(version["captured_at"])
+        captures = service.find_captures(ctx, service.CaptureQuery(rec["url"]))
+        languages = rec.get("languages") or {}
+        return render(request, "article.html", title=rec.get("title") or rec["url"], a=rec,
+                      segments=present.segments(rec.get("text") or "", languages,
+                                                rec.get("language")),
+                      shares=sorted((languages.get("shares") or {}).items(),
+                                    key=lambda kv: -kv[1]),
+                      parts=languages.get("parts") or [], captures=captures)
+
+    @router.get("/article/diff", response_class=HTMLResponse)
+    @page
+    def diff(*, request: Request, url: str, old: int | None = None,
+             new: int | None = None) -> Response:
+        rec = service.article_history(ctx, url)
+        result = service.diff_versions(ctx, url, old, new)
+        return render(request, "diff.html", title=f"Changes: {rec.get('title') or rec['url']}",
+                      a=rec, d=result, rows=present.diff_rows(result.diff))
+
+    @router.get("/capture", response_class=HTMLResponse)
+    @page
+    def capture(*, request: Request, url: str, at: str | None = None) -> Response:
+        shown = service.show_capture(ctx, url, at, with_text=True)
+        http = shown.payload_record.http_headers
+        return render(request, "capture.html", title=f"Archived: {shown.capture.url}",
+                      shown=shown, info=shown.summary(), article=shown.article,
+                      content_type=http.get_header("Content-Type") if http else None,
+                      encoding=http.get_header("Content-Encoding") if http else None)
+
+    @router.get("/capture/body")
+    @page
+    def capture_body(*, request: Request, url: str, at: str | None = None) -> Response:
+        """The archived payload with its Content-Encoding undone, under its original
+        Content-Type so the browser renders it; shown in the sandboxed frame."""
+        shown = service.show_capture(ctx, url, at)
+        http = shown.payload_record.http_headers
+        media = (http.get_header("Content-Type") if http else None) or "application/octet-stream"
+        stamp = shown.capture.timestamp
+        headers = {
+            # Given as is: Starlette would add "charset=utf-8" to a bare text/html, and a
+            # windows-1256 page that names its charset only in <meta> would turn to mojibake.
+            "Content-Type": media,
+            "Content-Security-Policy": ARCHIVED_BODY_CSP,
+            "X-Content-Type-Options": "nosniff",
+            "X-Robots-Tag": "noindex",
+            "X-Archive-Timestamp": stamp,
+            "X-Archive-Url": shown.capture.url,
+            # RFC 7089 (Memento): this is an archived representation, as of that time.
+            "Memento-Datetime": _http_date(stamp),
+        }
+        return Response(shown.payload_record.decoded_payload(), headers=headers)
+
+    return router
+
+
+def _http_date(stamp: str) -> str:
+    when = datetime.strptime(stamp.ljust(14, "0")[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    return format_datetime(when, usegmt=True)

@@ -1,0 +1,92 @@
+"""One crawled archive for the web page tests: the demo's Persian and Arabic outlets crawled
+twice (edition 2 changes some articles, so there are versions to compare), an outlet file
+with a mistake in it, and a service over it whose dispatcher is not started."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from crawler import service
+from crawler.api import create_app
+from crawler.catalog import Article, ArticleVersion
+from crawler.context import AkhbarContext, open_context
+from crawler.demosite import DemoSite, expected_articles
+from crawler.demosite.model import ExpectedArticle
+from crawler.scheduler import SchedulerService, jobs
+from crawler.urls import canonicalize
+from tests.scheduler.helpers import manual_scheduler
+from tests.support import write_demo_config
+
+OUTLETS = ["demo_fa", "demo_ar"]
+#: Crawled once, for its pages in windows-1256 that name their charset only in <meta>.
+LEGACY = "demo_ar1256"
+#: A title as a hostile or careless page could carry it; pages must show it as text.
+HOSTILE_TITLE = '<script>alert("akhbar")</script> <b>عنوان</b> & "quotes"'
+BROKEN_FILE = "broken_news.yaml"
+
+
+@dataclass
+class WebArchive:
+    ctx: AkhbarContext
+    scheduler: SchedulerService
+    base_url: str
+
+    def url(self, article: ExpectedArticle) -> str:
+        return canonicalize(self.base_url + article.path)
+
+    def revised(self, outlet: str) -> ExpectedArticle:
+        """An article whose text changed in edition 2 (two versions)."""
+        return next(a for a in expected_articles(2)
+                    if a.outlet == outlet and a.since == 1 and a.revised == 2)
+
+    def unchanged(self, outlet: str) -> ExpectedArticle:
+        return next(a for a in expected_articles(2)
+                    if a.outlet == outlet and a.since == 1 and a.revised == 1)
+
+    def hostile(self) -> ExpectedArticle:
+        """The article whose stored title was replaced by HOSTILE_TITLE."""
+        return [a for a in expected_articles(2)
+                if a.outlet == "demo_ar" and a.since == 1 and a.revised == 1][-1]
+
+
+@pytest.fixture(scope="session")
+def web_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebArchive]:
+    root: Path = tmp_path_factory.mktemp("web")
+    with DemoSite(port=0) as site:
+        write_demo_config(root / "config", site.base_url, [*OUTLETS, LEGACY])
+        ctx = open_context(root / "config", root / "data", env={})
+        targets, _ = service.pick_outlets(ctx, [*OUTLETS, LEGACY])
+        assert service.crawl(ctx, targets, max_parallel=3).ok
+        site.set_edition(2)
+        assert service.crawl(ctx, targets[:2], max_parallel=2).ok
+        base = site.base_url
+    (root / "config" / "outlets" / BROKEN_FILE).write_text(
+        "id: broken_news\nname: Broken News\nhomepage: https://broken.example/\n"
+        "languages: [fa]\nschedule: '0 */6 * * *'\n"
+        "discovery: {feeds: [https://broken.example/feed/]}\n"
+        "politeness: {delay: -3}\n", encoding="utf-8")
+    archive = WebArchive(ctx, SchedulerService(ctx, scheduler=manual_scheduler(ctx)), base)
+    with ctx.catalog.session() as session:
+        version = session.scalars(
+            select(ArticleVersion).join(Article)
+            .where(Article.url == archive.url(archive.hostile()))).one()
+        version.title = HOSTILE_TITLE
+    archive.scheduler.start(dispatch=False)
+    try:
+        yield archive
+    finally:
+        archive.scheduler.stop()
+        jobs.bind(None)
+        ctx.close()
+
+
+@pytest.fixture(scope="session")
+def client(web_archive: WebArchive) -> Iterator[TestClient]:
+    with TestClient(create_app(web_archive.scheduler)) as test_client:
+        yield test_client
