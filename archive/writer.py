@@ -8,6 +8,7 @@ import re
 import socket
 import threading
 import uuid
+import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
@@ -56,6 +57,43 @@ def _software() -> str:
     return f"akhbar/{_version('akhbar')} warcio/{_version('warcio')}"
 
 
+# warcio compresses every record at zlib level 9. Level 6 gives WARC files within ~2% of that
+# size at a third of the CPU on plain HTML; a body that arrived compressed (Content-Encoding)
+# does not shrink at any level, so it gets level 1.
+GZIP_LEVEL = 6
+GZIP_LEVEL_COMPRESSED_BODY = 1
+
+
+class _GzipMember:
+    """One gzip member around one record (what warcio's GzippingWrapper does, at our level)."""
+
+    def __init__(self, out: IO[bytes], level: int) -> None:
+        self.out = out
+        self.compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+
+    def write(self, buff: bytes) -> None:
+        self.out.write(self.compressor.compress(buff))
+
+    def flush(self) -> None:
+        self.out.write(self.compressor.flush())
+        self.out.flush()
+
+
+class _LevelledWarcWriter(WARCWriter):
+    """warcio's WARCWriter, gzip per record, with the compression level chosen per record."""
+
+    def __init__(self, filebuf: IO[bytes], warc_version: str) -> None:
+        super().__init__(filebuf, gzip=False, warc_version=warc_version)
+
+    def write_record(self, record: ArcWarcRecord, params: object = None) -> None:
+        http = record.http_headers
+        coding = http.get_header("Content-Encoding", "") if http is not None else ""
+        encoded = coding.strip().lower() not in ("", "identity")
+        level = GZIP_LEVEL_COMPRESSED_BODY if encoded else GZIP_LEVEL
+        # warcio flushes its output once at the end of each record: that closes the member.
+        self._write_warc_record(_GzipMember(self.out, level), record)
+
+
 class _OpenWarc:
     """The file currently being written and the bookkeeping that goes with it."""
 
@@ -64,7 +102,7 @@ class _OpenWarc:
         self.final_rel = final_rel
         self.open_path = open_path
         self.warcinfo_id = warcinfo_id
-        self.writer = WARCWriter(fh, gzip=True, warc_version="1.1")
+        self.writer = _LevelledWarcWriter(fh, warc_version="1.1")
 
 
 class RotatingWarcWriter:

@@ -11,10 +11,12 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
-from crawler.runlog import open_run_log
+from crawler.runlog import open_run_log, run_paths
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+__all__ = ["RunLogExtension", "RunStatsExtension", "run_paths"]
 
 logger = logging.getLogger(__name__)
 
@@ -26,12 +28,6 @@ def _run_of(crawler: Crawler) -> tuple[str, str]:
     if not run_id or not data_dir:
         raise NotConfigured("no AKHBAR_RUN_ID / AKHBAR_DATA_DIR: not an akhbar run")
     return run_id, data_dir
-
-
-def run_paths(data_dir: str | Path, run_id: str) -> tuple[Path, Path]:
-    """The run's log file and stats file."""
-    runs = Path(data_dir) / "runs"
-    return runs / f"{run_id}.log", runs / f"{run_id}.stats.json"
 
 
 class RunLogExtension:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+import os
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
 
@@ -16,7 +14,7 @@ from crawler import signals as akhbar_signals
 from crawler.catalog import Catalog
 from crawler.catalog.writer import CatalogWriter
 from crawler.items import CaptureInfo, PageItem
-from crawler.processing import process_page, warm_up
+from crawler.workers import WorkerPool
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -38,21 +36,24 @@ class ExtractionFailed(DropItem):
 
 class ExtractionPipeline:
     """Runs :func:`crawler.processing.process_page` on each page, in worker processes when
-    ``AKHBAR_EXTRACT_WORKERS`` > 0 so that the reactor thread keeps fetching."""
+    ``AKHBAR_EXTRACT_WORKERS`` > 0 so that the reactor thread keeps fetching (see
+    :mod:`crawler.workers`); with 0, on the reactor thread."""
 
-    def __init__(self, crawler: Crawler, workers: int) -> None:
+    def __init__(self, crawler: Crawler, workers: int, nice: int = 0) -> None:
         self.crawler = crawler
-        self.executor: ProcessPoolExecutor | None = None
+        self.pool: WorkerPool | None = None
         if workers > 0:
-            self.executor = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=warm_up,
-            )
+            from crawler.processing import process_page, warm_up
+
+            self.pool = WorkerPool(process_page, workers, initializer=warm_up, nice=nice)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        pipe = cls(crawler, crawler.settings.getint("AKHBAR_EXTRACT_WORKERS"))
+        settings = crawler.settings
+        workers = settings.getint("AKHBAR_EXTRACT_WORKERS")
+        if workers < 0:  # one per core
+            workers = os.cpu_count() or 1
+        pipe = cls(crawler, workers, settings.getint("AKHBAR_EXTRACT_NICE"))
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
 
@@ -61,9 +62,11 @@ class ExtractionPipeline:
             return item
         args = (item.body, item.url, item.content_type, item.hints)
         try:
-            if self.executor is not None:
-                result = await asyncio.wrap_future(self.executor.submit(process_page, *args))
+            if self.pool is not None:
+                result = await self.pool.run(*args)
             else:
+                from crawler.processing import process_page
+
                 result = process_page(*args)
         except Exception as exc:
             logger.error(
@@ -86,8 +89,8 @@ class ExtractionPipeline:
         return item
 
     def spider_closed(self, spider: Any = None) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
+        if self.pool is not None:
+            self.pool.close()
 
 
 class CatalogPipeline:

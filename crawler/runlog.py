@@ -10,6 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+
+def run_paths(data_dir: str | Path, run_id: str) -> tuple[Path, Path]:
+    """The run's log file and stats file."""
+    runs = Path(data_dir) / "runs"
+    return runs / f"{run_id}.log", runs / f"{run_id}.stats.json"
+
+
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "spider"}
 
 

@@ -31,9 +31,6 @@ FEED_EXPORT_ENCODING = "utf-8"
 # every response (default 100): an article page yields one item, so 100 tasks a page were
 # ~10% of the crawl process's CPU. Pages are processed in parallel with each other anyway.
 CONCURRENT_ITEMS = 8
-# Responses whose items are still in the pipelines (waiting for an extraction worker) count
-# against this; at the default 5 MB, ~50 article pages in flight stall the downloader.
-SCRAPER_SLOT_MAX_ACTIVE_SIZE = 20_000_000
 
 DOWNLOADER_MIDDLEWARES = {
     # Replaced by a subclass that waits before retrying.
@@ -59,8 +56,12 @@ AKHBAR_CONFIG_DIR = ""
 AKHBAR_DATA_DIR = ""
 AKHBAR_DATABASE_URL = ""
 AKHBAR_WARC_MAX_SIZE = 1_000_000_000
-# Processes for extraction and language tagging; 0 runs them on the reactor thread.
-AKHBAR_EXTRACT_WORKERS = 1
+# Processes for extraction and language tagging; 0 runs them on the reactor thread, -1 starts
+# one per core. Two keep both cores of a small machine busy (one worker left them idle a third
+# of the time: bench/crawl); each costs ~75 MB.
+AKHBAR_EXTRACT_WORKERS = 2
+# Niceness of those processes: the crawl process (fetching, WARC writing) comes first.
+AKHBAR_EXTRACT_NICE = 5
 # Catalog rows are committed in batches of this many captures or articles, or when the oldest
 # has waited this many seconds (and at the end of the crawl).
 AKHBAR_CATALOG_BATCH_SIZE = 100

@@ -7,7 +7,23 @@ Pure functions (no Scrapy, no network)::
     extract_article(body, url, content_type=None) -> ExtractedArticle | None
 """
 
-from ._article import ExtractedArticle, extract_article
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ._encoding import decode_html, is_html
 
+if TYPE_CHECKING:
+    from ._article import ExtractedArticle, extract_article
+
 __all__ = ["ExtractedArticle", "decode_html", "extract_article", "is_html"]
+
+
+def __getattr__(name: str) -> Any:
+    # trafilatura is imported on first use: the crawl process only needs is_html, the
+    # extraction workers need the rest.
+    if name in ("ExtractedArticle", "extract_article"):
+        from . import _article
+
+        return getattr(_article, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -62,6 +62,18 @@ _FOLD = str.maketrans(
         "\u0670": None,
     }
 )
+# The same folding as str.translate(_FOLD), done with str.replace and one regex: on Arabic
+# script text that is several times faster (translate looks up a dict per character). No
+# replacement produces a character that another one replaces or deletes, so the order is free.
+_FOLD_PAIRS = tuple(
+    (source, target)
+    for source, target in (
+        (chr(k), v) for k, v in _FOLD.items() if isinstance(v, str)
+    )
+)
+_FOLD_DELETE = re.compile(
+    "[" + "".join(re.escape(chr(k)) for k, v in _FOLD.items() if v is None) + "]+"
+)
 _WORD_RE = re.compile(r"[\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06d5]+")
 _PERSIAN_DIGITS_RE = re.compile(r"[\u06f0-\u06f9]+")
 _ARABIC_DIGITS_RE = re.compile(r"[\u0660-\u0669]+")
@@ -123,6 +135,43 @@ _NOT_AR_ARTICLE = frozenset(
 )
 
 
+def fold(text: str) -> str:
+    """Fold keyboard variants, hamza forms and the non-joiner; drop vowel marks and tatweel."""
+    for source, target in _FOLD_PAIRS:
+        if source in text:
+            text = text.replace(source, target)
+    return _FOLD_DELETE.sub("", text)
+
+
+# What one (folded) word adds to the Arabic/Persian score: the increments in the order the
+# rules add them (so sums stay bit-for-bit the same), and the evidence count. Words repeat a
+# lot across a crawl; the cache is cleared when it grows past _TOKEN_CACHE_MAX.
+_TOKEN_CACHE: dict[str, tuple[tuple[float, ...], int]] = {}
+_TOKEN_CACHE_MAX = 50_000
+
+
+def _token_score(token: str) -> tuple[tuple[float, ...], int]:
+    cached = _TOKEN_CACHE.get(token)
+    if cached is not None:
+        return cached
+    steps: list[float] = []
+    word_weight = _WORD_WEIGHTS.get(token)
+    if word_weight is not None:
+        steps.append(word_weight)
+    elif len(token) > 3 and token.startswith("ال") and token not in _NOT_AR_ARTICLE:
+        steps.append(ARTICLE_WEIGHT)
+    elif len(token) > 4 and token.startswith(_AR_PREFIXES) and token not in _NOT_AR_PREFIXED:
+        steps.append(-1.0)
+    if token.endswith(("شناسی", "شناس")) and len(token) > 6:
+        # Persian's "-logy/-logist" compounds (هواشناسی, کارشناس): no Arabic word ends so.
+        steps.append(1.5)
+    result = (tuple(steps), len(steps))
+    if len(_TOKEN_CACHE) >= _TOKEN_CACHE_MAX:
+        _TOKEN_CACHE.clear()
+    _TOKEN_CACHE[token] = result
+    return result
+
+
 @dataclass(frozen=True)
 class ArabicScriptVerdict:
     """The outcome of the letter and word analysis of one block."""
@@ -133,7 +182,14 @@ class ArabicScriptVerdict:
     evidence: int  # how many cues went into fa_vs_ar
 
 
+_ALL_OWN_LETTERS = frozenset("".join(OWN_LETTERS.values()) + "".join(SHARED_LETTERS))
+_OWN_LETTERS_RE = re.compile("[" + "".join(sorted(_ALL_OWN_LETTERS)) + "]")
+
+
 def _own_language(text: str, letters: int, words: set[str]) -> tuple[str | None, float]:
+    if _OWN_LETTERS_RE.search(text) is None:
+        # No letter of a language of its own: the word hits below only add to letter counts.
+        return None, 0.0
     counts: dict[str, float] = {}
     for lang, own in OWN_LETTERS.items():
         n = float(sum(text.count(ch) for ch in own))
@@ -161,7 +217,7 @@ def _own_language(text: str, letters: int, words: set[str]) -> tuple[str | None,
 
 def analyse(text: str, letters: int) -> ArabicScriptVerdict:
     """Analyse one block whose letters are mostly Arabic script."""
-    folded = text.translate(_FOLD)
+    folded = fold(text)
     tokens = _WORD_RE.findall(folded)
     words = set(tokens)
     own, own_confidence = _own_language(text, letters, words)
@@ -184,18 +240,10 @@ def analyse(text: str, letters: int) -> ArabicScriptVerdict:
     score += 0.8 * min(n_persian_digits, 3) - 0.8 * min(n_arabic_digits, 3)
     evidence += n_persian_digits + n_arabic_digits
     for token in tokens:
-        word_weight = _WORD_WEIGHTS.get(token)
-        if word_weight is not None:
-            score += word_weight
-            evidence += 1
-        elif len(token) > 3 and token.startswith("ال") and token not in _NOT_AR_ARTICLE:
-            score += ARTICLE_WEIGHT
-            evidence += 1
-        elif len(token) > 4 and token.startswith(_AR_PREFIXES) and token not in _NOT_AR_PREFIXED:
-            score -= 1.0
-            evidence += 1
-        if token.endswith(("شناسی", "شناس")) and len(token) > 6:
-            # Persian's "-logy/-logist" compounds (هواشناسی, کارشناس): no Arabic word ends so.
-            score += 1.5
-            evidence += 1
+        steps, cues = _token_score(token)
+        if cues:
+            # -= 1.0 for a prefixed article is the same float operation as += -1.0.
+            for step in steps:
+                score += step
+            evidence += cues
     return ArabicScriptVerdict(own, own_confidence, score, evidence)

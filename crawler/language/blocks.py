@@ -105,7 +105,7 @@ def tag_block(text: str, priors: Mapping[str, float]) -> BlockTag:
     arabic_letters = sum(map(len, _ARABIC_RE.findall(text)))
     other_letters = letters - latin_letters - arabic_letters
     if arabic_letters >= latin_letters and arabic_letters >= other_letters:
-        lang, confidence = _arabic_script(text, words, priors)
+        lang, confidence = _arabic_script(text, words, priors, arabic_letters)
     elif latin_letters >= other_letters:
         lang, confidence = _latin_script(text, priors)
     else:
@@ -113,9 +113,14 @@ def tag_block(text: str, priors: Mapping[str, float]) -> BlockTag:
     return BlockTag(lang, confidence, letters, words)
 
 
-def _arabic_script(text: str, words: int, priors: Mapping[str, float]) -> tuple[str, float]:
+def _arabic_script(
+    text: str, words: int, priors: Mapping[str, float], arabic_letters: int
+) -> tuple[str, float]:
     sample = text[:ANALYSIS_CHARS]
-    sample_letters = sum(map(len, _ARABIC_RE.findall(sample)))
+    if len(text) <= ANALYSIS_CHARS:
+        sample_letters = arabic_letters
+    else:
+        sample_letters = sum(map(len, _ARABIC_RE.findall(sample)))
     verdict = arabic_script.analyse(sample, sample_letters)
     if verdict.lang is not None:
         return verdict.lang, verdict.own_confidence

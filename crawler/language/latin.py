@@ -78,6 +78,13 @@ FOREIGN_FUNCTION: dict[str, frozenset[str]] = {
     ),
     "sv": frozenset("och att det som är på för med inte av till en ett har".split()),
 }
+# Each foreign function word with the languages that use it, in FOREIGN_FUNCTION's order: one
+# lookup per word instead of one per language.
+_FOREIGN_INDEX: dict[str, tuple[str, ...]] = {}
+for _lang, _words in FOREIGN_FUNCTION.items():
+    for _word in _words:
+        _FOREIGN_INDEX[_word] = (*_FOREIGN_INDEX.get(_word, ()), _lang)
+del _lang, _words, _word
 _TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _NON_ASCII_LETTER_RE = re.compile(r"[\u00c0-\u024f\u1e00-\u1eff]")
 
@@ -118,8 +125,7 @@ def evidence(text: str) -> LatinEvidence:
             continue
         if base in EN_NEWS:
             en_news += 1
-        for lang, words in FOREIGN_FUNCTION.items():
-            if token in words:
-                foreign[lang] = foreign.get(lang, 0) + 1
+        for lang in _FOREIGN_INDEX.get(token, ()):
+            foreign[lang] = foreign.get(lang, 0) + 1
     non_ascii = len(_NON_ASCII_LETTER_RE.findall(text))
     return LatinEvidence(len(tokens), en_function, en_news, foreign, non_ascii)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 MIN_RUN_WORDS = 3
 MIN_RUN_LETTERS = 12
@@ -38,10 +39,14 @@ def _script(token: str) -> tuple[str | None, int]:
 
 def has_two_scripts(text: str) -> bool:
     """Cheap test: could ``text`` hold clauses in both Latin and Arabic script?"""
-    return (
-        len(_LATIN_LETTER.findall(text)) >= MIN_RUN_LETTERS
-        and len(_ARABIC_LETTER.findall(text)) >= MIN_RUN_LETTERS
+    return _at_least(_LATIN_LETTER, text, MIN_RUN_LETTERS) and _at_least(
+        _ARABIC_LETTER, text, MIN_RUN_LETTERS
     )
+
+
+def _at_least(pattern: re.Pattern[str], text: str, n: int) -> bool:
+    # Stops at the n-th match instead of listing every letter of a long line.
+    return next(islice(pattern.finditer(text), n - 1, None), None) is not None
 
 
 def split_scripts(text: str) -> list[tuple[int, int]]:

@@ -1,61 +1,127 @@
 """The service functions. The CLI, the HTTP API, the web pages and the scheduler call these;
 none of them has logic of its own. One module per job; this package re-exports them."""
 
-from crawler.service.archive import (
-    CaptureQuery,
-    ShownCapture,
-    VersionDiff,
-    WaczExport,
-    article_for_record,
-    diff_versions,
-    export_wacz,
-    find_captures,
-    iter_captures,
-    parse_timestamp,
-    show_capture,
-)
-from crawler.service.articles import (
-    ArticleQuery,
-    article_history,
-    article_record,
-    iter_articles,
-    parse_since,
-)
-from crawler.service.crawls import (
-    CrawlReport,
-    RunSummary,
-    crawl,
-    get_run,
-    list_runs,
-    outlets,
-    pick_outlets,
-    run_record,
-    run_summary,
-    sync_outlets,
-)
-from crawler.service.rebuild import (
-    ReindexReport,
-    VerifyProblem,
-    VerifyReport,
-    rebuild_index,
-    reindex,
-    verify,
-)
-from crawler.service.schedule import (
-    Reconciled,
-    ScheduleEntry,
-    SyncReport,
-    enqueue_run,
-    offline_scheduler,
-    pause_schedule,
-    reconcile_runs,
-    record_missed,
-    request_cancel,
-    resume_schedule,
-    schedule_entries,
-    signal_cancel,
-    sync_schedules,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crawler.service.archive import (
+        CaptureQuery,
+        ShownCapture,
+        VersionDiff,
+        WaczExport,
+        article_for_record,
+        diff_versions,
+        export_wacz,
+        find_captures,
+        iter_captures,
+        parse_timestamp,
+        show_capture,
+    )
+    from crawler.service.articles import (
+        ArticleQuery,
+        article_history,
+        article_record,
+        iter_articles,
+        parse_since,
+    )
+    from crawler.service.crawls import (
+        CrawlReport,
+        RunSummary,
+        crawl,
+        get_run,
+        list_runs,
+        outlets,
+        pick_outlets,
+        run_record,
+        run_summary,
+        sync_outlets,
+    )
+    from crawler.service.rebuild import (
+        ReindexReport,
+        VerifyProblem,
+        VerifyReport,
+        rebuild_index,
+        reindex,
+        verify,
+    )
+    from crawler.service.schedule import (
+        Reconciled,
+        ScheduleEntry,
+        SyncReport,
+        enqueue_run,
+        offline_scheduler,
+        pause_schedule,
+        reconcile_runs,
+        record_missed,
+        request_cancel,
+        resume_schedule,
+        schedule_entries,
+        signal_cancel,
+        sync_schedules,
+    )
+
+# Re-exports are imported on first use: a process that only starts and watches crawls (the
+# CLI's `crawl`, the benchmark) should not load the archive, WACZ and scheduler modules.
+_EXPORTS: dict[str, str] = {
+    "CaptureQuery": "crawler.service.archive",
+    "ShownCapture": "crawler.service.archive",
+    "VersionDiff": "crawler.service.archive",
+    "WaczExport": "crawler.service.archive",
+    "article_for_record": "crawler.service.archive",
+    "diff_versions": "crawler.service.archive",
+    "export_wacz": "crawler.service.archive",
+    "find_captures": "crawler.service.archive",
+    "iter_captures": "crawler.service.archive",
+    "parse_timestamp": "crawler.service.archive",
+    "show_capture": "crawler.service.archive",
+    "ArticleQuery": "crawler.service.articles",
+    "article_history": "crawler.service.articles",
+    "article_record": "crawler.service.articles",
+    "iter_articles": "crawler.service.articles",
+    "parse_since": "crawler.service.articles",
+    "CrawlReport": "crawler.service.crawls",
+    "RunSummary": "crawler.service.crawls",
+    "crawl": "crawler.service.crawls",
+    "get_run": "crawler.service.crawls",
+    "list_runs": "crawler.service.crawls",
+    "outlets": "crawler.service.crawls",
+    "pick_outlets": "crawler.service.crawls",
+    "run_record": "crawler.service.crawls",
+    "run_summary": "crawler.service.crawls",
+    "sync_outlets": "crawler.service.crawls",
+    "ReindexReport": "crawler.service.rebuild",
+    "VerifyProblem": "crawler.service.rebuild",
+    "VerifyReport": "crawler.service.rebuild",
+    "rebuild_index": "crawler.service.rebuild",
+    "reindex": "crawler.service.rebuild",
+    "verify": "crawler.service.rebuild",
+    "Reconciled": "crawler.service.schedule",
+    "ScheduleEntry": "crawler.service.schedule",
+    "SyncReport": "crawler.service.schedule",
+    "enqueue_run": "crawler.service.schedule",
+    "offline_scheduler": "crawler.service.schedule",
+    "pause_schedule": "crawler.service.schedule",
+    "reconcile_runs": "crawler.service.schedule",
+    "record_missed": "crawler.service.schedule",
+    "request_cancel": "crawler.service.schedule",
+    "resume_schedule": "crawler.service.schedule",
+    "schedule_entries": "crawler.service.schedule",
+    "signal_cancel": "crawler.service.schedule",
+    "sync_schedules": "crawler.service.schedule",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CaptureQuery",

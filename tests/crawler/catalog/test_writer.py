@@ -1,0 +1,171 @@
+"""CatalogWriter: batched, all-or-nothing catalog writes from inside a crawl."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from crawler.catalog import Article, ArticleVersion, Capture, Catalog
+from crawler.catalog.db import sqlite_url
+from crawler.catalog.writer import CatalogWriter
+from crawler.items import CaptureInfo, PreviousCapture
+
+T0 = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def capture(n: int, *, refers_to: PreviousCapture | None = None) -> CaptureInfo:
+    return CaptureInfo(
+        url=f"http://127.0.0.1/a/{n}/",
+        status=200,
+        content_type="text/html",
+        captured_at=T0 + timedelta(seconds=n),
+        warc_file="x.warc.gz",
+        warc_offset=1000 * n,
+        warc_length=900,
+        payload_digest=f"sha1:{n}",
+        record_id=f"<urn:uuid:{n:08d}>",
+        record_type="revisit" if refers_to else "response",
+        refers_to=refers_to,
+    )
+
+
+def article(n: int, text: str = "body") -> dict[str, Any]:
+    return {
+        "canonical_url": f"http://127.0.0.1/a/{n}/",
+        "title": f"Title {n}",
+        "text": text,
+        "text_digest": f"digest-{text}",
+        "language": "en",
+    }
+
+
+def count(catalog: Catalog, model: Any) -> int:
+    with catalog.session() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Catalog:
+    return Catalog(sqlite_url(tmp_path / "catalog.sqlite"))
+
+
+def writer_for(catalog: Catalog, outcomes: list[tuple[Any, ...]], **kwargs: Any) -> CatalogWriter:
+    return CatalogWriter(
+        catalog,
+        outlet="demo_en",
+        run_id=None,
+        on_article=lambda data, cap, outcome: outcomes.append((cap.url if cap else None, outcome)),
+        **kwargs,
+    )
+
+
+def test_articles_are_written_in_batches_and_reported_then(catalog: Catalog) -> None:
+    outcomes: list[tuple[Any, ...]] = []
+    clock = FakeClock()
+    writer = writer_for(catalog, outcomes, batch_size=3, max_delay=60, clock=clock)
+    for n in range(2):
+        writer.add_capture(capture(n))
+        writer.add_article(article(n), capture(n), capture(n).url, T0)
+    assert outcomes == [] and count(catalog, Article) == 0  # 2 articles: below the batch size
+    writer.add_capture(capture(2))  # the third capture fills the batch
+    assert [o for _, o in outcomes] == ["new"] * 2
+    assert count(catalog, Article) == 2 and count(catalog, Capture) == 3
+    writer.add_article(article(2), capture(2), capture(2).url, T0)
+    assert len(outcomes) == 2
+    writer.close()
+    assert [o for _, o in outcomes] == ["new"] * 3
+    with catalog.session() as session:  # each version points at its own capture
+        pairs = session.execute(
+            select(ArticleVersion.fetched_url, Capture.url).join(
+                Capture, Capture.id == ArticleVersion.capture_id
+            )
+        ).all()
+    assert sorted(pairs) == sorted((c, c) for c in (capture(n).url for n in range(3)))
+
+
+def test_a_batch_is_written_when_its_oldest_entry_waited_max_delay(catalog: Catalog) -> None:
+    outcomes: list[tuple[Any, ...]] = []
+    clock = FakeClock()
+    writer = writer_for(catalog, outcomes, batch_size=100, max_delay=5.0, clock=clock)
+    writer.add_capture(capture(1))
+    clock.now = 4.9
+    writer.add_article(article(1), capture(1), capture(1).url, T0)
+    assert count(catalog, Article) == 0
+    clock.now = 5.0
+    writer.add_capture(capture(2))
+    assert count(catalog, Article) == 1 and outcomes == [(capture(1).url, "new")]
+
+
+def test_close_writes_the_rest_and_versions_follow_text_changes(catalog: Catalog) -> None:
+    outcomes: list[tuple[Any, ...]] = []
+    writer = writer_for(catalog, outcomes, batch_size=100)
+    writer.add_capture(capture(1))
+    writer.add_article(article(1), capture(1), capture(1).url, T0)
+    writer.add_capture(capture(2))
+    writer.add_article(article(1), capture(2), capture(2).url, T0)  # same article, same text
+    writer.add_capture(capture(3))
+    writer.add_article(article(1, "new text"), capture(3), capture(3).url, T0)
+    writer.close()
+    assert [o for _, o in outcomes] == ["new", "unchanged", "changed"]
+    assert count(catalog, Article) == 1 and count(catalog, ArticleVersion) == 2
+
+
+def test_an_article_whose_capture_was_written_long_ago_finds_it(catalog: Catalog) -> None:
+    outcomes: list[tuple[Any, ...]] = []
+    writer = writer_for(catalog, outcomes, batch_size=2)
+    writer.add_capture(capture(1))
+    writer.add_capture(capture(2))  # batch written
+    writer._ids.clear()  # as if forgotten (the map is bounded)
+    writer.add_article(article(1), capture(1), capture(1).url, T0)
+    writer.close()
+    with catalog.session() as session:
+        version = session.scalars(select(ArticleVersion)).one()
+        assert session.get(Capture, version.capture_id).url == capture(1).url  # type: ignore[union-attr]
+
+
+def test_revisit_marks_the_article_seen_again(catalog: Catalog) -> None:
+    outcomes: list[tuple[Any, ...]] = []
+    writer = writer_for(catalog, outcomes, batch_size=100)
+    writer.add_capture(capture(1))
+    writer.add_article(article(1), capture(1), capture(1).url, T0)
+    writer.flush()
+    first = capture(1)
+    prev = PreviousCapture(first.url, first.record_id, first.captured_at, first.payload_digest,
+                           None, None)
+    later = capture(9, refers_to=prev)
+    writer.add_capture(later)
+    writer.add_unchanged(later)
+    writer.close()
+    assert outcomes[-1] == (later.url, "unchanged")
+    with catalog.session() as session:
+        seen = session.scalars(select(Article)).one().last_seen
+    assert seen.replace(tzinfo=UTC) == later.captured_at
+
+
+def test_a_failed_batch_leaves_nothing_of_itself(catalog: Catalog) -> None:
+    outcomes: list[tuple[Any, ...]] = []
+    writer = writer_for(catalog, outcomes, batch_size=100)
+    writer.add_capture(capture(1))
+    writer.add_article(article(1), capture(1), capture(1).url, T0)
+    writer.flush()
+    writer.add_capture(capture(2))
+    writer.add_article({"canonical_url": "http://127.0.0.1/broken/"}, capture(2),
+                       capture(2).url, T0)  # no text: the insert fails
+    with pytest.raises(KeyError):
+        writer.flush()
+    assert count(catalog, Capture) == 1 and count(catalog, Article) == 1
+    writer.add_capture(capture(3))  # the writer goes on with the next batch
+    writer.close()
+    assert count(catalog, Capture) == 2
