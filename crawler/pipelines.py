@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
 
@@ -20,6 +21,23 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
+
+# Every this many pages the crawl process hands freed heap memory back to the OS. Bodies of
+# 20-150 KB churn through glibc's heap between long-lived objects; without a trim the holes
+# they leave made the crawl process's RSS grow ~1 KB per article.
+TRIM_EVERY = 500
+
+
+def _malloc_trim() -> Callable[[], object] | None:
+    try:
+        import ctypes
+        import ctypes.util
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+    return lambda: trim(0)
 
 
 class NoMainText(DropItem):
@@ -41,6 +59,10 @@ class ExtractionPipeline:
 
     def __init__(self, crawler: Crawler, workers: int, nice: int = 0) -> None:
         self.crawler = crawler
+        # A body left gzipped is decoded in the worker, under the same limit as Scrapy's.
+        self.max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE") or 2**62
+        self._trim = _malloc_trim()
+        self._pages = 0
         self.pool: WorkerPool | None = None
         if workers > 0:
             from crawler.processing import process_page, warm_up
@@ -60,7 +82,7 @@ class ExtractionPipeline:
     async def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, PageItem) or item.unchanged:
             return item
-        args = (item.body, item.url, item.content_type, item.hints)
+        args = (item.body, item.url, item.content_type, item.hints, self.max_size)
         try:
             if self.pool is not None:
                 result = await self.pool.run(*args)
@@ -77,6 +99,9 @@ class ExtractionPipeline:
             )
             raise ExtractionFailed(f"extraction failed: {exc!r}") from exc
         item.body = b""  # the WARC has it; don't carry it through the rest of the pipeline
+        self._pages += 1
+        if self._trim is not None and self._pages % TRIM_EVERY == 0:
+            self._trim()
         if result is None:
             raise NoMainText(f"no main text: {item.url}")
         if not result.get("is_article", True):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import zlib
 from typing import Any
 
 from crawler.extraction import extract_article
@@ -20,12 +21,43 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# A body still gzipped when the crawl left it for us (crawler.middlewares.RAW_GZIP_OK);
+# no HTML document starts with these bytes.
+_GZIP_MAGIC = b"\x1f\x8b"
+MAX_BODY_SIZE = 64 * 1024 * 1024
+
+
+class BodyTooLarge(ValueError):
+    """A gzipped body decompresses to more than the allowed size."""
+
+
+def gunzip_body(body: bytes, max_size: int = MAX_BODY_SIZE) -> bytes:
+    """Decode a gzip body (concatenated members too), refusing more than ``max_size`` bytes."""
+    out: list[bytes] = []
+    size = 0
+    while body[:2] == _GZIP_MAGIC:
+        d = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        chunk = d.decompress(body, max_size - size + 1)
+        size += len(chunk)
+        if size > max_size or d.unconsumed_tail:
+            raise BodyTooLarge(f"body larger than {max_size} bytes once decompressed")
+        out.append(chunk)
+        body = d.unused_data
+    return b"".join(out)
+
+
 def process_page(
-    body: bytes, url: str, content_type: str | None, hints: tuple[str, ...] = ()
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    hints: tuple[str, ...] = (),
+    max_size: int = MAX_BODY_SIZE,
 ) -> dict[str, Any] | None:
     """Extract and tag one page. Returns the article as a dict, or None when the page has no
     main text. The dict's `canonical_url` is the page's rel=canonical when it stays on the
-    same host, else the fetched URL, canonicalised."""
+    same host, else the fetched URL, canonicalised. A gzipped body is decoded first."""
+    if body[:2] == _GZIP_MAGIC:
+        body = gunzip_body(body, max_size)
     article = extract_article(body, url, content_type)
     if article is None or not article.text.strip():
         return None

@@ -4,8 +4,11 @@
 manager and a queue feeder) that compete with the reactor for the GIL; on a crawl of 100 KB
 pages they cost the reactor ~1 ms a page. Here each worker has two pipes: the loop writes a
 task to an idle worker and is woken by ``add_reader`` when the result is ready. A task is only
-sent to an idle worker, which is blocked reading it, so the write does not wait long; the
-request pipe is widened so that a whole page usually fits in it.
+sent to a worker with fewer than ``depth`` tasks (default 2): the next task is already in
+its pipe when it finishes the current one, so a worker does not sit idle while the loop is
+busy (a catalog batch, a WARC write) before it reads the result and sends more. The request
+pipe is widened so that such a queued task fits in it and the write never blocks; a task
+too large for the pipe's free room waits for an idle worker.
 
 Workers run at a lower priority (``nice``): fetching and WARC writing in the crawl process
 come first, extraction takes the CPU that is left.
@@ -30,6 +33,7 @@ logger = logging.getLogger(__name__)
 # Linux: make the request pipe hold a typical page (the default is 64 KB).
 _PIPE_SIZE = 1 << 20
 _F_SETPIPE_SZ = 1031
+_DEFAULT_PIPE_SIZE = 1 << 16
 
 
 class WorkerCrashed(RuntimeError):
@@ -45,7 +49,9 @@ class _Worker:
     process: Any  # multiprocessing.context.SpawnProcess
     requests: Connection  # loop -> worker
     results: Connection  # worker -> loop
-    future: asyncio.Future[Any] | None = None
+    pipe_size: int  # bytes the request pipe holds
+    #: Tasks sent and not answered yet, oldest first (a worker answers in order).
+    futures: deque[asyncio.Future[Any]] = field(default_factory=deque)
     watched: bool = field(default=False)
 
 
@@ -92,16 +98,19 @@ class WorkerPool:
         *,
         initializer: Callable[[], None] | None = None,
         nice: int = 0,
+        depth: int = 2,
     ) -> None:
         if size < 1:
             raise ValueError("a worker pool needs at least one process")
+        if depth < 1:
+            raise ValueError("a worker takes at least one task at a time")
         self.func = func
         self.initializer = initializer
         self.nice = nice
+        self.depth = depth
         self._context = multiprocessing.get_context("spawn")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._workers: list[_Worker] = []
-        self._idle: deque[_Worker] = deque()
         self._queue: deque[tuple[bytes, asyncio.Future[Any]]] = deque()
         self._closed = False
         for _ in range(size):
@@ -114,7 +123,7 @@ class WorkerPool:
     def _start_worker(self) -> _Worker:
         request_reader, request_writer = self._context.Pipe(duplex=False)
         result_reader, result_writer = self._context.Pipe(duplex=False)
-        _widen(request_writer)
+        pipe_size = _widen(request_writer)
         process = self._context.Process(
             target=_serve,
             args=(request_reader, result_writer, self.func, self.initializer, self.nice),
@@ -124,9 +133,8 @@ class WorkerPool:
         process.start()
         request_reader.close()
         result_writer.close()
-        worker = _Worker(process, request_writer, result_reader)
+        worker = _Worker(process, request_writer, result_reader, pipe_size)
         self._workers.append(worker)
-        self._idle.append(worker)
         if self._loop is not None:
             self._watch(worker)
         return worker
@@ -146,14 +154,29 @@ class WorkerPool:
                 self._watch(worker)
         future: asyncio.Future[Any] = self._loop.create_future()
         payload = pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
-        if self._idle:
-            self._send(self._idle.popleft(), payload, future)
+        target = None if self._queue else self._least_busy(len(payload))
+        if target is not None:
+            self._send(target, payload, future)
         else:
             self._queue.append((payload, future))
         return await future
 
+    def _least_busy(self, size: int) -> _Worker | None:
+        """The worker with the fewest tasks that can take one of ``size`` bytes now."""
+        best: _Worker | None = None
+        for worker in self._workers:
+            busy = len(worker.futures)
+            if busy == 0:
+                return worker
+            # A queued task must fit in the pipe beside the one being read, or the write
+            # would block the loop until the worker is done.
+            if busy < self.depth and size <= worker.pipe_size // 2:
+                if best is None or busy < len(best.futures):
+                    best = worker
+        return best
+
     def _send(self, worker: _Worker, payload: bytes, future: asyncio.Future[Any]) -> None:
-        worker.future = future
+        worker.futures.append(future)
         try:
             worker.requests.send_bytes(payload)
         except OSError:
@@ -165,21 +188,26 @@ class WorkerPool:
         except (EOFError, OSError):
             self._replace(worker)
             return
-        future, worker.future = worker.future, None
+        future = worker.futures.popleft() if worker.futures else None
         if future is not None and not future.done():
             if ok:
                 future.set_result(value)
             else:
                 future.set_exception(WorkerError(value))
-        self._next(worker)
+        self._next()
 
-    def _next(self, worker: _Worker) -> None:
+    def _next(self) -> None:
+        """Hand queued tasks to workers with room, in order."""
         while self._queue:
-            payload, future = self._queue.popleft()
-            if not future.done():  # a cancelled task is skipped
-                self._send(worker, payload, future)
+            payload, future = self._queue[0]
+            if future.done():  # a cancelled task is skipped
+                self._queue.popleft()
+                continue
+            worker = self._least_busy(len(payload))
+            if worker is None:
                 return
-        self._idle.append(worker)
+            self._queue.popleft()
+            self._send(worker, payload, future)
 
     def _replace(self, worker: _Worker) -> None:
         """The worker died: fail its task, start another in its place."""
@@ -192,11 +220,13 @@ class WorkerPool:
             code,
             extra={"event": "worker_died", "exitcode": code},
         )
-        if worker.future is not None and not worker.future.done():
-            worker.future.set_exception(WorkerCrashed(f"worker died (exit code {code})"))
-        worker.future = None
+        for future in worker.futures:
+            if not future.done():
+                future.set_exception(WorkerCrashed(f"worker died (exit code {code})"))
+        worker.futures.clear()
         if not self._closed:
-            self._next(self._start_worker())
+            self._start_worker()
+            self._next()
 
     def _forget(self, worker: _Worker) -> None:
         if worker.watched and self._loop is not None:
@@ -204,8 +234,6 @@ class WorkerPool:
             worker.watched = False
         if worker in self._workers:
             self._workers.remove(worker)
-        if worker in self._idle:
-            self._idle.remove(worker)
         worker.requests.close()
         worker.results.close()
 
@@ -229,15 +257,18 @@ class WorkerPool:
             if worker.process.is_alive():
                 worker.process.terminate()
                 worker.process.join(timeout=1)
-            if worker.future is not None and not worker.future.done():
-                worker.future.set_exception(RuntimeError("the worker pool was closed"))
+            for future in worker.futures:
+                if not future.done():
+                    future.set_exception(RuntimeError("the worker pool was closed"))
+            worker.futures.clear()
             self._forget(worker)
 
 
-def _widen(conn: Connection) -> None:
+def _widen(conn: Connection) -> int:
+    """Widen the pipe; return the bytes it holds."""
     try:
         import fcntl
 
-        fcntl.fcntl(conn.fileno(), _F_SETPIPE_SZ, _PIPE_SIZE)
+        return int(fcntl.fcntl(conn.fileno(), _F_SETPIPE_SZ, _PIPE_SIZE))
     except (ImportError, OSError):  # not Linux, or above /proc/sys/fs/pipe-max-size
-        pass
+        return _DEFAULT_PIPE_SIZE

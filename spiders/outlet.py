@@ -7,14 +7,18 @@ pages up to `limits.max_depth` hops from a start page.
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import AsyncIterator, Iterator
+import zlib
+from collections import deque
+from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Self
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.gz import gunzip
@@ -24,6 +28,7 @@ from twisted.python.failure import Failure
 from crawler.errors import ConfigError
 from crawler.extraction import is_html
 from crawler.items import PageItem
+from crawler.middlewares import RAW_GZIP_OK
 from crawler.outlets import OutletConfig, load_outlets, resolve_config_dir
 from crawler.urls import ArticleRules, canonicalize, same_site
 
@@ -33,6 +38,11 @@ FEED = "feed"
 SITEMAP = "sitemap"
 LISTING = "listing"
 ARTICLE = "article"
+
+# Article requests handed to Scrapy at a time. A sitemap lists thousands of articles at once;
+# as Request objects in the scheduler they cost ~1 KB each, as waiting (url, hops, referer)
+# tuples ~0.2 KB, freed once requested. 64 keep 16 concurrent downloads fed.
+ARTICLE_WINDOW = 64
 
 
 def outlet_settings(outlet: OutletConfig) -> dict[str, Any]:
@@ -65,7 +75,13 @@ class OutletSpider(scrapy.Spider):
         self.max_depth = outlet.limits.max_depth
         self.max_articles = outlet.limits.max_articles
         self.articles_scheduled = 0
-        self._seen: set[str] = set()
+        # 8-byte digests of the URLs requested, not the URLs (~40 B a URL instead of ~150):
+        # a collision needs ~4 billion URLs to become likely.
+        self._seen: set[int] = set()
+        # Articles discovered beyond the window: (url, hops, referer), fed as others finish.
+        self._waiting: deque[tuple[str, int, str | None]] = deque()
+        self._in_flight = 0
+        self.article_window = ARTICLE_WINDOW
         # A sitemap lists every article already; links read off article pages (related
         # stories, tag clouds) would only lead back to known pages, at a cost per article.
         self.follow_article_links = not outlet.discovery.sitemaps
@@ -86,6 +102,8 @@ class OutletSpider(scrapy.Spider):
             crawler.settings.set(key, value, priority="spider")
         spider = cls(outlet, *args, **kwargs)
         spider._set_crawler(crawler)
+        crawler.signals.connect(spider.on_request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
@@ -108,23 +126,65 @@ class OutletSpider(scrapy.Spider):
             priority=10 if kind == ARTICLE else 0,
         )
 
-    def _links_to(self, urls: Iterator[str] | list[str], hops: int) -> Iterator[Request]:
+    def _article_request(self, url: str, hops: int, referer: str | None) -> Request:
+        self._in_flight += 1
+        request = self._request(url, ARTICLE, hops + 1)
+        if not self.follow_article_links:
+            request.meta[RAW_GZIP_OK] = True
+        if referer:
+            # What RefererMiddleware would have set had it come straight from the page.
+            request.headers[b"Referer"] = referer
+        return request
+
+    def _article_done(self, request: Request | None) -> Iterator[Request]:
+        """An article request has finished (or was dropped): let waiting ones take its place."""
+        if request is not None and request.meta.get("akhbar_kind") == ARTICLE:
+            self._in_flight = max(0, self._in_flight - 1)
+        yield from self._release()
+
+    def _release(self) -> Iterator[Request]:
+        while self._waiting and self._in_flight < self.article_window:
+            yield self._article_request(*self._waiting.popleft())
+
+    def on_request_dropped(self, request: Request, spider: Any = None) -> None:
+        if request.meta.get("akhbar_kind") == ARTICLE:
+            self._in_flight = max(0, self._in_flight - 1)
+
+    def on_idle(self, spider: Any = None) -> None:
+        """Nothing left in Scrapy's hands, but articles still waiting: schedule them."""
+        if not self._waiting:
+            return
+        self._in_flight = 0
+        engine = self.crawler.engine
+        assert engine is not None
+        for request in self._release():
+            engine.crawl(request)
+        raise DontCloseSpider
+
+    def _links_to(
+        self, urls: Iterable[str], hops: int, referer: str | None = None
+    ) -> Iterator[Request]:
         """Requests for discovered URLs: articles always (up to max_articles), other pages
-        of the site only while within max_depth."""
+        of the site only while within max_depth. Beyond :attr:`article_window` articles in
+        flight, articles wait (as strings) until earlier ones are done."""
         for raw in urls:
             url = canonicalize(raw)
             if not url.startswith(("http://", "https://")) or not same_site(url, self.hosts):
                 continue
-            if url in self._seen:
+            key = _url_key(url)
+            if key in self._seen:
                 continue
             if self.rules.is_article(url) and self._is_article_path(url):
                 if self.articles_scheduled >= self.max_articles:
                     continue
-                self._seen.add(url)
+                self._seen.add(key)
                 self.articles_scheduled += 1
-                yield self._request(url, ARTICLE, hops + 1)
+                if self._in_flight < self.article_window and not self._waiting:
+                    yield self._article_request(url, hops, None)
+                else:
+                    self._waiting.append((url, hops, referer))
             elif hops < self.max_depth:
-                self._seen.add(url)
+                self._seen.add(key)
                 yield self._request(url, LISTING, hops + 1)
 
     def _is_article_path(self, url: str) -> bool:
@@ -153,7 +213,7 @@ class OutletSpider(scrapy.Spider):
                 response.url,
                 extra={"event": "empty_feed", "url": response.url},
             )
-        yield from self._links_to(urls, int(response.meta["akhbar_hops"]))
+        yield from self._links_to(urls, int(response.meta["akhbar_hops"]), response.url)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         body = response.body
@@ -176,10 +236,12 @@ class OutletSpider(scrapy.Spider):
                 if same_site(loc, self.hosts):
                     yield self._request(loc, SITEMAP, hops)
         else:
-            yield from self._links_to(locs, hops)
+            yield from self._links_to(locs, hops, response.url)
 
     def parse_page(self, response: Response) -> Iterator[Request | PageItem]:
         kind = response.meta["akhbar_kind"]
+        if kind == ARTICLE:
+            yield from self._article_done(response.request)
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
         capture = response.meta.get("akhbar_capture")
         if kind == ARTICLE and capture is not None and capture.refers_to is not None:
@@ -195,7 +257,7 @@ class OutletSpider(scrapy.Spider):
                 unchanged=True,
             )
             return
-        if not is_html(content_type, response.body[:512]):
+        if not is_html(content_type, _head(response)):
             logger.info(
                 "not HTML (%s), not an article: %s",
                 content_type,
@@ -218,11 +280,12 @@ class OutletSpider(scrapy.Spider):
             return
         if hops <= self.max_depth and isinstance(response, TextResponse):
             yield from self._links_to(
-                [link.url for link in self.links.extract_links(response)], hops
+                [link.url for link in self.links.extract_links(response)], hops, response.url
             )
 
-    def on_error(self, failure: Failure) -> None:
+    def on_error(self, failure: Failure) -> Iterator[Request]:
         request = failure.request  # type: ignore[attr-defined]
+        yield from self._article_done(request)
         if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
             # Policy, not failure: the outlet asked us not to fetch it.
             logger.info(
@@ -246,6 +309,21 @@ class OutletSpider(scrapy.Spider):
                 "error": failure.type.__name__ if failure.type else None,
             },
         )
+
+
+def _url_key(url: str) -> int:
+    return int.from_bytes(hashlib.blake2b(url.encode(), digest_size=8).digest(), "big")
+
+
+def _head(response: Response, size: int = 512) -> bytes:
+    """The first bytes of the body, decoded if it was left gzipped (see RAW_GZIP_OK)."""
+    body = response.body
+    if body[:2] == b"\x1f\x8b" and response.headers.get(b"Content-Encoding") == b"gzip":
+        try:
+            return zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(body, size)
+        except zlib.error:
+            return b""
+    return body[:size]
 
 
 def find_outlet(config_dir: Path, outlet_id: str) -> OutletConfig:

@@ -26,7 +26,7 @@ HINTS = ("en", "ar", "fa")
 STAGES = ("gunzip", "warc_write", "html_parse", "link_extraction", "extraction",
           "language", "warc_metadata")
 DESCRIPTIONS = {
-    "gunzip": "gzip decoding of the body (HttpCompressionMiddleware)",
+    "gunzip": "gzip decoding of the body (in a worker for leaf articles)",
     "warc_write": "request+response records (archive.RotatingWarcWriter)",
     "html_parse": "lxml parse of the page (Selector / LinkExtractor)",
     "link_extraction": "scrapy LinkExtractor on an HtmlResponse (parse included)",

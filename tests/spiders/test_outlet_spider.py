@@ -178,3 +178,52 @@ def test_article_pages_are_leaves_when_the_outlet_has_a_sitemap(spider: OutletSp
         "http://news.test/2026/11/related/",
         "http://news.test/list/",
     }
+
+
+def test_articles_beyond_the_window_wait_for_earlier_ones(spider: OutletSpider) -> None:
+    spider.article_window = 2
+    urlset = (
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(f"<url><loc>http://news.test/2026/11/w{i}/</loc></url>" for i in range(3))
+        + "</urlset>"
+    )
+    sitemap = response(XmlResponse, "http://news.test/sitemap-1.xml", urlset, "sitemap")
+    first = list(spider.parse_sitemap(sitemap))
+    assert [r.url for r in first] == ["http://news.test/2026/11/w0/", "http://news.test/2026/11/w1/"]
+    # An article done: the waiting one is requested, as if straight from the sitemap.
+    page = response(HtmlResponse, first[0].url, "<html><body><p>t</p></body></html>", "article")
+    page.request.meta.update(first[0].meta)
+    out = list(spider.parse_page(page))
+    released = [x for x in out if isinstance(x, Request)]
+    assert [r.url for r in released] == ["http://news.test/2026/11/w2/"]
+    assert released[0].headers[b"Referer"] == b"http://news.test/sitemap-1.xml"
+    assert released[0].meta["akhbar_kind"] == "article"
+    assert [type(x).__name__ for x in out if not isinstance(x, Request)] == ["PageItem"]
+
+
+def test_leaf_article_bodies_may_stay_gzipped(spider: OutletSpider) -> None:
+    import gzip
+
+    from crawler.middlewares import RAW_GZIP_OK
+
+    out = list(
+        spider.parse_feed(
+            response(
+                XmlResponse,
+                "http://news.test/feed.xml",
+                "<rss><channel><item><link>http://news.test/2026/11/g/</link></item>"
+                "</channel></rss>",
+                "feed",
+            )
+        )
+    )
+    assert out[0].meta[RAW_GZIP_OK] is True
+    body = gzip.compress(b"<html><body><p>text</p></body></html>")
+    page = HtmlResponse(
+        "http://news.test/2026/11/g/",
+        body=body,
+        request=out[0],
+        headers={"Content-Encoding": "gzip"},
+    )
+    items = [x for x in spider.parse_page(page) if isinstance(x, PageItem)]
+    assert len(items) == 1 and items[0].body == body
