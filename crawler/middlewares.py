@@ -239,6 +239,7 @@ def _previous_captures(database_url: str | None, outlet: str) -> dict[str, Previ
     from crawler.catalog import Catalog
     from crawler.catalog.writer import load_previous_captures
 
+    # Migrates the schema when needed: this is the crawl's first use of the catalog.
     catalog = Catalog(database_url)
     try:
         return load_previous_captures(catalog, outlet)

@@ -137,7 +137,9 @@ class CatalogPipeline:
         if not url:
             raise NotConfigured("AKHBAR_DATABASE_URL is not set")
         writer = CatalogWriter(
-            Catalog(url),
+            # WarcCaptureMiddleware, built before the pipelines, has brought the schema up to
+            # date already; one Alembic run per crawl is enough.
+            Catalog(url, create=False),
             outlet=settings.get("AKHBAR_OUTLET") or "unknown",
             run_id=settings.get("AKHBAR_RUN_ID") or None,
             batch_size=settings.getint("AKHBAR_CATALOG_BATCH_SIZE", 100),
