@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from crawler.catalog import ArticleVersion, Capture, Outlet, Run
+from crawler.catalog import Article, ArticleVersion, Capture, Outlet, Run
 from crawler.context import AkhbarContext
 from crawler.errors import ConfigError
 from crawler.outlets import LoadResult, OutletConfig, load_outlets
@@ -170,13 +170,18 @@ def run_summary(ctx: AkhbarContext, run_id: str) -> RunSummary:
             from crawler.errors import RunError
 
             raise RunError(f"no run '{run_id}'; `akhbar runs list` shows the runs")
+        # Every article the run archived, new, changed or unchanged (a revisit): the URLs it
+        # captured that some version of an article was fetched from.
+        fetched = select(Capture.url).where(
+            Capture.run_id == run_id, Capture.status.in_((200, 304))
+        )
         langs = Counter(
             dict(
                 session.execute(
-                    select(ArticleVersion.language, func.count())
-                    .join(Capture, Capture.id == ArticleVersion.capture_id)
-                    .where(Capture.run_id == run_id)
-                    .group_by(ArticleVersion.language)
+                    select(Article.language, func.count(Article.id.distinct()))
+                    .join(ArticleVersion, ArticleVersion.article_id == Article.id)
+                    .where(ArticleVersion.fetched_url.in_(fetched))
+                    .group_by(Article.language)
                 ).all()
             )
         )

@@ -121,3 +121,11 @@ def test_revisits_save_storage(two_crawls) -> None:
     after = sum(run_size(ctx, o.run_id) for o in second.outcomes)
     print(f"\nWARC bytes: first crawl {before}, recrawl {after} ({after / before:.0%})")
     assert after < before
+
+
+def test_recrawl_summary_counts_languages_of_unchanged_articles_too(two_crawls) -> None:
+    ctx, _, second, _ = two_crawls
+    for outcome in second.outcomes:
+        s = service.run_summary(ctx, outcome.run_id)
+        total = s.articles_new + s.articles_changed + s.articles_unchanged
+        assert sum(s.languages.values()) == total, (s.outlet, s.languages, total)
