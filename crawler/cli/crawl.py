@@ -171,4 +171,8 @@ def _print_articles(ctx: AkhbarContext) -> None:
             continue
         title = (rec["title"] or "")[:60]
         click.echo(f"  [{rec['language'] or '?':>3}] {rec['outlet']:<12} {title}")
-    click.echo("\nTry: akhbar export --format jsonl --lang fa | head -c 600")
+    click.echo(
+        "\nNext, after `. .venv/bin/activate`:"
+        "\n  akhbar export --format jsonl --lang fa | head -c 600"
+        "\n  akhbar runs list · akhbar captures URL · akhbar serve (then http://127.0.0.1:8631/)"
+    )
