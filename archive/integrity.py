@@ -6,11 +6,12 @@ import logging
 import os
 import re
 import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from .errors import ArchiveError
-from .model import Problem
+from .model import ArchiveRecord, Problem
 from .reader import GZIP_MAGIC, iter_members, parse_member
 from .writer import OPEN_SUFFIX
 
@@ -21,7 +22,7 @@ except ImportError:  # pragma: no cover - non-POSIX
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["recover_open_files", "verify_file"]
+__all__ = ["iter_sound_records", "recover_open_files", "verify_file"]
 
 _RECORD_ID_RX = re.compile(rb"WARC-Record-ID:\s*(<[^>\r\n]*>)", re.IGNORECASE)
 _SCAN_CHUNK = 1 << 16
@@ -44,26 +45,40 @@ def verify_file(path: Path) -> list[Problem]:
     with fh:
         if fh.read(2) not in (GZIP_MAGIC, b""):
             return [Problem(0, None, "not a gzip-per-record WARC")]
-        start: int | None = 0
-        while start is not None:
-            resume: int | None = None
-            for member in iter_members(fh, start):
-                if member.error:
-                    problems.append(Problem(member.offset, _salvage_id(member.data), member.error))
-                    if not member.truncated:
-                        resume = _resync(fh, member.offset + 1)
-                    break
-                try:
-                    record = parse_member(member.data, where=f"offset {member.offset}")
-                except ArchiveError as exc:
-                    problems.append(Problem(member.offset, _salvage_id(member.data), str(exc)))
-                    continue
-                problems.extend(
-                    Problem(member.offset, record.record_id, text)
-                    for text in record.digest_problems
-                )
-            start = resume
+
+        def damaged(offset: int, data: bytes, message: str) -> None:
+            problems.append(Problem(offset, _salvage_id(data), message))
+
+        for offset, _length, record in iter_sound_records(fh, damaged):
+            problems.extend(Problem(offset, record.record_id, text)
+                            for text in record.digest_problems)
     return problems
+
+
+def iter_sound_records(
+    fh: BinaryIO, on_damage: Callable[[int, bytes, str], None]
+) -> Iterator[tuple[int, int, ArchiveRecord]]:
+    """``(offset, length, record)`` for every readable record of a gzip-per-record WARC.
+
+    A damaged member is reported to ``on_damage(offset, member bytes, message)`` and skipped:
+    reading resynchronises on the next valid member, so one flipped byte costs one record.
+    """
+    start: int | None = 0
+    while start is not None:
+        resume: int | None = None
+        for member in iter_members(fh, start):
+            if member.error:
+                on_damage(member.offset, member.data, member.error)
+                if not member.truncated:
+                    resume = _resync(fh, member.offset + 1)
+                break
+            try:
+                record = parse_member(member.data, where=f"offset {member.offset}")
+            except ArchiveError as exc:
+                on_damage(member.offset, member.data, str(exc))
+                continue
+            yield member.offset, len(member.data), record
+        start = resume
 
 
 def _salvage_id(data: bytes) -> str | None:

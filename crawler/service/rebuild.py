@@ -16,13 +16,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from sqlalchemy import delete, func, select
 
 from archive import ArchiveError, ArchiveRecord, read_record, verify_file
 from archive.cdxj import INDEX_SUFFIX, cdxj_lines, iter_index, write_index
-from archive.reader import GZIP_MAGIC, iter_members, parse_member
+from archive.integrity import iter_sound_records
 from archive.writer import OPEN_SUFFIX
 from crawler.catalog import Article, ArticleVersion, Capture
 from crawler.catalog.writer import touch_unchanged, upsert_article
@@ -63,41 +63,14 @@ class _FileScan:
 
 
 def _sound_records(path: Path, errors: list[str]) -> Iterator[tuple[int, int, ArchiveRecord]]:
-    """Every readable record of a gzip-per-record WARC, stepping over damaged members (each
-    damage is appended to ``errors``) so one bad byte costs one record."""
+    """Every readable record of a WARC file; each damaged member is appended to ``errors``
+    and stepped over, so one bad byte costs one record."""
+
+    def damaged(offset: int, _data: bytes, message: str) -> None:
+        errors.append(message if message.startswith("offset ") else f"offset {offset}: {message}")
+
     with open(path, "rb") as fh:
-        start: int | None = 0
-        while start is not None:
-            resume: int | None = None
-            for member in iter_members(fh, start):
-                if member.error:
-                    errors.append(f"offset {member.offset}: {member.error}")
-                    if not member.truncated:
-                        resume = _next_member(fh, member.offset + 1)
-                    break
-                try:
-                    record = parse_member(member.data, where=f"{path}@{member.offset}")
-                except ArchiveError as exc:
-                    errors.append(str(exc))
-                    continue
-                yield member.offset, len(member.data), record
-            start = resume
-
-
-def _next_member(fh: BinaryIO, pos: int) -> int | None:
-    while True:
-        fh.seek(pos)
-        block = fh.read(1 << 16)
-        if len(block) < 3:
-            return None
-        idx = block.find(GZIP_MAGIC + b"\x08")
-        if idx < 0:
-            pos += len(block) - 2
-            continue
-        first = next(iter_members(fh, pos + idx), None)
-        if first is not None and first.error is None:
-            return pos + idx
-        pos += idx + 1
+        yield from iter_sound_records(fh, damaged)
 
 
 def _scan(root: Path, rel: str) -> _FileScan:
