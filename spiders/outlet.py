@@ -20,7 +20,6 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
-from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
@@ -28,6 +27,7 @@ from twisted.python.failure import Failure
 from crawler.errors import ConfigError
 from crawler.extraction import is_html
 from crawler.items import PageItem
+from crawler.links import page_links
 from crawler.middlewares import RAW_GZIP_OK
 from crawler.outlets import OutletConfig, load_outlets, resolve_config_dir
 from crawler.urls import ArticleRules, canonicalize, same_site
@@ -85,8 +85,6 @@ class OutletSpider(scrapy.Spider):
         # A sitemap lists every article already; links read off article pages (related
         # stories, tag clouds) would only lead back to known pages, at a cost per article.
         self.follow_article_links = not outlet.discovery.sitemaps
-        # Not allow_domains: Scrapy matches it against host:port, which fails for ports.
-        self.links = LinkExtractor(unique=True)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -116,10 +114,11 @@ class OutletSpider(scrapy.Spider):
             yield self._request(url, LISTING, 0)
 
     # -- requests -------------------------------------------------------------------------
-    def _request(self, url: str, kind: str, hops: int) -> Request:
+    def _request(self, url: str, kind: str, hops: int, *, canonical: bool = False) -> Request:
+        """A request for ``url`` (``canonical``: already in :func:`canonicalize` form)."""
         callback = {FEED: self.parse_feed, SITEMAP: self.parse_sitemap}.get(kind, self.parse_page)
         return Request(
-            canonicalize(url),
+            url if canonical else canonicalize(url),
             callback=callback,
             errback=self.on_error,
             meta={"akhbar_kind": kind, "akhbar_hops": hops},
@@ -128,7 +127,7 @@ class OutletSpider(scrapy.Spider):
 
     def _article_request(self, url: str, hops: int, referer: str | None) -> Request:
         self._in_flight += 1
-        request = self._request(url, ARTICLE, hops + 1)
+        request = self._request(url, ARTICLE, hops + 1, canonical=True)
         if not self.follow_article_links:
             request.meta[RAW_GZIP_OK] = True
         if referer:
@@ -185,7 +184,7 @@ class OutletSpider(scrapy.Spider):
                     self._waiting.append((url, hops, referer))
             elif hops < self.max_depth:
                 self._seen.add(key)
-                yield self._request(url, LISTING, hops + 1)
+                yield self._request(url, LISTING, hops + 1, canonical=True)
 
     def _is_article_path(self, url: str) -> bool:
         # With no allow rules every page is a candidate; keep the homepage out.
@@ -279,9 +278,7 @@ class OutletSpider(scrapy.Spider):
         if kind == ARTICLE and not self.follow_article_links:
             return
         if hops <= self.max_depth and isinstance(response, TextResponse):
-            yield from self._links_to(
-                [link.url for link in self.links.extract_links(response)], hops, response.url
-            )
+            yield from self._links_to(page_links(response), hops, response.url)
 
     def on_error(self, failure: Failure) -> Iterator[Request]:
         request = failure.request  # type: ignore[attr-defined]
