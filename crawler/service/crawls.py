@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import subprocess
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -131,7 +132,14 @@ def crawl(
                     del running[run_id]
             if on_progress:
                 on_progress(report.progress)
-            if queue or running:
+            if running:
+                # Woken as soon as (the first) crawl ends, not at the next poll.
+                first = next(iter(running.values()))[0].process
+                try:
+                    first.wait(timeout=poll_interval)
+                except subprocess.TimeoutExpired:
+                    pass
+            elif queue:
                 time.sleep(poll_interval)
     except KeyboardInterrupt:
         for proc, _ in running.values():
