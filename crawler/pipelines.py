@@ -15,7 +15,7 @@ from crawler import signals as akhbar_signals
 from crawler.catalog import Catalog
 from crawler.catalog.writer import CatalogWriter
 from crawler.items import CaptureInfo, PageItem
-from crawler.workers import WorkerPool
+from crawler.workers import PROCESS_PAGE, WARM_UP, WorkerPool, adopt
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -65,9 +65,11 @@ class ExtractionPipeline:
         self._pages = 0
         self.pool: WorkerPool | None = None
         if workers > 0:
-            from crawler.processing import process_page, warm_up
-
-            self.pool = WorkerPool(process_page, workers, initializer=warm_up, nice=nice)
+            # By name: the workers import crawler.processing (and trafilatura), this
+            # process does not. A pool started with the process (crawler.crawlproc) is used.
+            self.pool = adopt(PROCESS_PAGE, workers, initializer=WARM_UP, nice=nice) or (
+                WorkerPool(PROCESS_PAGE, workers, initializer=WARM_UP, nice=nice)
+            )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:

@@ -12,11 +12,18 @@ too large for the pipe's free room waits for an idle worker.
 
 Workers run at a lower priority (``nice``): fetching and WARC writing in the crawl process
 come first, extraction takes the CPU that is left.
+
+``func`` and ``initializer`` may be given as ``"module:function"``: the worker imports the
+module, the process that starts the pool never does (the crawl process does not import
+trafilatura). :func:`prestart` starts a crawl's pool before Scrapy is even imported, so
+that the workers' imports run beside the crawl process's own; the extraction pipeline
+then adopts it (:func:`adopt`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import multiprocessing
 import os
@@ -55,11 +62,25 @@ class _Worker:
     watched: bool = field(default=False)
 
 
+Target = Callable[..., Any] | str
+
+
+def resolve(target: Target) -> Callable[..., Any]:
+    """A callable, or the function a ``"module:function"`` reference names."""
+    if not isinstance(target, str):
+        return target
+    module, _, name = target.partition(":")
+    func = getattr(importlib.import_module(module), name)
+    if not callable(func):
+        raise TypeError(f"{target} is not callable")
+    return func  # type: ignore[no-any-return]
+
+
 def _serve(
     requests: Connection,
     results: Connection,
-    func: Callable[..., Any],
-    initializer: Callable[[], None] | None,
+    target: Target,
+    initializer: Target | None,
     nice: int,
 ) -> None:
     """A worker's loop: read pickled argument tuples, call ``func``, write ``(ok, value)``."""
@@ -67,8 +88,9 @@ def _serve(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if nice:
         os.nice(nice)
+    func = resolve(target)
     if initializer is not None:
-        initializer()
+        resolve(initializer)()
     while True:
         try:
             data = requests.recv_bytes()
@@ -93,10 +115,10 @@ class WorkerPool:
 
     def __init__(
         self,
-        func: Callable[..., Any],
+        func: Target,
         size: int,
         *,
-        initializer: Callable[[], None] | None = None,
+        initializer: Target | None = None,
         nice: int = 0,
         depth: int = 2,
     ) -> None:
@@ -262,6 +284,37 @@ class WorkerPool:
                     future.set_exception(RuntimeError("the worker pool was closed"))
             worker.futures.clear()
             self._forget(worker)
+
+
+#: A crawl's extraction task and the worker's warm-up, by name (see :func:`resolve`).
+PROCESS_PAGE = "crawler.processing:process_page"
+WARM_UP = "crawler.processing:warm_up"
+
+_prestarted: WorkerPool | None = None
+
+
+def prestart(func: Target, size: int, *, initializer: Target | None = None,
+             nice: int = 0) -> WorkerPool:
+    """Start a pool now, for :func:`adopt` to hand to whoever asks for the same pool later."""
+    global _prestarted
+    if _prestarted is not None:
+        _prestarted.close()
+    _prestarted = WorkerPool(func, size, initializer=initializer, nice=nice)
+    return _prestarted
+
+
+def adopt(func: Target, size: int, *, initializer: Target | None = None,
+          nice: int = 0) -> WorkerPool | None:
+    """The pool :func:`prestart` started, if it is the one asked for (the caller then owns
+    it); otherwise ``None``, and a pool started for something else is closed."""
+    global _prestarted
+    pool, _prestarted = _prestarted, None
+    if pool is None:
+        return None
+    if (pool.func, pool.size, pool.initializer, pool.nice) == (func, size, initializer, nice):
+        return pool
+    pool.close()
+    return None
 
 
 def _widen(conn: Connection) -> int:

@@ -48,9 +48,10 @@ _REVISION_RE = re.compile(r"^(down_revision|revision)\s*=\s*['\"]?([\w-]+|None)[
 def head_revision() -> str | None:
     """The newest revision under ``migrations/versions``, read off the files: the one no
     other revision names as its ``down_revision`` (``None`` if that is not exactly one)."""
-    revisions, parents = set(), set()
+    revisions: set[str] = set()
+    parents: set[str | None] = set()
     for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
-        found = dict(m.groups() for m in _REVISION_RE.finditer(path.read_text("utf-8")))
+        found = {m[1]: m[2] for m in _REVISION_RE.finditer(path.read_text("utf-8"))}
         if "revision" in found:
             revisions.add(found["revision"])
             parents.add(found.get("down_revision"))

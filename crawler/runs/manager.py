@@ -64,7 +64,8 @@ def crawl_command(ctx: AkhbarContext, outlet: str, run_id: str) -> list[str]:
     for key in ("AKHBAR_EXTRACT_WORKERS",):
         if key in ctx.env:
             settings[key] = ctx.env[key]
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "outlet", "-a", f"outlet={outlet}"]
+    # `scrapy crawl`, with the extraction workers started before Scrapy loads.
+    cmd = [sys.executable, "-m", "crawler.crawlproc", "crawl", "outlet", "-a", f"outlet={outlet}"]
     for key, value in settings.items():
         cmd += ["-s", f"{key}={value}"]
     return cmd

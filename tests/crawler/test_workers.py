@@ -74,3 +74,50 @@ def test_a_closed_pool_refuses_tasks() -> None:
 
     with pytest.raises(RuntimeError, match="closed"):
         asyncio.run(main())
+
+
+def test_a_function_named_by_module_is_imported_in_the_worker_only() -> None:
+    import sys
+
+    async def main() -> str:
+        pool = WorkerPool("colorsys:rgb_to_hsv", 1, initializer="gc:collect")
+        try:
+            return str(await pool.run(1.0, 0.0, 0.0))
+        finally:
+            pool.close()
+
+    sys.modules.pop("colorsys", None)
+    hsv = asyncio.run(main())
+    assert hsv == "(0.0, 1.0, 1.0)"
+    assert "colorsys" not in sys.modules
+
+
+def test_a_bad_reference_fails_the_worker_not_the_caller() -> None:
+    from crawler.workers import resolve
+
+    with pytest.raises(AttributeError):
+        resolve("os:no_such_function")
+    assert resolve("os.path:join") is os.path.join
+    assert resolve(len) is len
+
+
+def test_a_prestarted_pool_is_adopted_only_by_who_asks_for_it() -> None:
+    from crawler.workers import adopt, prestart
+
+    pool = prestart("os:getpid", 1, nice=1)
+    assert adopt("os:getpid", 2, nice=1) is None  # another size: closed, not handed out
+    assert pool._closed
+    assert adopt("os:getpid", 2, nice=1) is None  # nothing left to adopt
+
+    pool = prestart("os:getpid", 2)
+    adopted = adopt("os:getpid", 2)
+    assert adopted is pool
+    try:
+        pids = asyncio.run(_pids(adopted))
+        assert os.getpid() not in pids
+    finally:
+        adopted.close()
+
+
+async def _pids(pool: WorkerPool) -> set[int]:
+    return set(await asyncio.gather(*(pool.run() for _ in range(6))))
