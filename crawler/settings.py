@@ -39,8 +39,18 @@ DOWNLOADER_MIDDLEWARES = {
     # Leaves gzip bodies the spider never reads for the extraction worker to decode.
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.middlewares.LazyHttpCompressionMiddleware": 590,
+    # Reads the head of a page for <meta http-equiv=refresh>, not the whole decoded body.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.refresh.HeadMetaRefreshMiddleware": 580,
     # Above HttpCacheMiddleware (900): sees every response, redirects included, as received.
     "crawler.middlewares.WarcCaptureMiddleware": 950,
+}
+
+SPIDER_MIDDLEWARES = {
+    # The outlet spider counts its own hops (limits.max_depth) and builds every request's
+    # meta afresh; these two would only add a layer of per-output processing to each page.
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
 
 ITEM_PIPELINES = {

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import zlib
 from collections import deque
 from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
@@ -30,6 +29,7 @@ from crawler.items import PageItem
 from crawler.links import page_links
 from crawler.middlewares import RAW_GZIP_OK
 from crawler.outlets import OutletConfig, load_outlets, resolve_config_dir
+from crawler.refresh import head_bytes
 from crawler.urls import ArticleRules, canonicalize, same_site
 
 logger = logging.getLogger(__name__)
@@ -256,7 +256,7 @@ class OutletSpider(scrapy.Spider):
                 unchanged=True,
             )
             return
-        if not is_html(content_type, _head(response)):
+        if not is_html(content_type, head_bytes(response, 512)):
             logger.info(
                 "not HTML (%s), not an article: %s",
                 content_type,
@@ -310,17 +310,6 @@ class OutletSpider(scrapy.Spider):
 
 def _url_key(url: str) -> int:
     return int.from_bytes(hashlib.blake2b(url.encode(), digest_size=8).digest(), "big")
-
-
-def _head(response: Response, size: int = 512) -> bytes:
-    """The first bytes of the body, decoded if it was left gzipped (see RAW_GZIP_OK)."""
-    body = response.body
-    if body[:2] == b"\x1f\x8b" and response.headers.get(b"Content-Encoding") == b"gzip":
-        try:
-            return zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(body, size)
-        except zlib.error:
-            return b""
-    return body[:size]
 
 
 def find_outlet(config_dir: Path, outlet_id: str) -> OutletConfig:

@@ -1,0 +1,54 @@
+"""Meta-refresh redirects read off the head of a page, not its whole body."""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
+from scrapy.http import HtmlResponse, Request, Response
+
+#: Scrapy looks for ``<meta http-equiv=refresh>`` in the first 4096 characters of the page;
+#: in UTF-8 they take at most four times as many bytes.
+HEAD_BYTES = 4 * 4096
+
+
+def left_gzipped(response: Response) -> bool:
+    """The body is still gzipped: left for an extraction worker to decode
+    (:data:`crawler.middlewares.RAW_GZIP_OK`)."""
+    return (response.body[:2] == b"\x1f\x8b"
+            and response.headers.get(b"Content-Encoding") == b"gzip")
+
+
+def head_bytes(response: Response, size: int = HEAD_BYTES) -> bytes:
+    """The first ``size`` bytes of the page, gunzipped first when it was left gzipped."""
+    body = response.body
+    if left_gzipped(response):
+        try:
+            return zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(body, size)
+        except zlib.error:
+            return b""
+    return body[:size]
+
+
+class HeadMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's ``MetaRefreshMiddleware``, given only the head of the page.
+
+    Scrapy reads ``response.text[:4096]``, which decodes the whole body first: ~0.12 ms of
+    the crawl process's time for a 90 KB article, and ~0.24 ms for a body left gzipped
+    for the extraction worker, where it decodes compressed bytes and finds nothing. Here the
+    same characters are read from the first :data:`HEAD_BYTES` bytes (gunzipped if need be).
+    The one difference: a page that declares no charset anywhere has its encoding guessed
+    from those bytes, not from the whole body.
+    """
+
+    def process_response(  # type: ignore[override]
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Request | Response:
+        if not isinstance(response, HtmlResponse):
+            return response
+        if len(response.body) <= HEAD_BYTES and not left_gzipped(response):
+            return super().process_response(request, response)
+        head = head_bytes(response)
+        result = super().process_response(request, response.replace(body=head))
+        return response if isinstance(result, Response) else result
