@@ -6,6 +6,9 @@ keys, timestamps and JSON fields are exactly pywb's::
     <surt urlkey> <14-digit timestamp> {"url": ..., "mime": ..., "status": ..., "digest": ...,
                                         "length": ..., "offset": ..., "filename": ...}
 
+A crawl makes the same lines as it writes its records (:mod:`archive.linesink`) and only
+merges them here; what it cannot make exactly is read by ``cdxj-indexer`` as above.
+
 ``filename`` is the WARC path relative to the WARC root (``<outlet>/<YYYY>/<MM>/<name>``),
 so a pywb collection whose ``archive_paths`` is that root finds every file.
 
@@ -29,7 +32,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import surt
-from cdxj_indexer.main import CDXJIndexer
 
 try:
     import fcntl
@@ -44,6 +46,7 @@ __all__ = [
     "cdxj_lines",
     "index_warc_files",
     "iter_index",
+    "merge_into_index",
     "search_range",
     "url_key",
     "write_index",
@@ -141,6 +144,8 @@ def search_range(url: str, match_type: str = "exact") -> tuple[str, str]:
 # -- writing ------------------------------------------------------------------------------
 def cdxj_lines(paths: Iterable[Path], root: Path) -> list[str]:
     """Sorted index lines for WARC files; ``filename`` is each path relative to ``root``."""
+    from cdxj_indexer.main import CDXJIndexer  # ~75 ms to import; a crawl may never need it
+
     inputs = [str(Path(p)) for p in paths]
     if not inputs:
         return []
@@ -163,13 +168,17 @@ def add_to_index(index_file: Path, lines: Iterable[str]) -> int:
     files at the same time) and replaces the file atomically. Merging is idempotent:
     indexing a WARC twice leaves one copy of each line.
     """
-    new = sorted(lines)
+    return merge_into_index(index_file, sorted(lines))
+
+
+def merge_into_index(index_file: Path, sorted_lines: Iterable[str]) -> int:
+    """:func:`add_to_index` for lines already sorted: they are streamed, never held."""
     index_file.parent.mkdir(parents=True, exist_ok=True)
     with _locked(index_file):
         if index_file.exists():
             with index_file.open("r", encoding="utf-8") as old:
-                return _replace(index_file, heapq.merge(old, new))
-        return _replace(index_file, iter(new))
+                return _replace(index_file, heapq.merge(old, sorted_lines))
+        return _replace(index_file, iter(sorted_lines))
 
 
 def write_index(index_file: Path, lines: Iterable[str]) -> int:

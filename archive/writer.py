@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
@@ -22,6 +22,9 @@ from warcio.warcwriter import WARCWriter
 from ._records import RecordFactory
 from .errors import ArchiveError
 from .model import HttpExchange, WarcRecordRef
+
+if TYPE_CHECKING:
+    from .linesink import CdxjLineSink
 
 try:  # advisory lock so recovery never truncates a file a live writer still owns
     import fcntl
@@ -114,6 +117,9 @@ class RotatingWarcWriter:
     its final name when it is closed: on rotation (once it has reached ``max_size`` after
     an exchange) and on :meth:`close`. Not for sharing between processes; one writer per
     crawl process.
+
+    With a ``line_sink`` (:class:`archive.linesink.CdxjLineSink`) the CDXJ index lines of the
+    records are made as they are written.
     """
 
     def __init__(
@@ -127,6 +133,7 @@ class RotatingWarcWriter:
         warcinfo: dict[str, str] | None = None,
         clock: Callable[[], datetime] = _utc_now,
         id_factory: Callable[[], str] | None = None,
+        line_sink: CdxjLineSink | None = None,
     ) -> None:
         if not _OUTLET_RX.match(outlet):
             raise ValueError(
@@ -143,6 +150,7 @@ class RotatingWarcWriter:
         self.extra_warcinfo = dict(warcinfo or {})
         self._clock = clock
         self._id_factory = id_factory
+        self.line_sink = line_sink
         self._factory = RecordFactory()
         self._current: _OpenWarc | None = None
         self._files: list[str] = []
@@ -263,12 +271,15 @@ class RotatingWarcWriter:
             if isinstance(exc, OSError):
                 raise ArchiveError(f"cannot write to {warc.open_path}: {exc}") from exc
             raise
+        length = warc.fh.tell() - offset
+        if self.line_sink is not None:
+            self.line_sink.add(record, offset, length)
         headers = record.rec_headers
         date = datetime.fromisoformat(headers.get_header("WARC-Date").replace("Z", "+00:00"))
         return WarcRecordRef(
             warc_file=warc.final_rel,
             offset=offset,
-            length=warc.fh.tell() - offset,
+            length=length,
             record_id=headers.get_header("WARC-Record-ID"),
             payload_digest=headers.get_header("WARC-Payload-Digest") or "",
             record_type=record.rec_type,
@@ -319,6 +330,8 @@ class RotatingWarcWriter:
         rel = (folder / name).as_posix()
         warcinfo_id = self._new_id()
         warc = _OpenWarc(fh, rel, open_path, warcinfo_id)
+        if self.line_sink is not None:
+            self.line_sink.open_file(rel, open_path.parent)
         record = self._factory.warcinfo(warcinfo_id, now, name, self._warcinfo_fields())
         self._write(warc, record)
         self._files.append(rel)
@@ -351,4 +364,6 @@ class RotatingWarcWriter:
             warc.fh.close()  # also releases the flock
         final = self.root / warc.final_rel
         os.replace(warc.open_path, final)
+        if self.line_sink is not None:
+            self.line_sink.close_file(warc.final_rel)
         logger.info("closed WARC %s (%d bytes)", final, final.stat().st_size)

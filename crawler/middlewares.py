@@ -115,6 +115,8 @@ class WarcCaptureMiddleware:
         if not data_dir or not run_id:
             raise NotConfigured("AKHBAR_DATA_DIR and AKHBAR_RUN_ID are needed to write WARC files")
         outlet = settings.get("AKHBAR_OUTLET") or "unknown"
+        from archive.linesink import CdxjLineSink  # index lines made as records are written
+
         writer = RotatingWarcWriter(
             Path(data_dir) / "warcs",
             outlet,
@@ -125,6 +127,7 @@ class WarcCaptureMiddleware:
                 "http-header-user-agent": settings.get("USER_AGENT", ""),
                 "hostname": socket.gethostname(),
             },
+            line_sink=CdxjLineSink(),
         )
         mw = cls(writer, crawler, _previous_captures(settings.get("AKHBAR_DATABASE_URL"), outlet))
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
@@ -201,7 +204,7 @@ class WarcCaptureMiddleware:
         # files now. A failure must not fail the crawl: `akhbar verify` reports unindexed
         # records and `akhbar reindex` rebuilds the index.
         try:
-            _index_warc_files(self.writer.root.parent / "index", self.writer.root, files)
+            _index_warc_files(self.writer, files)
         except Exception:
             logger.exception(
                 "could not index %d WARC file(s); run `akhbar reindex`", len(files),
@@ -209,28 +212,14 @@ class WarcCaptureMiddleware:
             )
 
 
-def _index_warc_files(index_dir: Path, warcs_root: Path, files: list[str]) -> None:
-    """What :func:`archive.cdxj.index_warc_files` does, with the lines going through a
-    temporary file: that keeps one copy of them in memory (the sort) instead of ~four (the
-    indexer's sort buffer, a StringIO, its value, its split lines), which was ~24 MB at
-    the end of a 20,000-article crawl, the crawl process's peak."""
-    import tempfile
+def _index_warc_files(writer: RotatingWarcWriter, files: list[str]) -> None:
+    """Merge the index lines the writer's line sink made while writing (sorted per WARC
+    file, in temporary files) into <data>/index/<outlet>.cdxj; a file the sink could not
+    index exactly is read again by cdxj-indexer (see :mod:`archive.linesink`)."""
+    from archive.linesink import CdxjLineSink
 
-    from cdxj_indexer.main import CDXJIndexer
-
-    from archive.cdxj import INDEX_SUFFIX, INDEXED_RECORDS, add_to_index
-
-    groups: dict[str, list[str]] = {}
-    for rel in files:
-        groups.setdefault(Path(rel).parts[0], []).append(str(warcs_root / rel))
-    for collection, paths in sorted(groups.items()):
-        with tempfile.TemporaryFile("w+", encoding="utf-8") as lines:
-            CDXJIndexer(
-                lines, paths, sort=False, dir_root=str(warcs_root),
-                records=",".join(INDEXED_RECORDS),
-            ).process_all()
-            lines.seek(0)
-            add_to_index(index_dir / (collection + INDEX_SUFFIX), lines)
+    sink = writer.line_sink or CdxjLineSink()  # an empty sink reads every file again
+    sink.merge_into(writer.root.parent / "index", writer.root, files)
 
 
 def _previous_captures(database_url: str | None, outlet: str) -> dict[str, PreviousCapture]:
