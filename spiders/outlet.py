@@ -265,6 +265,11 @@ class OutletSpider(scrapy.Spider):
             )
             return
         hops = int(response.meta["akhbar_hops"])
+        follow = kind != ARTICLE or self.follow_article_links
+        if follow and hops <= self.max_depth and isinstance(response, TextResponse):
+            # Links first: Scrapy hands a page's output on one at a time (CONCURRENT_ITEMS),
+            # and the item waits for its extraction.
+            yield from self._links_to(page_links(response), hops, response.url)
         if kind == ARTICLE:
             yield PageItem(
                 url=response.url,
@@ -275,10 +280,6 @@ class OutletSpider(scrapy.Spider):
                 capture=capture,
                 hints=tuple(self.outlet.languages),
             )
-        if kind == ARTICLE and not self.follow_article_links:
-            return
-        if hops <= self.max_depth and isinstance(response, TextResponse):
-            yield from self._links_to(page_links(response), hops, response.url)
 
     def on_error(self, failure: Failure) -> Iterator[Request]:
         request = failure.request  # type: ignore[attr-defined]

@@ -24,7 +24,7 @@ def py_spy() -> str | None:
     return str(local) if local.exists() else shutil.which("py-spy")
 
 
-def profile_command(out: Path, rate: int = 50) -> list[str]:
+def profile_command(out: Path, rate: int = 200) -> list[str]:
     tool = py_spy()
     if tool is None:
         raise RuntimeError("py-spy is not installed: pip install 'py-spy>=0.3.14'")
