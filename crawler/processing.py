@@ -12,6 +12,7 @@ from typing import Any
 
 from crawler.extraction import extract_article
 from crawler.language import tag_languages
+from crawler.language.profiles import preload
 from crawler.urls import canonicalize, host_of
 
 logger = logging.getLogger(__name__)
@@ -78,3 +79,4 @@ def process_page(
 def warm_up() -> None:
     """Load the detector's profiles and trafilatura once per worker process."""
     tag_languages("warm up the language profiles once", hints=("en",))
+    preload()  # the Arabic-script profiles too, not on the first Arabic or Persian page

@@ -8,7 +8,10 @@ and above all its date guess, which can come from body text) is only a fallback.
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, fields
+from codecs import BOM_UTF8
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from functools import partial
 from typing import Any
 
 from htmldate import find_date
@@ -16,10 +19,11 @@ from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.metadata import extract_author, extract_title
 from trafilatura.settings import set_date_params
-from trafilatura.utils import load_html
 
 from ._dates import normalise_date
 from ._encoding import decode_html, is_html
+from ._fast import ENABLED as FAST_PATH
+from ._fast import fast_main_text
 from ._joiners import protect, restore
 from ._metadata import (
     canonical_url,
@@ -31,6 +35,7 @@ from ._metadata import (
     read_page_metadata,
     strip_site_name,
 )
+from ._parse import parse_html
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +59,12 @@ class ExtractedArticle:
     links: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # dataclasses.asdict without its recursive deep copy: every field is a str, a bool,
+        # None or (links) a list of str, which is copied as asdict would.
+        data = {item.name: getattr(self, item.name) for item in fields(self)}
+        if data["links"] is not None:
+            data["links"] = list(data["links"])
+        return data
 
 
 def extract_article(
@@ -76,7 +86,8 @@ def extract_article(
 def _extract(body: bytes, url: str, content_type: str | None) -> ExtractedArticle | None:
     html, encoding = decode_html(body, content_type)
     html, protected = protect(html)
-    tree = load_html(html)
+    utf8 = _same_utf8(body, html, encoding, protected)
+    tree = parse_html(html, utf8)
     if tree is None:
         logger.warning("unparseable HTML at %s", url)
         return None
@@ -87,7 +98,10 @@ def _extract(body: bytes, url: str, content_type: str | None) -> ExtractedArticl
     author = find_author(page)
 
     _unwrap_layout_tables(tree)
-    text = _main_text(tree, url)
+    # Below, the tree is read again only for an author, title or date the page's metadata
+    # lacks; when none is missing, trafilatura may use this tree up (see _main_text).
+    keep = author is None or title is None or (published is None and not page.is_listing)
+    text = _main_text(tree, url, None if keep else partial(_parsed_again, html, utf8))
     if not text or not text.strip():
         logger.debug("no main text at %s", url)
         return None
@@ -128,21 +142,51 @@ def _extract(body: bytes, url: str, content_type: str | None) -> ExtractedArticl
     return _restored(article) if protected else article
 
 
+def _parsed_again(html: str, utf8: bytes | None) -> HtmlElement:
+    """The tree ``_extract`` built (parse_html is deterministic), for a second use."""
+    tree = parse_html(html, utf8)
+    assert tree is not None  # it parsed the first time
+    _unwrap_layout_tables(tree)
+    return tree
+
+
+def _same_utf8(body: bytes, html: str, encoding: str, protected: bool) -> bytes | None:
+    """``body`` when it is exactly ``html`` encoded as UTF-8, so it need not be encoded again:
+    a UTF-8 body without a BOM, decoded without a replacement character, left unprotected."""
+    if encoding == "utf-8" and not protected and not body.startswith(BOM_UTF8):
+        if "\ufffd" not in html:
+            return body
+    return None
+
+
 # Below this many characters of main text, trafilatura's full cascade (its own extractor
 # compared with readability and justext) is run as well: that is where the comparison can
 # change the result. Above it, the fast path alone gives the same text at ~2/3 of the cost.
 FULL_CASCADE_BELOW = 1500
 
 
-def _main_text(tree: HtmlElement, url: str) -> str | None:
+def _main_text(
+    tree: HtmlElement, url: str, fresh: Callable[[], HtmlElement] | None = None
+) -> str | None:
     """trafilatura's main text of the page: the fast path, and the full cascade only when the
-    fast result is short or looks structurally deficient (no paragraphs, tables dominate)."""
-    # bare_extraction copies the tree before cleaning it, so `tree` stays usable afterwards.
-    document = bare_extraction(
-        tree, url=url, include_comments=False, with_metadata=False, fast=True
-    )
+    fast result is short or looks structurally deficient (no paragraphs, tables dominate).
+
+    Without ``fresh``, ``tree`` stays usable afterwards (bare_extraction and fast_main_text
+    work on copies). With it, ``tree`` may be used up, and ``fresh()`` parses the page again
+    when trafilatura needs the whole tree once more (a short page): one copy fewer a page."""
+    if not FAST_PATH:
+        fresh = None  # bare_extraction alone, on copies
+    document: Any = fast_main_text(tree, url, fresh)
+    if fresh is not None:
+        tree = fresh() if document is None else None  # used up
+    if document is None:
+        document = bare_extraction(
+            tree, url=url, include_comments=False, with_metadata=False, fast=True
+        )
     if document is not None and not _needs_full_cascade(document):
         return getattr(document, "text", None)
+    if tree is None and fresh is not None:
+        tree = fresh()
     document = bare_extraction(tree, url=url, include_comments=False, with_metadata=False)
     return getattr(document, "text", None) if document is not None else None
 

@@ -77,6 +77,14 @@ _FOLD_DELETE = re.compile(
 _WORD_RE = re.compile(r"[\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06d5]+")
 _PERSIAN_DIGITS_RE = re.compile(r"[\u06f0-\u06f9]+")
 _ARABIC_DIGITS_RE = re.compile(r"[\u0660-\u0669]+")
+# Most blocks have neither: ten `in` tests are cheaper than a regex scan that finds nothing.
+_PERSIAN_DIGITS = tuple("\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9")
+_ARABIC_DIGITS = tuple("\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669")
+
+
+def _runs(pattern: re.Pattern[str], chars: tuple[str, ...], text: str) -> int:
+    """``len(pattern.findall(text))`` for a pattern matching runs of ``chars``."""
+    return len(pattern.findall(text)) if any(char in text for char in chars) else 0
 
 # Weights in log-odds, positive for Persian. Words are in folded form (ی ک ا).
 _LETTER_WEIGHTS: dict[str, float] = {
@@ -186,10 +194,11 @@ _ALL_OWN_LETTERS = frozenset("".join(OWN_LETTERS.values()) + "".join(SHARED_LETT
 _OWN_LETTERS_RE = re.compile("[" + "".join(sorted(_ALL_OWN_LETTERS)) + "]")
 
 
-def _own_language(text: str, letters: int, words: set[str]) -> tuple[str | None, float]:
+def _own_language(text: str, letters: int, tokens: list[str]) -> tuple[str | None, float]:
     if _OWN_LETTERS_RE.search(text) is None:
         # No letter of a language of its own: the word hits below only add to letter counts.
         return None, 0.0
+    words = set(tokens)
     counts: dict[str, float] = {}
     for lang, own in OWN_LETTERS.items():
         n = float(sum(text.count(ch) for ch in own))
@@ -219,8 +228,7 @@ def analyse(text: str, letters: int) -> ArabicScriptVerdict:
     """Analyse one block whose letters are mostly Arabic script."""
     folded = fold(text)
     tokens = _WORD_RE.findall(folded)
-    words = set(tokens)
-    own, own_confidence = _own_language(text, letters, words)
+    own, own_confidence = _own_language(text, letters, tokens)
 
     score = 0.0
     evidence = 0
@@ -235,12 +243,14 @@ def analyse(text: str, letters: int) -> ArabicScriptVerdict:
     if persian_forms + arabic_forms:
         score += KEYBOARD_WEIGHT * (persian_forms - arabic_forms) / (persian_forms + arabic_forms)
         evidence += 1
-    n_persian_digits = len(_PERSIAN_DIGITS_RE.findall(text))
-    n_arabic_digits = len(_ARABIC_DIGITS_RE.findall(text))
+    n_persian_digits = _runs(_PERSIAN_DIGITS_RE, _PERSIAN_DIGITS, text)
+    n_arabic_digits = _runs(_ARABIC_DIGITS_RE, _ARABIC_DIGITS, text)
     score += 0.8 * min(n_persian_digits, 3) - 0.8 * min(n_arabic_digits, 3)
     evidence += n_persian_digits + n_arabic_digits
+    cache = _TOKEN_CACHE
     for token in tokens:
-        steps, cues = _token_score(token)
+        cached = cache.get(token)
+        steps, cues = cached if cached is not None else _token_score(token)
         if cues:
             # -= 1.0 for a prefixed article is the same float operation as += -1.0.
             for step in steps:

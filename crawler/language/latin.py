@@ -9,6 +9,7 @@ of the Latin-script languages an English/Arabic/Persian archive meets most.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 EN_FUNCTION = frozenset(
@@ -114,18 +115,25 @@ class LatinEvidence:
 
 def evidence(text: str) -> LatinEvidence:
     """Count the words of ``text`` that speak for English or for a rival."""
-    tokens = [token.lower().replace("’", "'") for token in _TOKEN_RE.findall(text)]
+    if text.isascii():
+        # Lower-casing ASCII keeps every letter a letter, one for one: the same tokens.
+        tokens = _TOKEN_RE.findall(text.lower())
+        non_ascii = 0
+    else:
+        tokens = [token.lower().replace("’", "'") for token in _TOKEN_RE.findall(text)]
+        non_ascii = len(_NON_ASCII_LETTER_RE.findall(text))
     en_function = en_news = 0
     foreign: dict[str, int] = {}
-    for token in tokens:
-        base = token.split("'", 1)[0]
+    # Each distinct token once, with its count (first-seen order, so `foreign` is filled in
+    # the same order as token by token).
+    for token, n in Counter(tokens).items():
+        base = token.split("'", 1)[0] if "'" in token else token
         if base in EN_FUNCTION:
             # "in", "a", "is": a word English shares is evidence for no rival.
-            en_function += 1
+            en_function += n
             continue
         if base in EN_NEWS:
-            en_news += 1
+            en_news += n
         for lang in _FOREIGN_INDEX.get(token, ()):
-            foreign[lang] = foreign.get(lang, 0) + 1
-    non_ascii = len(_NON_ASCII_LETTER_RE.findall(text))
+            foreign[lang] = foreign.get(lang, 0) + n
     return LatinEvidence(len(tokens), en_function, en_news, foreign, non_ascii)

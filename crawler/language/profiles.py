@@ -88,6 +88,13 @@ def _factory(profile_set: str) -> DetectorFactory:
     return factory
 
 
+# Answers by (text read, profile set, priors): a page's boilerplate lines ("Read also: ...",
+# bylines, captions) come back page after page and are the lines langdetect is asked about
+# most. Detection is seeded, so a cached answer is the answer. Cleared when full.
+_CACHE: dict[tuple[str, str, tuple[tuple[str, float], ...]], dict[str, float]] = {}
+_CACHE_MAX = 4096
+
+
 def detect_probabilities(
     text: str, profile_set: str, priors: Mapping[str, float] | None = None
 ) -> dict[str, float]:
@@ -96,6 +103,11 @@ def detect_probabilities(
     Reads at most :data:`SAMPLE_CHARS` characters. Returns ``{}`` when
     langdetect finds no features (digits, punctuation only).
     """
+    sample = text[: SAMPLE_CHARS * 2]
+    key = (sample, profile_set, tuple(priors.items()) if priors else ())
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return dict(cached)
     detector = _factory(profile_set).create()
     detector.set_max_text_length(SAMPLE_CHARS)
     if priors:
@@ -104,11 +116,22 @@ def detect_probabilities(
             # langdetect multiplies priors in, so languages without one must keep a floor.
             floor = 0.5 / len(detector.langlist)
             detector.set_prior_map({lang: known.get(lang, floor) for lang in detector.langlist})
-    detector.append(text[: SAMPLE_CHARS * 2])
+    detector.append(sample)
     try:
-        return {item.lang: item.prob for item in detector.get_probabilities()}
+        result = {item.lang: item.prob for item in detector.get_probabilities()}
     except LangDetectException:
-        return {}
+        result = {}
+    if len(_CACHE) >= _CACHE_MAX:
+        _CACHE.clear()
+    _CACHE[key] = result
+    return dict(result)
+
+
+def preload(profile_sets: Sequence[str] = ("latin", "arabic")) -> None:
+    """Load these profile sets now (a worker's start) rather than on the first text that
+    needs them."""
+    for profile_set in profile_sets:
+        _factory(profile_set)
 
 
 def loaded_profile_sets() -> Sequence[str]:

@@ -39,6 +39,8 @@ def _script(token: str) -> tuple[str | None, int]:
 
 def has_two_scripts(text: str) -> bool:
     """Cheap test: could ``text`` hold clauses in both Latin and Arabic script?"""
+    if text.isascii():  # no Arabic letter
+        return False
     return _at_least(_LATIN_LETTER, text, MIN_RUN_LETTERS) and _at_least(
         _ARABIC_LETTER, text, MIN_RUN_LETTERS
     )

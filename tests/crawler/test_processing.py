@@ -30,3 +30,11 @@ def test_gunzip_body_reads_all_members_and_keeps_to_the_limit() -> None:
     assert gunzip_body(gzip.compress(b"ab") + gzip.compress(b"cd")) == b"abcd"
     with pytest.raises(BodyTooLarge):
         gunzip_body(gzip.compress(b"x" * 10_000), max_size=1_000)
+
+
+def test_warm_up_loads_the_latin_and_arabic_script_profiles() -> None:
+    from crawler.language.profiles import loaded_profile_sets
+    from crawler.processing import warm_up
+
+    warm_up()
+    assert {"latin", "arabic"} <= set(loaded_profile_sets())

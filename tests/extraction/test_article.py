@@ -178,6 +178,7 @@ def test_failures_are_logged_with_the_url(monkeypatch, caplog, fixture_bytes) ->
         raise RuntimeError("boom")
 
     monkeypatch.setattr("crawler.extraction._article.bare_extraction", explode)
+    monkeypatch.setattr("crawler.extraction._article.fast_main_text", explode)
     with caplog.at_level(logging.WARNING, logger="crawler.extraction"):
         assert extract_article(fixture_bytes("en_article.html"), "https://x.example/boom") is None
     assert "https://x.example/boom" in caplog.text
