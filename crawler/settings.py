@@ -33,6 +33,10 @@ FEED_EXPORT_ENCODING = "utf-8"
 # each other anyway; the spider yields a page's requests before its item.
 CONCURRENT_ITEMS = 1
 
+# Scrapy's duplicate filter, remembering 8-byte digests in one array instead of a set of
+# fingerprints: a set's per-entry objects made the crawl process grow with every URL.
+DUPEFILTER_CLASS = "crawler.seen.CompactDupeFilter"
+
 DOWNLOADER_MIDDLEWARES = {
     # Replaced by a subclass that waits before retrying.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

@@ -7,7 +7,6 @@ pages up to `limits.max_depth` hops from a start page.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -30,6 +29,7 @@ from crawler.links import page_links
 from crawler.middlewares import RAW_GZIP_OK
 from crawler.outlets import OutletConfig, load_outlets, resolve_config_dir
 from crawler.refresh import head_bytes
+from crawler.seen import DigestSet, url_digest
 from crawler.urls import ArticleRules, canonicalize, same_site
 
 logger = logging.getLogger(__name__)
@@ -75,9 +75,8 @@ class OutletSpider(scrapy.Spider):
         self.max_depth = outlet.limits.max_depth
         self.max_articles = outlet.limits.max_articles
         self.articles_scheduled = 0
-        # 8-byte digests of the URLs requested, not the URLs (~40 B a URL instead of ~150):
-        # a collision needs ~4 billion URLs to become likely.
-        self._seen: set[int] = set()
+        # 8-byte digests of the URLs requested, in one array (crawler.seen): 16 B a URL.
+        self._seen = DigestSet()
         # Articles discovered beyond the window: (url, hops, referer), fed as others finish.
         self._waiting: deque[tuple[str, int, str | None]] = deque()
         self._in_flight = 0
@@ -170,7 +169,7 @@ class OutletSpider(scrapy.Spider):
             url = canonicalize(raw)
             if not url.startswith(("http://", "https://")) or not same_site(url, self.hosts):
                 continue
-            key = _url_key(url)
+            key = url_digest(url)
             if key in self._seen:
                 continue
             if self.rules.is_article(url) and self._is_article_path(url):
@@ -307,10 +306,6 @@ class OutletSpider(scrapy.Spider):
                 "error": failure.type.__name__ if failure.type else None,
             },
         )
-
-
-def _url_key(url: str) -> int:
-    return int.from_bytes(hashlib.blake2b(url.encode(), digest_size=8).digest(), "big")
 
 
 def find_outlet(config_dir: Path, outlet_id: str) -> OutletConfig:
