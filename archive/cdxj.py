@@ -23,6 +23,7 @@ from __future__ import annotations
 import heapq
 import io
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -38,13 +39,17 @@ try:
 except ImportError:  # pragma: no cover - non-POSIX
     fcntl = None  # type: ignore[assignment]
 
+logger = logging.getLogger(__name__)
+
 __all__ = [
     "INDEXED_RECORDS",
     "MATCH_TYPES",
     "CdxjLine",
     "add_to_index",
     "cdxj_lines",
+    "index_unindexed_files",
     "index_warc_files",
+    "indexed_files",
     "iter_index",
     "merge_into_index",
     "search_range",
@@ -57,6 +62,9 @@ __all__ = [
 INDEXED_RECORDS = ("response", "revisit", "resource")
 MATCH_TYPES = ("exact", "prefix", "host", "domain")
 INDEX_SUFFIX = ".cdxj"
+WARC_SUFFIX = ".warc.gz"
+_FILENAME_KEY = '"filename": '
+_DECODER = json.JSONDecoder()
 
 
 @dataclass(frozen=True)
@@ -269,3 +277,61 @@ def index_warc_files(index_dir: Path, warcs_root: Path, files: Iterable[str]) ->
         lines = cdxj_lines(paths, warcs_root)
         counts[collection] = add_to_index(index_dir / (collection + INDEX_SUFFIX), lines)
     return counts
+
+
+def indexed_files(index_file: Path) -> set[str]:
+    """The WARC files (``filename``) an index file has lines of; empty if it does not exist."""
+    names: set[str] = set()
+    try:
+        fh = index_file.open("r", encoding="utf-8")
+    except FileNotFoundError:
+        return names
+    with fh:
+        for line in fh:
+            # Inside a JSON string every '"' is escaped: the key is found only as a key.
+            at = line.rfind(_FILENAME_KEY)
+            if at >= 0:
+                names.add(str(_DECODER.raw_decode(line, at + len(_FILENAME_KEY))[0]))
+            elif line.strip():
+                names.add(str(CdxjLine.parse(line).fields.get("filename", "")))
+    return names
+
+
+def index_unindexed_files(index_dir: Path, warcs_root: Path, collection: str, *,
+                          check: bool = False) -> list[str]:
+    """Add to ``<index_dir>/<collection>.cdxj`` the closed WARC files of the collection
+    (``<warcs_root>/<collection>/**/*.warc.gz``) that it has no line of; returns them.
+
+    A crawl indexes its files when it ends: one that was killed leaves every file it had
+    rotated (closed) unindexed. The index is read for the names it holds only when
+    ``check`` is set or some file is not older than the index (a crawl that ended
+    normally merged its files into the index after closing them), so a file is never
+    indexed twice. A file without a record to index is read again at the next check.
+    """
+    folder = warcs_root / collection
+    paths = sorted(folder.rglob("*" + WARC_SUFFIX)) if folder.is_dir() else []
+    if not paths:
+        return []
+    index_file = index_dir / (collection + INDEX_SUFFIX)
+    if not check and index_file.exists():
+        since = index_file.stat().st_mtime_ns
+        if all(path.stat().st_mtime_ns < since for path in paths):
+            return []
+    have = indexed_files(index_file)
+    missing = [rel for rel in (path.relative_to(warcs_root).as_posix() for path in paths)
+               if rel not in have]
+    if not missing:
+        return []
+    logger.warning("indexing %d WARC file(s) the index of %s lacks: %s", len(missing),
+                   collection, ", ".join(missing))
+    lines: list[str] = []
+    done = []
+    for rel in missing:  # one unreadable file must not keep the others out
+        try:
+            lines += cdxj_lines([warcs_root / rel], warcs_root)
+        except Exception:
+            logger.exception("cannot index %s; `akhbar verify` tells what is wrong", rel)
+            continue
+        done.append(rel)
+    add_to_index(index_file, lines)
+    return done

@@ -115,12 +115,15 @@ def read_stats(path: Path) -> dict[str, Any]:
 
 
 def recover_warcs(ctx: AkhbarContext, outlet: str) -> list[str]:
-    """Close the ``.open`` WARC files a killed crawl of ``outlet`` left behind.
+    """Close the ``.open`` WARC files a killed crawl of ``outlet`` left behind, and index
+    them with every closed WARC file of the outlet the index lacks (a killed crawl has
+    indexed none of the files it rotated); returns the files closed here.
 
     Safe while other crawls run: each outlet has its own directory and at most one run, and
     a file still locked by a live writer is skipped.
     """
     from archive import recover_open_files
+    from archive.cdxj import index_unindexed_files
 
     root = ctx.warcs_dir / outlet
     if not root.is_dir():
@@ -129,10 +132,10 @@ def recover_warcs(ctx: AkhbarContext, outlet: str) -> list[str]:
     if recovered:
         logger.warning("closed %d WARC file(s) left open by a stopped crawl of %s: %s",
                        len(recovered), outlet, ", ".join(recovered))
-        from archive.cdxj import index_warc_files
-
-        # recover_open_files names files relative to the outlet's directory; the index
-        # names them relative to warcs/.
-        index_warc_files(ctx.data_dir / "index", ctx.warcs_dir,
-                         [f"{outlet}/{name}" for name in recovered])
+    # Without a file to recover the index is read only if some file is newer than it.
+    try:
+        index_unindexed_files(ctx.data_dir / "index", ctx.warcs_dir, outlet,
+                              check=bool(recovered))
+    except Exception:
+        logger.exception("could not index the WARC files of %s; run `akhbar reindex`", outlet)
     return recovered
