@@ -1,26 +1,17 @@
-"""Build akhbar's WARC records, complete with their digests (no file handling here).
-
-The records are what warcio's ``RecordBuilder`` + ``WARCWriter`` make, byte for byte (same
-headers in the same order, same digests), built directly: warcio digests a body by reading
-it back from a stream twice, once when the record is built and again when it is written,
-and adds the block digest, ``Content-Type`` and ``Content-Length`` only while writing.
-Here each digest is computed once from the bytes in memory and the record is complete
-when built, so the writer only serialises and compresses it (:meth:`WarcRecord.to_bytes`).
-"""
+"""Build warcio records for akhbar's exchanges (no file handling here)."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from warcio.recordbuilder import RecordBuilder
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 
-from .digest import sha1_digest
 from .model import HttpExchange
 
 WARC_VERSION = "WARC/1.1"
@@ -31,16 +22,6 @@ REVISIT_PROFILES = {
 # The body handed to us is already de-chunked; keeping the header would make replay tools
 # try to de-chunk it again. warcprox and pywb rename it the same way.
 ORIG_TRANSFER_ENCODING = "X-Archive-Orig-Transfer-Encoding"
-# warcio's RecordBuilder.WARC_RECORDS: the Content-Type of a record that names none.
-CONTENT_TYPES = {
-    "warcinfo": "application/warc-fields",
-    "response": "application/http; msgtype=response",
-    "revisit": "application/http; msgtype=response",
-    "request": "application/http; msgtype=request",
-    "metadata": "application/warc-fields",
-}
-_END = b"\r\n\r\n"
-_EMPTY_DIGEST = sha1_digest(hashlib.sha1(b""))  # a GET request's payload
 
 
 def warc_date(dt: datetime) -> str:
@@ -68,64 +49,6 @@ def _encode_line(line: str) -> bytes:
         return line.encode("latin-1")
     except UnicodeEncodeError:
         return line.encode("utf-8")
-
-
-class WarcRecord(ArcWarcRecord):  # type: ignore[misc]
-    """A warcio record whose WARC headers are final (digests, ``Content-Type``,
-    ``Content-Length``), with the bytes of its block kept for writing."""
-
-    def __init__(self, rec_type: str, rec_headers: StatusAndHeaders,
-                 http_headers: StatusAndHeaders | None, body: bytes, content_type: str,
-                 http_buff: bytes) -> None:
-        length = len(http_buff) + len(body)
-        super().__init__("warc", rec_type, rec_headers, io.BytesIO(body), http_headers,
-                         content_type, length, payload_length=len(body))
-        self.http_buff = http_buff
-        self.body = body
-
-    def to_bytes(self) -> tuple[bytes, bytes, bytes, bytes]:
-        """The record as warcio writes it: WARC headers (UTF-8), HTTP headers, payload,
-        and the blank lines that end it."""
-        headers = self.rec_headers
-        text = "".join([f"{name}: {value}\r\n" for name, value in headers.headers])
-        head = f"{headers.protocol}\r\n{text}\r\n".encode()
-        return head, self.http_buff, self.body, _END
-
-
-def _complete(
-    rec_type: str,
-    headers: StatusAndHeaders,
-    http: StatusAndHeaders | None,
-    body: bytes,
-    payload_digest: str | None = None,
-) -> WarcRecord:
-    """The record warcio would write: payload digest (when the headers lack one; none for
-    warcinfo and revisit records), block digest, Content-Type, Content-Length, in that
-    order; a revisit keeps only its HTTP headers."""
-    http_buff = b""
-    if http:  # warcio skips HTTP headers that are empty
-        http.compute_headers_buffer()
-        http_buff = http.headers_buff
-    else:
-        http = None
-    if rec_type == "revisit":
-        body = b""
-    block = hashlib.sha1(http_buff)
-    block.update(body)
-    block_digest = sha1_digest(block)
-    if rec_type not in ("warcinfo", "revisit") and not headers.get_header("WARC-Payload-Digest"):
-        if payload_digest is None:  # without HTTP headers the payload is the block
-            payload_digest = (
-                block_digest if not http_buff
-                else _EMPTY_DIGEST if not body
-                else sha1_digest(hashlib.sha1(body))
-            )
-        headers.add_header("WARC-Payload-Digest", payload_digest)
-    headers.add_header("WARC-Block-Digest", block_digest)
-    content_type = headers.get_header("Content-Type") or CONTENT_TYPES[rec_type]
-    headers.replace_header("Content-Type", content_type)
-    headers.add_header("Content-Length", str(len(http_buff) + len(body)))
-    return WarcRecord(rec_type, headers, http, body, content_type, http_buff)
 
 
 def _response_headers(ex: HttpExchange) -> VerbatimHeaders:
@@ -157,21 +80,20 @@ def _warc_headers(
 
 
 class RecordFactory:
-    """Creates complete :class:`WarcRecord` objects (see the module's doc)."""
+    """Creates warcio ``ArcWarcRecord`` objects with digests computed by warcio."""
+
+    def __init__(self) -> None:
+        self.builder = RecordBuilder(warc_version=WARC_VERSION)
 
     def warcinfo(
         self, record_id: str, date: datetime, filename: str, info: dict[str, str]
-    ) -> WarcRecord:
-        headers = _warc_headers(
-            "warcinfo", record_id, [("WARC-Filename", filename), ("WARC-Date", warc_date(date))]
-        )
-        body = "".join(f"{name}: {value}\r\n" for name, value in info.items() if value)
-        return _complete("warcinfo", headers, None, body.encode("utf-8"))
+    ) -> ArcWarcRecord:
+        record: ArcWarcRecord = self.builder.create_warcinfo_record(filename, info)
+        record.rec_headers.replace_header("WARC-Record-ID", record_id)
+        record.rec_headers.replace_header("WARC-Date", warc_date(date))
+        return record
 
-    def response(
-        self, ex: HttpExchange, record_id: str, warcinfo_id: str, payload_digest: str | None = None
-    ) -> WarcRecord:
-        """``payload_digest``, if given, must be :func:`archive.payload_digest` of ``ex.body``."""
+    def response(self, ex: HttpExchange, record_id: str, warcinfo_id: str) -> ArcWarcRecord:
         headers = _warc_headers(
             "response",
             record_id,
@@ -182,11 +104,11 @@ class RecordFactory:
                 ("WARC-Warcinfo-ID", warcinfo_id),
             ],
         )
-        return _complete("response", headers, _response_headers(ex), ex.body, payload_digest)
+        return self._http_record(ex.url, "response", headers, _response_headers(ex), ex.body)
 
     def request(
         self, ex: HttpExchange, record_id: str, response_id: str, warcinfo_id: str
-    ) -> WarcRecord:
+    ) -> ArcWarcRecord:
         headers = _warc_headers(
             "request",
             record_id,
@@ -197,7 +119,7 @@ class RecordFactory:
                 ("WARC-Warcinfo-ID", warcinfo_id),
             ],
         )
-        return _complete("request", headers, _request_headers(ex), ex.request_body)
+        return self._http_record(ex.url, "request", headers, _request_headers(ex), ex.request_body)
 
     def revisit(
         self,
@@ -210,7 +132,7 @@ class RecordFactory:
         refers_to_record_id: str | None,
         payload_digest: str,
         profile: str,
-    ) -> WarcRecord:
+    ) -> ArcWarcRecord:
         profile_uri = REVISIT_PROFILES.get(profile, profile)
         headers = _warc_headers(
             "revisit",
@@ -227,8 +149,8 @@ class RecordFactory:
                 ("WARC-Payload-Digest", payload_digest),
             ],
         )
-        # Only the HTTP headers of a revisit are written, and digested.
-        return _complete("revisit", headers, _response_headers(ex), b"")
+        # warcio writes only the HTTP headers of a revisit and digests just those.
+        return self._http_record(ex.url, "revisit", headers, _response_headers(ex), b"")
 
     def metadata(
         self,
@@ -240,7 +162,7 @@ class RecordFactory:
         concurrent_to: str,
         content: bytes,
         content_type: str,
-    ) -> WarcRecord:
+    ) -> ArcWarcRecord:
         headers = _warc_headers(
             "metadata",
             record_id,
@@ -252,5 +174,29 @@ class RecordFactory:
                 ("Content-Type", content_type),
             ],
         )
-        # No HTTP headers: the payload is the block, one digest serves for both.
-        return _complete("metadata", headers, None, content)
+        record: ArcWarcRecord = self.builder.create_warc_record(
+            target_uri,
+            "metadata",
+            payload=io.BytesIO(content),
+            length=len(content),
+            warc_headers=headers,
+        )
+        return record
+
+    def _http_record(
+        self,
+        uri: str,
+        rec_type: str,
+        warc_headers: StatusAndHeaders,
+        http_headers: StatusAndHeaders,
+        body: bytes,
+    ) -> ArcWarcRecord:
+        record: ArcWarcRecord = self.builder.create_warc_record(
+            uri,
+            rec_type,
+            payload=io.BytesIO(body),
+            length=len(body),
+            warc_headers=warc_headers,
+            http_headers=http_headers,
+        )
+        return record

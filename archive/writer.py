@@ -16,7 +16,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING
 
-from ._records import RecordFactory, WarcRecord
+from warcio.recordloader import ArcWarcRecord
+from warcio.warcwriter import WARCWriter
+
+from ._records import RecordFactory
 from .errors import ArchiveError
 from .model import HttpExchange, WarcRecordRef
 
@@ -57,35 +60,41 @@ def _software() -> str:
     return f"akhbar/{_version('akhbar')} warcio/{_version('warcio')}"
 
 
-# Every record is its own gzip member (what warcio's GzippingWrapper makes, at level 9).
-# Level 6 gives WARC files within ~2% of level 9 at a third of the CPU on plain HTML; a body
-# that arrived compressed (Content-Encoding) does not shrink at any level, so it is stored
-# (level 0: ~1% larger files, no deflate CPU). Metadata records (the extracted text as JSON,
-# a third of the deflate CPU at level 6) use a fast level: level 2 takes half the CPU of 6
-# for metadata ~13% larger (~1.5% of a WARC of articles); level 1 is no faster and larger.
+# warcio compresses every record at zlib level 9. Level 6 gives WARC files within ~2% of that
+# size at a third of the CPU on plain HTML; a body that arrived compressed (Content-Encoding)
+# does not shrink at any level, so it is stored (level 0: ~1% larger files, no deflate CPU).
 GZIP_LEVEL = 6
-GZIP_LEVEL_METADATA = 2
 GZIP_LEVEL_COMPRESSED_BODY = 0
 
 
-def gzip_member(parts: tuple[bytes, ...] | list[bytes], level: int) -> bytes:
-    """One gzip member holding ``parts`` (one record), as warcio's GzippingWrapper makes it
-    (at ``level``)."""
-    compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-    out = [compressor.compress(part) for part in parts]
-    out.append(compressor.flush())
-    return b"".join(out)
+class _GzipMember:
+    """One gzip member around one record (what warcio's GzippingWrapper does, at our level)."""
+
+    def __init__(self, out: IO[bytes], level: int) -> None:
+        self.out = out
+        self.compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+
+    def write(self, buff: bytes) -> None:
+        self.out.write(self.compressor.compress(buff))
+
+    def flush(self) -> None:
+        self.out.write(self.compressor.flush())
+        self.out.flush()
 
 
-def _level(record: WarcRecord) -> int:
-    if record.rec_type == "metadata":
-        return GZIP_LEVEL_METADATA
-    http = record.http_headers
-    if record.body and http is not None:
-        coding = http.get_header("Content-Encoding", "")
-        if coding.strip().lower() not in ("", "identity"):
-            return GZIP_LEVEL_COMPRESSED_BODY
-    return GZIP_LEVEL
+class _LevelledWarcWriter(WARCWriter):
+    """warcio's WARCWriter, gzip per record, with the compression level chosen per record."""
+
+    def __init__(self, filebuf: IO[bytes], warc_version: str) -> None:
+        super().__init__(filebuf, gzip=False, warc_version=warc_version)
+
+    def write_record(self, record: ArcWarcRecord, params: object = None) -> None:
+        http = record.http_headers
+        coding = http.get_header("Content-Encoding", "") if http is not None else ""
+        encoded = coding.strip().lower() not in ("", "identity")
+        level = GZIP_LEVEL_COMPRESSED_BODY if encoded else GZIP_LEVEL
+        # warcio flushes its output once at the end of each record: that closes the member.
+        self._write_warc_record(_GzipMember(self.out, level), record)
 
 
 class _OpenWarc:
@@ -96,15 +105,15 @@ class _OpenWarc:
         self.final_rel = final_rel
         self.open_path = open_path
         self.warcinfo_id = warcinfo_id
+        self.writer = _LevelledWarcWriter(fh, warc_version="1.1")
 
 
 class RotatingWarcWriter:
     """Writes exchanges to ``<root>/<outlet>/<YYYY>/<MM>/<outlet>-<ts>-<serial>-<host>.warc.gz``.
 
-    Every record is its own gzip member, and the records of each call (an exchange's
-    response and request) are flushed before it returns, so a killed process leaves
-    ``*.warc.gz.open`` files holding only whole members up to the last completed record
-    (see :func:`archive.recover_open_files`). A file is renamed to
+    Every record is its own gzip member and is flushed as soon as it is written, so a
+    killed process leaves ``*.warc.gz.open`` files holding only whole members up to the
+    last completed record (see :func:`archive.recover_open_files`). A file is renamed to
     its final name when it is closed: on rotation (once it has reached ``max_size`` after
     an exchange) and on :meth:`close`. Not for sharing between processes; one writer per
     crawl process.
@@ -160,19 +169,15 @@ class RotatingWarcWriter:
         """Final relative path of the file being written, if any."""
         return self._current.final_rel if self._current else None
 
-    def write_exchange(self, ex: HttpExchange, *, payload_digest: str | None = None
-                       ) -> WarcRecordRef:
-        """Write a ``response`` then its ``request``; return the response's location.
-
-        ``payload_digest``: :func:`archive.payload_digest` of ``ex.body`` when the caller
-        has it already (it is not computed again).
-        """
+    def write_exchange(self, ex: HttpExchange) -> WarcRecordRef:
+        """Write a ``response`` then its ``request``; return the response's location."""
         with self._lock:
             warc = self._ensure_open()
             resp_id = self._new_id()
-            response = self._factory.response(ex, resp_id, warc.warcinfo_id, payload_digest)
+            response = self._factory.response(ex, resp_id, warc.warcinfo_id)
+            ref = self._write(warc, response)
             request = self._factory.request(ex, self._new_id(), resp_id, warc.warcinfo_id)
-            ref = self._write(warc, response, request)
+            self._write(warc, request)
             self._maybe_rotate()
             return ref
 
@@ -204,8 +209,8 @@ class RotatingWarcWriter:
                 payload_digest=payload_digest,
                 profile=profile,
             )
-            request = self._factory.request(ex, self._new_id(), rev_id, warc.warcinfo_id)
-            ref = self._write(warc, revisit, request)
+            ref = self._write(warc, revisit)
+            self._write(warc, self._factory.request(ex, self._new_id(), rev_id, warc.warcinfo_id))
             self._maybe_rotate()
             return ref
 
@@ -256,28 +261,19 @@ class RotatingWarcWriter:
         raw = self._id_factory() if self._id_factory else str(uuid.uuid4())
         return raw if raw.startswith("<") else f"<urn:uuid:{raw}>"
 
-    def _write(self, warc: _OpenWarc, *records: WarcRecord) -> WarcRecordRef:
-        """Write ``records`` (a gzip member each) and flush them together; return the first
-        one's location. On failure none of them stays in the file."""
-        start = offset = warc.fh.tell()
-        placed: list[tuple[WarcRecord, int, int]] = []
+    def _write(self, warc: _OpenWarc, record: ArcWarcRecord) -> WarcRecordRef:
+        offset = warc.fh.tell()
         try:
-            for record in records:
-                member = gzip_member(record.to_bytes(), _level(record))
-                warc.fh.write(member)
-                placed.append((record, offset, len(member)))
-                offset += len(member)
-            warc.fh.flush()
+            warc.writer.write_record(record)  # flushes the gzip member and the file
         except Exception as exc:
             # Never leave half a member before the next record (e.g. disk full).
-            self._discard_partial(warc, start)
+            self._discard_partial(warc, offset)
             if isinstance(exc, OSError):
                 raise ArchiveError(f"cannot write to {warc.open_path}: {exc}") from exc
             raise
+        length = warc.fh.tell() - offset
         if self.line_sink is not None:
-            for record, offset, length in placed:
-                self.line_sink.add(record, offset, length)
-        record, offset, length = placed[0]
+            self.line_sink.add(record, offset, length)
         headers = record.rec_headers
         date = datetime.fromisoformat(headers.get_header("WARC-Date").replace("Z", "+00:00"))
         return WarcRecordRef(

@@ -158,13 +158,14 @@ class WarcCaptureMiddleware:
             self.previous.get(request.url) if request.meta.get("akhbar_kind") == "article" else None
         )
         profile = None
-        digest = None  # computed only to compare with a previous capture; then written
         if prev is not None and response.status == 304:
             profile = "server-not-modified"
-        elif prev is not None and response.status == 200:
-            digest = payload_digest(ex.body)
-            if digest == prev.payload_digest:
-                profile = "identical-payload-digest"
+        elif (
+            prev is not None
+            and response.status == 200
+            and payload_digest(response.body) == prev.payload_digest
+        ):
+            profile = "identical-payload-digest"
         if prev is not None and profile is not None:
             ref = self.writer.write_revisit(
                 ex,
@@ -175,7 +176,7 @@ class WarcCaptureMiddleware:
                 profile=profile,
             )
         else:
-            ref = self.writer.write_exchange(ex, payload_digest=digest)
+            ref = self.writer.write_exchange(ex)
             prev = None
         info = capture_info(ex, ref, prev)
         request.meta["akhbar_capture"] = info
