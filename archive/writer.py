@@ -65,6 +65,10 @@ def _software() -> str:
 # does not shrink at any level, so it is stored (level 0: ~1% larger files, no deflate CPU).
 GZIP_LEVEL = 6
 GZIP_LEVEL_COMPRESSED_BODY = 0
+# Metadata records (the extracted text as JSON, a third of the crawl's deflate CPU at level
+# 6) use a fast level: level 2 takes half the CPU of 6 for metadata ~13% larger (~1.5% of a
+# WARC of articles); level 1 is no faster and larger.
+GZIP_LEVEL_METADATA = 2
 
 
 class _GzipMember:
@@ -92,7 +96,11 @@ class _LevelledWarcWriter(WARCWriter):
         http = record.http_headers
         coding = http.get_header("Content-Encoding", "") if http is not None else ""
         encoded = coding.strip().lower() not in ("", "identity")
-        level = GZIP_LEVEL_COMPRESSED_BODY if encoded else GZIP_LEVEL
+        level = (
+            GZIP_LEVEL_METADATA if record.rec_type == "metadata"
+            else GZIP_LEVEL_COMPRESSED_BODY if encoded
+            else GZIP_LEVEL
+        )
         # warcio flushes its output once at the end of each record: that closes the member.
         self._write_warc_record(_GzipMember(self.out, level), record)
 

@@ -318,3 +318,36 @@ def test_bad_arguments_rejected(tmp_path: Path, make_exchange: Callable[..., Htt
         RotatingWarcWriter(tmp_path, "../evil", run_id="r")
     with pytest.raises(ValueError, match="max_size"):
         RotatingWarcWriter(tmp_path, "demo", run_id="r", max_size=0)
+
+
+def test_compression_level_per_record(
+    make_writer: Callable[..., RotatingWarcWriter],
+    samples: dict[str, HttpExchange],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Metadata at a fast level, a body that came compressed stored, the rest at level 6."""
+    import zlib
+
+    from archive import writer as writer_module
+
+    levels: list[int] = []
+    real = zlib.compressobj
+
+    def spy(level: int = -1, *args: object) -> object:
+        levels.append(level)
+        return real(level, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writer_module.zlib, "compressobj", spy)
+    with make_writer() as writer:
+        writer.write_exchange(samples["redirect"])  # opens the file: warcinfo first
+        levels.clear()
+        writer.write_exchange(samples["gzip"])
+        gzip_levels, levels[:] = list(levels), []
+        resp = writer.write_exchange(samples["cp1256"])
+        plain_levels, levels[:] = list(levels), []
+        writer.write_metadata(target_uri="http://news.test/a", content=b"{}",
+                              concurrent_to=resp.record_id)
+    # (response, request) for each exchange
+    assert gzip_levels == [writer_module.GZIP_LEVEL_COMPRESSED_BODY, writer_module.GZIP_LEVEL]
+    assert plain_levels == [writer_module.GZIP_LEVEL, writer_module.GZIP_LEVEL]
+    assert levels == [writer_module.GZIP_LEVEL_METADATA]
