@@ -2,9 +2,10 @@
 
 A :class:`RotatingWarcWriter` given a :class:`CdxjLineSink` hands it every record it has
 written, with its offset and compressed length. The sink makes the line ``cdxj-indexer``
-(:func:`archive.cdxj.cdxj_lines`) would make for it and appends it to an unnamed temporary
-file beside the WARCs (one per WARC file; nothing in memory grows with the crawl). When a
-WARC file is closed its lines are sorted; at the end of the crawl :meth:`CdxjLineSink.merge_into`
+(:func:`archive.cdxj.cdxj_lines`) would make for it and keeps it; every
+:data:`CHUNK_LINES` lines are sorted and written to an unnamed temporary file beside the
+WARCs (nothing in memory grows with the crawl). When a WARC file is closed its chunks are
+merged into one sorted run; at the end of the crawl :meth:`CdxjLineSink.merge_into`
 merges the sorted runs into the collection's index, so the only serial work left is a merge.
 
 The lines must equal ``cdxj-indexer``'s byte for byte. They are made from the headers in
@@ -136,6 +137,11 @@ def cdxj_line(record: ArcWarcRecord, offset: int, length: int, filename: str) ->
     return f"{_url_key(url)} {_timestamp(date)} {json.dumps(index)}\n"
 
 
+#: Lines of the open WARC held in memory before they are sorted and written out as a chunk
+#: (~1 MB): the crawl's memory does not grow with the size of a WARC file.
+CHUNK_LINES = 4096
+
+
 def _temp_file(directory: Path | None) -> IO[str]:
     return tempfile.TemporaryFile("w+", encoding="utf-8", dir=directory)
 
@@ -162,7 +168,9 @@ class CdxjLineSink:
     def __init__(self) -> None:
         self._dir: Path | None = None
         self._file: str | None = None
-        self._fh: IO[str] | None = None
+        # The open WARC's lines: the newest in memory, older ones in sorted chunks on disk.
+        self._pending: list[str] = []
+        self._chunks: list[_Run] = []
         self._lines = 0
         self._runs: list[_Run] = []
 
@@ -175,20 +183,18 @@ class CdxjLineSink:
         """A new WARC file, ``filename`` relative to the WARC root (the index's ``filename``)."""
         self._drop_current()
         self._dir, self._file, self._lines = directory, filename, 0
-        try:
-            self._fh = _temp_file(directory)
-        except OSError:
-            logger.warning("no temporary file for the index lines of %s", filename, exc_info=True)
 
     def add(self, record: ArcWarcRecord, offset: int, length: int) -> None:
         """A record just written to the open file, at ``offset``, ``length`` bytes long."""
-        if self._fh is None or self._file is None:
+        if self._file is None:
             return
         try:
             line = cdxj_line(record, offset, length, self._file)
             if line is not None:
-                self._fh.write(line)
+                self._pending.append(line)
                 self._lines += 1
+                if len(self._pending) >= CHUNK_LINES:
+                    self._spill()
         except NotExact as exc:
             logger.info("%s will be indexed by reading it (%s)", self._file, exc)
             self._drop_current()
@@ -197,24 +203,29 @@ class CdxjLineSink:
             self._drop_current()
 
     def close_file(self, filename: str) -> None:
-        """The open file is closed (renamed to its final name): sort its lines."""
-        fh, name = self._fh, self._file
-        self._fh = self._file = None
-        if fh is None or name != filename:
-            if fh is not None:
-                fh.close()
+        """The open file is closed (renamed to its final name): merge its sorted chunks."""
+        name = self._file
+        if name is None or name != filename:
+            self._drop_current()
             return
         try:
-            fh.seek(0)
-            lines = sorted(fh)
-            fh.seek(0)
-            fh.writelines(lines)
-            fh.truncate()
-            self._runs.append(_Run(fh, [name], len(lines)))
+            self._spill()
+            chunks, self._chunks = self._chunks, []
+            if len(chunks) == 1:
+                run = chunks[0]
+            else:
+                fh = _temp_file(self._dir)
+                fh.writelines(heapq.merge(*chunks))
+                run = _Run(fh, [], self._lines)
+                for chunk in chunks:
+                    chunk.fh.close()
+            run.files = [name]
+            self._runs.append(run)
+            self._file = None
             self._compact()
         except Exception:
             logger.warning("cannot keep index lines for %s", name, exc_info=True)
-            fh.close()
+            self._drop_current()
             self.discard()
 
     def merge_into(self, index_dir: Path, warcs_root: Path, files: Iterable[str]) -> int:
@@ -247,9 +258,17 @@ class CdxjLineSink:
 
     # -- internals --------------------------------------------------------------------
     def _drop_current(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-        self._fh = self._file = None
+        for chunk in self._chunks:
+            chunk.fh.close()
+        self._pending, self._chunks, self._file = [], [], None
+
+    def _spill(self) -> None:
+        """Write the lines held in memory to disk as one more sorted chunk."""
+        fh = _temp_file(self._dir)
+        self._pending.sort()
+        fh.writelines(self._pending)
+        self._chunks.append(_Run(fh, [], len(self._pending)))
+        self._pending = []
 
     def _compact(self) -> None:
         """Merge the newest runs while the older is not more than twice as long: a few

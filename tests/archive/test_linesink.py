@@ -70,9 +70,13 @@ def _expected(root: Path, files: list[str]) -> str:
     return "".join(cdxj_lines([root / name for name in files], root))
 
 
+@pytest.mark.parametrize("chunk_lines", [4096, 3])
 def test_lines_equal_cdxj_indexer_with_rotation_revisits_and_metadata(
-    make_writer: MakeWriter, samples: dict[str, HttpExchange], tmp_path: Path
+    make_writer: MakeWriter, samples: dict[str, HttpExchange], tmp_path: Path,
+    chunk_lines: int, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # 3: every WARC's lines are sorted on disk in several chunks and merged at its close.
+    monkeypatch.setattr(linesink, "CHUNK_LINES", chunk_lines)
     sink = CdxjLineSink()
     writer = make_writer(max_size=20_000, line_sink=sink)
     first = writer.write_exchange(EXACT[0])
