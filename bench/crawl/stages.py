@@ -28,8 +28,8 @@ STAGES = ("gunzip", "warc_write", "html_parse", "link_extraction", "extraction",
 DESCRIPTIONS = {
     "gunzip": "gzip decoding of the body (in a worker for leaf articles)",
     "warc_write": "request+response records (archive.RotatingWarcWriter)",
-    "html_parse": "lxml parse of the page (Selector / LinkExtractor)",
-    "link_extraction": "scrapy LinkExtractor on an HtmlResponse (parse included)",
+    "html_parse": "lxml parse of the page (Selector / link extraction)",
+    "link_extraction": "crawler.links.page_links on an HtmlResponse (parse included)",
     "extraction": "crawler.extraction.extract_article (decode, parse, trafilatura)",
     "language": "crawler.language.tag_languages on the extracted text",
     "warc_metadata": "JSON of the result + metadata record",
@@ -47,10 +47,10 @@ def measure_stages(spec: SiteSpec, sample: int = 200, base: str = "http://127.0.
     """Stage timings over ``sample`` articles spread over the site."""
     import lxml.html
     from scrapy.http import HtmlResponse
-    from scrapy.linkextractors import LinkExtractor
 
     from archive import HttpExchange, RotatingWarcWriter
     from crawler.extraction import extract_article
+    from crawler.links import page_links
 
     from .naive import language_tagger
 
@@ -64,7 +64,6 @@ def measure_stages(spec: SiteSpec, sample: int = 200, base: str = "http://127.0.
     site = Site(spec)
     step = max(1, len(site.articles) // sample)
     refs = site.articles[::step][:sample]
-    links = LinkExtractor(unique=True)
     times: dict[str, list[float]] = {stage: [] for stage in STAGES}
     sizes, text_chars = [], []
     tag("warm up the language profiles once", HINTS, None)
@@ -88,7 +87,7 @@ def measure_stages(spec: SiteSpec, sample: int = 200, base: str = "http://127.0.
             times["html_parse"].append(dt)
             response = HtmlResponse(url, body=body, headers={"Content-Type": "text/html; "
                                                               "charset=utf-8"})
-            dt, _ = _timed(links.extract_links, response)
+            dt, _ = _timed(page_links, response)
             times["link_extraction"].append(dt)
             dt, article = _timed(extract_article, body, url, "text/html; charset=utf-8")
             times["extraction"].append(dt)
