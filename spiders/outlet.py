@@ -80,6 +80,10 @@ class OutletSpider(scrapy.Spider):
         # Articles discovered beyond the window: (url, hops, referer), fed as others finish.
         self._waiting: deque[tuple[str, int, str | None]] = deque()
         self._in_flight = 0
+        # Child sitemaps of a sitemap index, fetched one at a time as the waiting articles
+        # run low, so that a site of 100,000 articles is not all held in memory at once.
+        self._sitemaps: deque[tuple[str, int]] = deque()
+        self._sitemap_in_flight = False
         self.article_window = ARTICLE_WINDOW
         # A sitemap lists every article already; links read off article pages (related
         # stories, tag clouds) would only lead back to known pages, at a cost per article.
@@ -135,24 +139,42 @@ class OutletSpider(scrapy.Spider):
         return request
 
     def _article_done(self, request: Request | None) -> Iterator[Request]:
-        """An article request has finished (or was dropped): let waiting ones take its place."""
-        if request is not None and request.meta.get("akhbar_kind") == ARTICLE:
-            self._in_flight = max(0, self._in_flight - 1)
+        """An article (or child sitemap) request has finished or was dropped: let waiting
+        ones take its place."""
+        self._forget(request)
         yield from self._release()
+
+    def _forget(self, request: Request | None) -> None:
+        kind = request.meta.get("akhbar_kind") if request is not None else None
+        if kind == ARTICLE:
+            self._in_flight = max(0, self._in_flight - 1)
+        elif kind == SITEMAP and request is not None and request.meta.get("akhbar_child"):
+            self._sitemap_in_flight = False
 
     def _release(self) -> Iterator[Request]:
         while self._waiting and self._in_flight < self.article_window:
             yield self._article_request(*self._waiting.popleft())
+        if (
+            self._sitemaps
+            and not self._sitemap_in_flight
+            and len(self._waiting) < self.article_window
+            and self.articles_scheduled < self.max_articles
+        ):
+            url, hops = self._sitemaps.popleft()
+            self._sitemap_in_flight = True
+            request = self._request(url, SITEMAP, hops)
+            request.meta["akhbar_child"] = True
+            yield request
 
     def on_request_dropped(self, request: Request, spider: Any = None) -> None:
-        if request.meta.get("akhbar_kind") == ARTICLE:
-            self._in_flight = max(0, self._in_flight - 1)
+        self._forget(request)
 
     def on_idle(self, spider: Any = None) -> None:
-        """Nothing left in Scrapy's hands, but articles still waiting: schedule them."""
-        if not self._waiting:
+        """Nothing left in Scrapy's hands, but articles or sitemaps still waiting: go on."""
+        if not self._waiting and not self._sitemaps:
             return
         self._in_flight = 0
+        self._sitemap_in_flight = False
         engine = self.crawler.engine
         assert engine is not None
         for request in self._release():
@@ -226,15 +248,15 @@ class OutletSpider(scrapy.Spider):
                 exc,
                 extra={"event": "bad_sitemap", "url": response.url},
             )
+            yield from self._article_done(response.request)
             return
         locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
         hops = int(response.meta["akhbar_hops"])
         if sitemap.type == "sitemapindex":
-            for loc in locs:
-                if same_site(loc, self.hosts):
-                    yield self._request(loc, SITEMAP, hops)
+            self._sitemaps.extend((loc, hops) for loc in locs if same_site(loc, self.hosts))
         else:
             yield from self._links_to(locs, hops, response.url)
+        yield from self._article_done(response.request)
 
     def parse_page(self, response: Response) -> Iterator[Request | PageItem]:
         kind = response.meta["akhbar_kind"]

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, XmlResponse
 from scrapy.settings import Settings
+from twisted.python.failure import Failure
 
 from crawler.items import PageItem
 from spiders.outlet import OutletSpider
@@ -227,3 +229,48 @@ def test_leaf_article_bodies_may_stay_gzipped(spider: OutletSpider) -> None:
     )
     items = [x for x in spider.parse_page(page) if isinstance(x, PageItem)]
     assert len(items) == 1 and items[0].body == body
+
+
+def test_child_sitemaps_are_fetched_one_at_a_time_as_articles_run_low(
+    spider: OutletSpider,
+) -> None:
+    spider.article_window, spider.max_articles = 2, 100
+    children = [f"http://news.test/sitemap-{i}.xml" for i in range(3)]
+    index = (
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(f"<sitemap><loc>{url}</loc></sitemap>" for url in children)
+        + "</sitemapindex>"
+    )
+    out = list(spider.parse_sitemap(
+        response(XmlResponse, "http://news.test/sitemap.xml", index, "sitemap")))
+    assert [r.url for r in out] == children[:1]  # one child, the others wait
+    child = out[0]
+
+    def urlset(n: int, start: int) -> str:
+        return ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + "".join(
+            f"<url><loc>http://news.test/2026/11/s{i}/</loc></url>"
+            for i in range(start, start + n)) + "</urlset>")
+
+    first = response(XmlResponse, child.url, urlset(5, 0), "sitemap")
+    first.request.meta.update(child.meta)
+    out = list(spider.parse_sitemap(first))
+    # Two articles in flight, three waiting: enough to go on, no sitemap yet.
+    assert [r.meta["akhbar_kind"] for r in out] == ["article", "article"]
+
+    def finish(request: Request) -> list[Request]:
+        page = response(HtmlResponse, request.url, "<html><body><p>t</p></body></html>",
+                        "article")
+        page.request.meta.update(request.meta)
+        return [x for x in spider.parse_page(page) if isinstance(x, Request)]
+
+    released = finish(out[0])
+    assert [r.meta["akhbar_kind"] for r in released] == ["article"]  # two still waiting
+    released = finish(out[1])
+    # One article left waiting (< the window): the next child sitemap is asked for.
+    assert [r.meta["akhbar_kind"] for r in released] == ["article", "sitemap"]
+    assert released[-1].url == children[1]
+    # A child sitemap that is not fetched (here: robots.txt forbids it) lets the next go.
+    failure = Failure(IgnoreRequest("Forbidden by robots.txt"))
+    failure.request = released[-1]  # type: ignore[attr-defined]
+    after_error = list(spider.on_error(failure))
+    assert [r.url for r in after_error] == children[2:]
