@@ -175,9 +175,14 @@ class OutletSpider(scrapy.Spider):
             return
         self._in_flight = 0
         self._sitemap_in_flight = False
+        requests = list(self._release())
+        if not requests:  # what waits can no longer be asked for (max_articles reached)
+            self._waiting.clear()
+            self._sitemaps.clear()
+            return
         engine = self.crawler.engine
         assert engine is not None
-        for request in self._release():
+        for request in requests:
             engine.crawl(request)
         raise DontCloseSpider
 

@@ -274,3 +274,29 @@ def test_child_sitemaps_are_fetched_one_at_a_time_as_articles_run_low(
     failure.request = released[-1]  # type: ignore[attr-defined]
     after_error = list(spider.on_error(failure))
     assert [r.url for r in after_error] == children[2:]
+
+
+def test_the_spider_closes_when_max_articles_leaves_sitemaps_unread(
+    spider: OutletSpider,
+) -> None:
+    from scrapy.exceptions import DontCloseSpider
+
+    spider._sitemaps.extend([("http://news.test/sitemap-9.xml", 0)])
+    spider.articles_scheduled = spider.max_articles
+    spider.on_idle()  # no DontCloseSpider: nothing that waits may still be asked for
+    assert not spider._sitemaps
+
+    spider.articles_scheduled = 0
+    spider._sitemaps.extend([("http://news.test/sitemap-9.xml", 0)])
+    spider.crawler.engine = _Engine()  # type: ignore[assignment]
+    with pytest.raises(DontCloseSpider):
+        spider.on_idle()
+    assert [r.url for r in spider.crawler.engine.crawled] == ["http://news.test/sitemap-9.xml"]
+
+
+class _Engine:
+    def __init__(self) -> None:
+        self.crawled: list[Request] = []
+
+    def crawl(self, request: Request) -> None:
+        self.crawled.append(request)
