@@ -17,10 +17,11 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlparse
 
+from parsel import Selector
 from scrapy.http import TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
-from scrapy.utils.response import get_base_url
-from w3lib.html import strip_html5_whitespace
+from w3lib.encoding import html_to_unicode
+from w3lib.html import get_base_url, strip_html5_whitespace
 from w3lib.url import safe_url_string
 
 _DENY_EXTENSIONS = tuple("." + ext for ext in IGNORED_EXTENSIONS)
@@ -32,11 +33,17 @@ _NEEDS_QUOTING = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")
 def page_links(response: TextResponse) -> list[str]:
     """Absolute URLs of the page's ``<a href>`` and ``<area href>``, as LinkExtractor
     (defaults, ``unique=True``) returns them, in the same order."""
-    base = get_base_url(response)
+    # The page is decoded and parsed here, as response.text and response.selector would
+    # do it, but not cached on the response: a listing page's tree (~1 MB for 50 KB of
+    # HTML) would live as long as the response, while its requests are handed on one by one.
     encoding = response.encoding
+    text = html_to_unicode(f"charset={encoding}", response.body)[1]
+    base = get_base_url(text[:4096], response.url, encoding)
+    root = Selector(text=text, type="html").root
+    del text
     seen: set[str] = set()
     out: list[str] = []
-    for element in response.selector.root.iter("a", "area"):
+    for element in root.iter("a", "area"):
         href = element.get("href")
         if href is None:
             continue
