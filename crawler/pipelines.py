@@ -139,9 +139,9 @@ class CatalogPipeline:
         if not url:
             raise NotConfigured("AKHBAR_DATABASE_URL is not set")
         writer = CatalogWriter(
-            # WarcCaptureMiddleware, built before the pipelines, has brought the schema up to
-            # date already; one Alembic run per crawl is enough.
-            Catalog(url, create=False),
+            # Brings the schema up to date if need be (one query when it is: WARC capture,
+            # built before the pipelines, has usually done it; not in a crawl without a run).
+            Catalog(url),
             outlet=settings.get("AKHBAR_OUTLET") or "unknown",
             run_id=settings.get("AKHBAR_RUN_ID") or None,
             batch_size=settings.getint("AKHBAR_CATALOG_BATCH_SIZE", 100),

@@ -47,3 +47,19 @@ def test_a_database_behind_is_migrated_one_at_head_is_left_alone(
         assert schema_is_current(engine)
     finally:
         engine.dispose()
+
+
+def test_the_catalog_pipeline_makes_the_schema_of_a_new_database(tmp_path: Path) -> None:
+    """A crawl run without the service (no run id: no WARC middleware) still gets a schema."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler.pipelines import CatalogPipeline
+
+    url = sqlite_url(tmp_path / "fresh.sqlite")
+    pipe = CatalogPipeline.from_crawler(get_crawler(settings_dict={"AKHBAR_DATABASE_URL": url}))
+    engine = make_engine(url)
+    try:
+        assert schema_is_current(engine)
+    finally:
+        engine.dispose()
+        pipe.writer.close()
