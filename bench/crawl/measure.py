@@ -38,6 +38,9 @@ class Measurement:
     # CPU the rest of the machine used meanwhile, in cores: anything above ~0.1 means the
     # wall-clock figures of this run were slowed by other work.
     other_load_cores: float = 0.0
+    # Per role, the largest RSS sampled in each quarter of the run's wall time: memory that
+    # grows with the crawl shows as rising quarters.
+    rss_mb_by_quarter: dict[str, list[float]] = field(default_factory=dict)
 
 
 def default_role(proc: psutil.Process) -> str:
@@ -68,6 +71,8 @@ class TreeSampler:
         self.peak_processes = 0
         self.peak_by_role: dict[str, int] = {}
         self.cpu: dict[int, tuple[str, float]] = {}
+        self.timeline: list[tuple[float, dict[str, int]]] = []  # (seconds in, RSS by role)
+        self._started = time.monotonic()
         self._roles: dict[int, str] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="tree-sampler", daemon=True)
@@ -107,9 +112,23 @@ class TreeSampler:
             except psutil.Error:
                 continue
         self.peak_rss = max(self.peak_rss, rss)
+        self.timeline.append((time.monotonic() - self._started, by_role))
         for role, mem in by_role.items():
             self.peak_by_role[role] = max(self.peak_by_role.get(role, 0), mem)
         self.peak_processes = max(self.peak_processes, alive)
+
+    def rss_by_quarter(self) -> dict[str, list[float]]:
+        """Per role, the largest RSS (MB) sampled in each quarter of the sampled time."""
+        if not self.timeline:
+            return {}
+        end = self.timeline[-1][0] or 1.0
+        out: dict[str, list[float]] = {}
+        for at, by_role in self.timeline:
+            quarter = min(3, int(4 * at / end))
+            for role, mem in by_role.items():
+                row = out.setdefault(role, [0.0] * 4)
+                row[quarter] = max(row[quarter], round(mem / 2**20, 1))
+        return out
 
     def cpu_by_role(self) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -178,6 +197,7 @@ def run_measured(cmd: Sequence[str], *, env: Mapping[str, str] | None = None,
         peak_processes=sampler.peak_processes,
         server_cpu_s=round(server, 3),
         other_load_cores=round(other / wall, 2) if wall else 0.0,
+        rss_mb_by_quarter=sampler.rss_by_quarter(),
     )
 
 

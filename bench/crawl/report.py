@@ -116,6 +116,9 @@ def render_text(record: dict[str, Any], results: list[RunnerResult]) -> str:
                      "articles)")
     if akhbar and akhbar.ok:
         parts.append(targets_line(akhbar, wget))
+    quarters = memory_line(results)
+    if quarters:
+        parts.append(quarters)
     if record.get("stages"):
         st = record["stages"]
         parts += ["", f"CPU per article by stage (in-process, {st['sample']} pages, "
@@ -152,6 +155,19 @@ def targets_line(akhbar: RunnerResult, wget: RunnerResult | None) -> str:
     parts.append(f"peak RSS < {TARGET_PEAK_RSS_MB:.0f} MB: {peak:.0f} "
                  f"{verdict(peak < TARGET_PEAK_RSS_MB)}")
     return "targets: " + "; ".join(parts)
+
+
+def memory_line(results: list[RunnerResult]) -> str:
+    """The crawl processes' RSS over each run, by quarter of its wall time."""
+    rows = []
+    for r in results:
+        for role in ("crawl", "workers"):
+            q = r.measurement.rss_mb_by_quarter.get(role)
+            if q:
+                rows.append(f"{r.runner} {role} " + "/".join(f"{v:.0f}" for v in q))
+    if not rows:
+        return ""
+    return "peak RSS MB in each quarter of the run: " + ", ".join(rows)
 
 
 def machine() -> dict[str, Any]:

@@ -84,3 +84,8 @@ def test_harness_runs_all_three_runners(tmp_path: Path, site: SiteProcess) -> No
                for r in record["runners"])
     assert set(record["ratios"]) == {"akhbar/wget", "akhbar/naive"}
     assert set(record["stages"]["stages"]) >= {"extraction", "language", "link_extraction"}
+    # Memory over the run, by quarter: four figures for the crawl process and the workers.
+    quarters = by["akhbar"]["measurement"]["rss_mb_by_quarter"]
+    assert len(quarters["crawl"]) == 4 and max(quarters["crawl"]) > 0
+    assert max(quarters["workers"]) > 0
+    assert "peak RSS MB in each quarter of the run: akhbar crawl " in record["text"]
