@@ -138,17 +138,18 @@ class OutletSpider(scrapy.Spider):
             request.headers[b"Referer"] = referer
         return request
 
-    def _article_done(self, request: Request | None) -> Iterator[Request]:
-        """An article (or child sitemap) request has finished or was dropped: let waiting
-        ones take its place."""
+    def _request_done(self, request: Request | None) -> Iterator[Request]:
+        """A request has finished or was dropped: if it was an article or a child sitemap,
+        let waiting ones take its place."""
         self._forget(request)
         yield from self._release()
 
     def _forget(self, request: Request | None) -> None:
-        kind = request.meta.get("akhbar_kind") if request is not None else None
+        meta = request.meta if request is not None else {}
+        kind = meta.get("akhbar_kind")
         if kind == ARTICLE:
             self._in_flight = max(0, self._in_flight - 1)
-        elif kind == SITEMAP and request is not None and request.meta.get("akhbar_child"):
+        elif kind == SITEMAP and meta.get("akhbar_child"):
             self._sitemap_in_flight = False
 
     def _release(self) -> Iterator[Request]:
@@ -195,14 +196,16 @@ class OutletSpider(scrapy.Spider):
         for raw in urls:
             # A link already in canonical form and requested before (most of a listing
             # page's links) is known by its digest alone: canonicalize() costs ~30 us.
-            if url_digest(raw) in self._seen:
+            key = url_digest(raw)
+            if key in self._seen:
                 continue
             url = canonicalize(raw)
             if not url.startswith(("http://", "https://")) or not same_site(url, self.hosts):
                 continue
-            key = url_digest(url)
-            if key in self._seen:
-                continue
+            if url != raw:
+                key = url_digest(url)
+                if key in self._seen:
+                    continue
             if self.rules.is_article(url) and self._is_article_path(url):
                 if self.articles_scheduled >= self.max_articles:
                     continue
@@ -257,7 +260,7 @@ class OutletSpider(scrapy.Spider):
                 exc,
                 extra={"event": "bad_sitemap", "url": response.url},
             )
-            yield from self._article_done(response.request)
+            yield from self._request_done(response.request)
             return
         locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
         hops = int(response.meta["akhbar_hops"])
@@ -265,12 +268,12 @@ class OutletSpider(scrapy.Spider):
             self._sitemaps.extend((loc, hops) for loc in locs if same_site(loc, self.hosts))
         else:
             yield from self._links_to(locs, hops, response.url)
-        yield from self._article_done(response.request)
+        yield from self._request_done(response.request)
 
     def parse_page(self, response: Response) -> Iterator[Request | PageItem]:
         kind = response.meta["akhbar_kind"]
         if kind == ARTICLE:
-            yield from self._article_done(response.request)
+            yield from self._request_done(response.request)
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
         capture = response.meta.get("akhbar_capture")
         if kind == ARTICLE and capture is not None and capture.refers_to is not None:
@@ -313,7 +316,7 @@ class OutletSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> Iterator[Request]:
         request = failure.request  # type: ignore[attr-defined]
-        yield from self._article_done(request)
+        yield from self._request_done(request)
         if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
             # Policy, not failure: the outlet asked us not to fetch it.
             logger.info(
