@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +12,7 @@ from archive import HttpExchange, RotatingWarcWriter, linesink, recover_open_fil
 from archive.cdxj import cdxj_lines, index_warc_files
 from archive.linesink import CdxjLineSink
 from tests.archive.conftest import FETCHED, exchange
+from tests.support import run_writer
 
 MakeWriter = Callable[..., RotatingWarcWriter]
 
@@ -150,28 +148,9 @@ def test_without_lines_every_file_is_read(make_writer: MakeWriter, tmp_path: Pat
     assert (tmp_path / "index" / "demo_fa.cdxj").read_text("utf-8") == _expected(tmp_path, files)
 
 
-KILLED_CRAWL = textwrap.dedent("""
-    import os, sys
-    from datetime import datetime, timezone
-    from pathlib import Path
-    from archive import HttpExchange, RotatingWarcWriter
-    from archive.linesink import CdxjLineSink
-    w = RotatingWarcWriter(Path(sys.argv[1]), "demo_fa", run_id="crash", host="testhost",
-                           max_size=5000, line_sink=CdxjLineSink())
-    for i in range(5):
-        w.write_exchange(HttpExchange(
-            url=f"https://news.example/{i}", method="GET", request_headers=[],
-            request_body=b"", status=200, reason="OK", protocol="HTTP/1.1",
-            response_headers=[("Content-Type", "text/plain")], body=os.urandom(3000),
-            fetched_at=datetime.now(timezone.utc)))
-    os.kill(os.getpid(), 9)
-""")
-
-
-def test_killed_crawl_leaves_only_warcs(project_root: Path, tmp_path: Path) -> None:
+def test_killed_crawl_leaves_only_warcs(tmp_path: Path) -> None:
     root = tmp_path / "warcs"
-    subprocess.run([sys.executable, "-c", KILLED_CRAWL, str(root)], check=False, timeout=60,
-                   cwd=project_root)
+    run_writer(root, "crash", 5)
     left = [p.name for p in root.rglob("*") if p.is_file()]
     assert len(left) == 3 and all(n.endswith((".warc.gz", ".warc.gz.open")) for n in left)
     recovered = recover_open_files(root)

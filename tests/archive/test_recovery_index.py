@@ -4,37 +4,22 @@ from __future__ import annotations
 
 import gzip
 import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 from archive import recover_open_files
 from archive.cdxj import cdxj_lines, index_unindexed_files, index_warc_files, indexed_files
-
-KILLED_CRAWL = textwrap.dedent("""
-    import os, sys
-    from datetime import datetime, timezone
-    from pathlib import Path
-    from archive import HttpExchange, RotatingWarcWriter
-    from archive.linesink import CdxjLineSink
-    w = RotatingWarcWriter(Path(sys.argv[1]), "demo_fa", run_id=sys.argv[2], host="testhost",
-                           max_size=5000, line_sink=CdxjLineSink())
-    for i in range(7):
-        w.write_exchange(HttpExchange(
-            url=f"https://news.example/{sys.argv[2]}/{i}", method="GET", request_headers=[],
-            request_body=b"", status=200, reason="OK", protocol="HTTP/1.1",
-            response_headers=[("Content-Type", "text/plain")], body=os.urandom(3000),
-            fetched_at=datetime.now(timezone.utc)))
-    if sys.argv[3] == "kill":
-        os.kill(os.getpid(), 9)
-    w.line_sink.merge_into(Path(sys.argv[1]).parent / "index", Path(sys.argv[1]), w.close())
-""")
+from tests.support import run_writer
 
 
-def _crawl(project_root: Path, root: Path, run_id: str, end: str) -> None:
-    subprocess.run([sys.executable, "-c", KILLED_CRAWL, str(root), run_id, end], check=False,
-                   timeout=60, cwd=project_root)
+def _crawl(root: Path, run_id: str, end: str) -> None:
+    run_writer(root, run_id, 7, end)
+
+
+def _killed_and_recovered(root: Path) -> list[str]:
+    """A killed crawl's files (three rotated, one recovered), relative to ``root``."""
+    _crawl(root, "killed", "kill")
+    recover_open_files(root)
+    return _files(root)
 
 
 def _files(root: Path) -> list[str]:
@@ -42,13 +27,13 @@ def _files(root: Path) -> list[str]:
 
 
 def test_recovery_indexes_the_rotated_files_of_a_killed_crawl_once(
-    project_root: Path, tmp_path: Path
+    tmp_path: Path
 ) -> None:
     root, index = tmp_path / "warcs", tmp_path / "index"
-    _crawl(project_root, root, "finished", "close")  # an earlier crawl, indexed as it ended
+    _crawl(root, "finished", "close")  # an earlier crawl, indexed as it ended
     earlier = _files(root)
     assert len(earlier) == 4 and indexed_files(index / "demo_fa.cdxj") == set(earlier)
-    _crawl(project_root, root, "killed", "kill")
+    _crawl(root, "killed", "kill")
     assert len(list(root.rglob("*.open"))) == 1
     recovered = recover_open_files(root / "demo_fa")
     assert len(recovered) == 1
@@ -68,12 +53,10 @@ def test_recovery_indexes_the_rotated_files_of_a_killed_crawl_once(
 
 
 def test_without_check_only_files_newer_than_the_index_send_it_to_be_read(
-    project_root: Path, tmp_path: Path
+    tmp_path: Path
 ) -> None:
     root, index = tmp_path / "warcs", tmp_path / "index"
-    _crawl(project_root, root, "killed", "kill")
-    recover_open_files(root)
-    files = _files(root)
+    files = _killed_and_recovered(root)
     index_warc_files(index, root, files[:1])
     index_file = index / "demo_fa.cdxj"
     since = index_file.stat().st_mtime_ns
@@ -86,12 +69,10 @@ def test_without_check_only_files_newer_than_the_index_send_it_to_be_read(
 
 
 def test_a_file_that_cannot_be_indexed_does_not_keep_the_others_out(
-    project_root: Path, tmp_path: Path
+    tmp_path: Path
 ) -> None:
     root, index = tmp_path / "warcs", tmp_path / "index"
-    _crawl(project_root, root, "killed", "kill")
-    recover_open_files(root)
-    files = _files(root)
+    files = _killed_and_recovered(root)
     bad = "demo_fa/2026/bad.warc.gz"
     (root / bad).parent.mkdir(parents=True, exist_ok=True)
     (root / bad).write_bytes(gzip.compress(b"HELLO/1.1\r\n\r\n"))  # cdxj-indexer raises

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from crawler import crawlproc, settings, workers
+from tests.support import python_output
 
 
 def test_settings_are_read_off_the_command_line() -> None:
@@ -37,6 +35,4 @@ def test_the_crawl_process_imports_neither_trafilatura_nor_langdetect() -> None:
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('trafilatura', 'langdetect', 'htmldate')))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=60, check=True)
-    assert out.stdout.strip() == "[]"
+    assert python_output(code).strip() == "[]"

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from tests.support import python_output
 
 
 def test_the_remote_control_extension_is_never_imported() -> None:
@@ -16,6 +15,4 @@ def test_the_remote_control_extension_is_never_imported() -> None:
         "print('aiohttp' in sys.modules, any('RemoteControl' in n for n in names),"
         " 'crawler.extensions.RunLogExtension' in names)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=60, check=True)
-    assert out.stdout.split() == ["False", "False", "True"]
+    assert python_output(code).split() == ["False", "False", "True"]

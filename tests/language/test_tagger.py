@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from crawler.language import UNDETERMINED, LanguagePart, LanguageResult, tag_languages
+from tests.support import python_output
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = (FIXTURES / "seed_irangate_en_fa.txt").read_text(encoding="utf-8")
@@ -137,17 +136,7 @@ def test_same_answer_in_a_fresh_process() -> None:
         "texts = json.load(sys.stdin)\n"
         "print(json.dumps([tag_languages(t).to_dict() for t in texts]))\n"
     )
-    runs = [
-        subprocess.run(
-            [sys.executable, "-c", script],
-            input=json.dumps(SAMPLES),
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(__file__).parents[2],
-        ).stdout
-        for _ in range(2)
-    ]
+    runs = [python_output(script, stdin=json.dumps(SAMPLES)) for _ in range(2)]
     assert runs[0] == runs[1]
     assert json.loads(runs[0]) == [tag_languages(t).to_dict() for t in SAMPLES]
 
@@ -157,14 +146,7 @@ def test_tagging_imports_no_scrapy() -> None:
         "import sys, crawler.language; crawler.language.tag_languages('x y z'); "
         "print('scrapy' in sys.modules, 'twisted' in sys.modules)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=Path(__file__).parents[2],
-    ).stdout
-    assert out.split() == ["False", "False"]
+    assert python_output(script).split() == ["False", "False"]
 
 
 def test_a_line_quoting_a_persian_sentence_gets_a_persian_part() -> None:
