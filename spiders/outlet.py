@@ -22,14 +22,14 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
+from crawler.crawl.items import PageItem
+from crawler.crawl.links import page_links
+from crawler.crawl.middlewares import RAW_GZIP_OK
+from crawler.crawl.refresh import head_bytes
+from crawler.crawl.seen import DigestSet, url_digest
 from crawler.errors import ConfigError
 from crawler.extraction import is_html
-from crawler.items import PageItem
-from crawler.links import page_links
-from crawler.middlewares import RAW_GZIP_OK
 from crawler.outlets import OutletConfig, load_outlets, resolve_config_dir
-from crawler.refresh import head_bytes
-from crawler.seen import DigestSet, url_digest
 from crawler.urls import ArticleRules, canonicalize, same_site
 
 logger = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class OutletSpider(scrapy.Spider):
         self.max_depth = outlet.limits.max_depth
         self.max_articles = outlet.limits.max_articles
         self.articles_scheduled = 0
-        # 8-byte digests of the URLs requested, in one array (crawler.seen): 16 B a URL.
+        # 8-byte digests of the URLs requested, in one array (crawler.crawl.seen): 16 B a URL.
         self._seen = DigestSet()
         # Articles discovered beyond the window: (url, hops, referer), fed as others finish.
         self._waiting: deque[tuple[str, int, str | None]] = deque()

@@ -136,7 +136,7 @@ TARGET_PEAK_RSS_MB = 400.0
 def akhbar_workers(args: dict[str, Any]) -> int:
     workers = args.get("workers")
     if workers is None:
-        from crawler import settings
+        from crawler.crawl import settings
 
         workers = int(settings.AKHBAR_EXTRACT_WORKERS)
     return workers

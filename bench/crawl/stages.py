@@ -29,7 +29,7 @@ DESCRIPTIONS = {
     "gunzip": "gzip decoding of the body (in a worker for leaf articles)",
     "warc_write": "request+response records (archive.RotatingWarcWriter)",
     "html_parse": "lxml parse of the page (Selector / link extraction)",
-    "link_extraction": "crawler.links.page_links on an HtmlResponse (parse included)",
+    "link_extraction": "crawler.crawl.links.page_links on an HtmlResponse (parse included)",
     "extraction": "crawler.extraction.extract_article (decode, parse, trafilatura)",
     "language": "crawler.language.tag_languages on the extracted text",
     "warc_metadata": "JSON of the result + metadata record",
@@ -49,8 +49,8 @@ def measure_stages(spec: SiteSpec, sample: int = 200, base: str = "http://127.0.
     from scrapy.http import HtmlResponse
 
     from archive import HttpExchange, RotatingWarcWriter
+    from crawler.crawl.links import page_links
     from crawler.extraction import extract_article
-    from crawler.links import page_links
 
     from .naive import language_tagger
 

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Table, and_, bindparam, insert, select, updat
 from sqlalchemy.orm import Session
 
 from crawler.catalog.models import Article, ArticleVersion, Capture
-from crawler.items import CaptureInfo, PreviousCapture
+from crawler.catalog.records import CaptureInfo, PreviousCapture
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, select
 
 from crawler.catalog.db import Catalog
 from crawler.catalog.models import Capture
+from crawler.catalog.records import CaptureInfo, PreviousCapture
 from crawler.catalog.upsert import (
     CHANGED,
     INSERT_CAPTURES,
@@ -31,7 +32,6 @@ from crawler.catalog.upsert import (
     upsert_article,
     upsert_articles,
 )
-from crawler.items import CaptureInfo, PreviousCapture
 
 __all__ = [
     "CHANGED",

@@ -10,8 +10,8 @@ import click
 from crawler import service
 from crawler.cli.main import Obj, cli, fmt_size, pass_obj
 from crawler.context import AkhbarContext
+from crawler.crawl.runlog import Progress
 from crawler.outlets import OutletConfig
-from crawler.runlog import Progress
 
 
 class ProgressDisplay:

@@ -10,7 +10,7 @@ import click
 
 from crawler import service
 from crawler.cli.main import Obj, cli, pass_obj
-from crawler.runlog import read_log
+from crawler.crawl.runlog import read_log
 
 
 @cli.group()

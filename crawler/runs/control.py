@@ -20,7 +20,7 @@ from typing import Any
 
 from crawler.catalog import Run
 from crawler.context import AkhbarContext
-from crawler.runlog import run_paths
+from crawler.crawl.runlog import run_paths
 
 logger = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from crawler.catalog import Catalog, Run
 from crawler.context import AkhbarContext
-from crawler.runlog import run_paths
+from crawler.crawl.runlog import run_paths
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +65,8 @@ def crawl_command(ctx: AkhbarContext, outlet: str, run_id: str) -> list[str]:
         if key in ctx.env:
             settings[key] = ctx.env[key]
     # `scrapy crawl`, with the extraction workers started before Scrapy loads.
-    cmd = [sys.executable, "-m", "crawler.crawlproc", "crawl", "outlet", "-a", f"outlet={outlet}"]
+    cmd = [sys.executable, "-m", "crawler.crawl.crawlproc", "crawl", "outlet",
+           "-a", f"outlet={outlet}"]
     for key, value in settings.items():
         cmd += ["-s", f"{key}={value}"]
     return cmd
@@ -110,7 +111,7 @@ def start_run(ctx: AkhbarContext, run: Run, *, detach: bool = False) -> RunProce
     log_path.parent.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.update(ctx.env)
-    env["SCRAPY_SETTINGS_MODULE"] = "crawler.settings"
+    env["SCRAPY_SETTINGS_MODULE"] = "crawler.crawl.settings"
     env["PYTHONUNBUFFERED"] = "1"
     with stderr_path.open("wb") as err:
         proc = subprocess.Popen(crawl_command(ctx, run.outlet_id, run.id), env=env,

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from crawler.catalog import Article, ArticleVersion, Capture, Outlet, Run
 from crawler.context import AkhbarContext
+from crawler.crawl.runlog import Progress, read_log
 from crawler.errors import ConfigError
 from crawler.outlets import LoadResult, OutletConfig, load_outlets
-from crawler.runlog import Progress, read_log
 from crawler.runs import SKIPPED, RunOutcome, RunProcess, finish_run, recover_warcs, start_run
 
 logger = logging.getLogger(__name__)

@@ -27,8 +27,8 @@ from archive.writer import OPEN_SUFFIX
 from crawler.catalog import Article, ArticleVersion, Capture
 from crawler.catalog.writer import touch_unchanged, upsert_article
 from crawler.context import AkhbarContext
+from crawler.crawl.items import PreviousCapture
 from crawler.errors import CatalogError
-from crawler.items import PreviousCapture
 from crawler.service.archive import index_dir
 
 try:

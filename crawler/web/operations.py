@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from crawler import service
-from crawler.runlog import read_log
+from crawler.crawl.runlog import read_log
 from crawler.scheduler import SchedulerService
 from crawler.service.metrics import catalog_metrics
 from crawler.service.schedule import queued_runs, running_outlets

@@ -53,7 +53,7 @@ def test_the_catalog_pipeline_makes_the_schema_of_a_new_database(tmp_path: Path)
     """A crawl run without the service (no run id: no WARC middleware) still gets a schema."""
     from scrapy.utils.test import get_crawler
 
-    from crawler.pipelines import CatalogPipeline
+    from crawler.crawl.pipelines import CatalogPipeline
 
     url = sqlite_url(tmp_path / "fresh.sqlite")
     pipe = CatalogPipeline.from_crawler(get_crawler(settings_dict={"AKHBAR_DATABASE_URL": url}))

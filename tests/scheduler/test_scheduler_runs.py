@@ -15,8 +15,8 @@ import pytest
 from archive import iter_records, verify_file
 from crawler.catalog import Run
 from crawler.context import AkhbarContext
+from crawler.crawl.extensions import run_paths
 from crawler.demosite import DemoSite
-from crawler.extensions import run_paths
 from crawler.outlets import load_outlets
 from crawler.runs import this_host
 from crawler.scheduler import RunDispatcher, SchedulerService

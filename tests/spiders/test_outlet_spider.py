@@ -11,7 +11,7 @@ from scrapy.http import HtmlResponse, Request, XmlResponse
 from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
-from crawler.items import PageItem
+from crawler.crawl.items import PageItem
 from spiders.outlet import OutletSpider
 
 OUTLET = """
@@ -40,7 +40,7 @@ def spider(tmp_path: Path) -> OutletSpider:
 
 def new_crawler(config_dir: Path) -> Crawler:
     # Not scrapy.utils.test.get_crawler: it freezes the settings the spider must still set.
-    from crawler import settings as project_settings
+    from crawler.crawl import settings as project_settings
 
     settings = Settings()
     settings.setmodule(project_settings, priority="project")
@@ -206,7 +206,7 @@ def test_articles_beyond_the_window_wait_for_earlier_ones(spider: OutletSpider) 
 def test_leaf_article_bodies_may_stay_gzipped(spider: OutletSpider) -> None:
     import gzip
 
-    from crawler.middlewares import RAW_GZIP_OK
+    from crawler.crawl.middlewares import RAW_GZIP_OK
 
     out = list(
         spider.parse_feed(

@@ -14,7 +14,7 @@ from crawler.catalog import Article, ArticleVersion, Capture, Catalog
 from crawler.catalog.db import sqlite_url
 from crawler.catalog.upsert import ARTICLES, CAPTURES, VERSIONS, capture_values
 from crawler.catalog.writer import CatalogWriter, touch_unchanged, upsert_article
-from crawler.items import CaptureInfo, PreviousCapture
+from crawler.crawl.items import CaptureInfo, PreviousCapture
 
 T0 = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-"""crawler.links.page_links finds the links Scrapy's LinkExtractor(unique=True) finds."""
+"""crawler.crawl.links.page_links finds the links Scrapy's LinkExtractor(unique=True) finds."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import pytest
 from scrapy.http import HtmlResponse
 from scrapy.linkextractors import LinkExtractor
 
+from crawler.crawl.links import page_links
 from crawler.demosite.model import load_content
 from crawler.demosite.render import Renderer
-from crawler.links import page_links
 from crawler.urls import canonicalize
 
 TRICKY = """<html><head><base href="http://ex.com/dir/"></head><body>

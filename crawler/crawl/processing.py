@@ -22,7 +22,7 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-# A body still gzipped when the crawl left it for us (crawler.middlewares.RAW_GZIP_OK);
+# A body still gzipped when the crawl left it for us (crawler.crawl.middlewares.RAW_GZIP_OK);
 # no HTML document starts with these bytes.
 _GZIP_MAGIC = b"\x1f\x8b"
 MAX_BODY_SIZE = 64 * 1024 * 1024

@@ -1,4 +1,4 @@
-"""crawler.seen: the compact set of URL digests and Scrapy's duplicate filter over it."""
+"""crawler.crawl.seen: the compact set of URL digests and Scrapy's duplicate filter over it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from scrapy.http import Request
 from scrapy.utils.test import get_crawler
 
-from crawler.seen import CompactDupeFilter, DigestSet, url_digest
+from crawler.crawl.seen import CompactDupeFilter, DigestSet, url_digest
 
 
 def test_digest_set_behaves_like_a_set() -> None:

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
-from crawler import signals as akhbar_signals
 from crawler.catalog import Catalog
 from crawler.catalog.writer import CatalogWriter
-from crawler.items import CaptureInfo, PageItem
-from crawler.workers import PROCESS_PAGE, WARM_UP, WorkerPool, adopt
+from crawler.crawl import signals as akhbar_signals
+from crawler.crawl.items import CaptureInfo, PageItem
+from crawler.crawl.workers import PROCESS_PAGE, WARM_UP, WorkerPool, adopt
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -53,9 +53,9 @@ class ExtractionFailed(DropItem):
 
 
 class ExtractionPipeline:
-    """Runs :func:`crawler.processing.process_page` on each page, in worker processes when
+    """Runs :func:`crawler.crawl.processing.process_page` on each page, in worker processes when
     ``AKHBAR_EXTRACT_WORKERS`` > 0 so that the reactor thread keeps fetching (see
-    :mod:`crawler.workers`); with 0, on the reactor thread."""
+    :mod:`crawler.crawl.workers`); with 0, on the reactor thread."""
 
     def __init__(self, crawler: Crawler, workers: int, nice: int = 0) -> None:
         self.crawler = crawler
@@ -65,8 +65,8 @@ class ExtractionPipeline:
         self._pages = 0
         self.pool: WorkerPool | None = None
         if workers > 0:
-            # By name: the workers import crawler.processing (and trafilatura), this
-            # process does not. A pool started with the process (crawler.crawlproc) is used.
+            # By name: the workers import crawler.crawl.processing (and trafilatura), this
+            # process does not. A pool started with the process (crawler.crawl.crawlproc) is used.
             self.pool = adopt(PROCESS_PAGE, workers, initializer=WARM_UP, nice=nice) or (
                 WorkerPool(PROCESS_PAGE, workers, initializer=WARM_UP, nice=nice)
             )
@@ -89,7 +89,7 @@ class ExtractionPipeline:
             if self.pool is not None:
                 result = await self.pool.run(*args)
             else:
-                from crawler.processing import process_page
+                from crawler.crawl.processing import process_page
 
                 result = process_page(*args)
         except Exception as exc:

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from crawler.workers import WorkerCrashed, WorkerError, WorkerPool
+from crawler.crawl.workers import WorkerCrashed, WorkerError, WorkerPool
 
 
 def test_tasks_run_in_worker_processes_in_parallel() -> None:
@@ -93,7 +93,7 @@ def test_a_function_named_by_module_is_imported_in_the_worker_only() -> None:
 
 
 def test_a_bad_reference_fails_the_worker_not_the_caller() -> None:
-    from crawler.workers import resolve
+    from crawler.crawl.workers import resolve
 
     with pytest.raises(AttributeError):
         resolve("os:no_such_function")
@@ -102,7 +102,7 @@ def test_a_bad_reference_fails_the_worker_not_the_caller() -> None:
 
 
 def test_a_prestarted_pool_is_adopted_only_by_who_asks_for_it() -> None:
-    from crawler.workers import adopt, prestart
+    from crawler.crawl.workers import adopt, prestart
 
     pool = prestart("os:getpid", 1, nice=1)
     assert adopt("os:getpid", 2, nice=1) is None  # another size: closed, not handed out

@@ -17,8 +17,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
 from archive import HttpExchange, RotatingWarcWriter, WarcRecordRef, payload_digest
-from crawler import signals as akhbar_signals
-from crawler.items import CaptureInfo, PreviousCapture
+from crawler.crawl import signals as akhbar_signals
+from crawler.crawl.items import CaptureInfo, PreviousCapture
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -237,7 +237,7 @@ def _previous_captures(database_url: str | None, outlet: str) -> dict[str, Previ
 
 
 #: Request meta key: the spider only hands this response's body on (to an extraction worker),
-#: so a gzip body may stay compressed; the worker decodes it (``crawler.processing``).
+#: so a gzip body may stay compressed; the worker decodes it (``crawler.crawl.processing``).
 RAW_GZIP_OK = "akhbar_raw_gzip_ok"
 
 

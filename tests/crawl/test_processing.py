@@ -6,7 +6,7 @@ import gzip
 
 import pytest
 
-from crawler.processing import BodyTooLarge, gunzip_body, process_page
+from crawler.crawl.processing import BodyTooLarge, gunzip_body, process_page
 
 PAGE = (
     "<html lang='en'><head><title>Rain falls on the city</title></head><body><article>"
@@ -33,8 +33,8 @@ def test_gunzip_body_reads_all_members_and_keeps_to_the_limit() -> None:
 
 
 def test_warm_up_loads_the_latin_and_arabic_script_profiles() -> None:
+    from crawler.crawl.processing import warm_up
     from crawler.language.profiles import loaded_profile_sets
-    from crawler.processing import warm_up
 
     warm_up()
     assert {"latin", "arabic"} <= set(loaded_profile_sets())

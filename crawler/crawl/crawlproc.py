@@ -1,4 +1,4 @@
-"""``python -m crawler.crawlproc crawl outlet -a outlet=<id> [-s KEY=VALUE ...]``: the crawl
+"""``python -m crawler.crawl.crawlproc crawl outlet -a outlet=<id> [-s KEY=VALUE ...]``: the crawl
 process the service starts; the same as ``scrapy crawl ...``, with the extraction workers
 started first.
 
@@ -6,7 +6,8 @@ A worker spends ~0.4 s of CPU importing trafilatura, lxml and langdetect's profi
 can take a page; the crawl process spends ~0.9 s importing Scrapy, Twisted and SQLAlchemy
 before it fetches one. Started by the pipeline, the workers only begin once the crawl
 process has done its imports. Started here, before Scrapy is imported, they load beside it,
-and :class:`crawler.pipelines.ExtractionPipeline` adopts them (:func:`crawler.workers.adopt`).
+and :class:`crawler.crawl.pipelines.ExtractionPipeline` adopts them
+(:func:`crawler.crawl.workers.adopt`).
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ def prestart_workers(argv: list[str]) -> None:
     """Start the pool the extraction pipeline will ask for, if the command is a crawl."""
     if not argv or argv[0] != "crawl":
         return
-    from crawler import settings
-    from crawler.workers import PROCESS_PAGE, WARM_UP, prestart
+    from crawler.crawl import settings
+    from crawler.crawl.workers import PROCESS_PAGE, WARM_UP, prestart
 
     workers = _setting(argv, "AKHBAR_EXTRACT_WORKERS", settings.AKHBAR_EXTRACT_WORKERS)
     if workers < 0:  # one per core, as the pipeline reads it

@@ -1,8 +1,8 @@
-"""crawler.crawlproc: the crawl process starts its extraction workers before Scrapy loads."""
+"""crawler.crawl.crawlproc: the crawl process starts its extraction workers before Scrapy loads."""
 
 from __future__ import annotations
 
-from crawler import crawlproc, settings, workers
+from crawler.crawl import crawlproc, settings, workers
 from tests.support import python_output
 
 
@@ -29,9 +29,9 @@ def test_only_a_crawl_gets_workers() -> None:
 def test_the_crawl_process_imports_neither_trafilatura_nor_langdetect() -> None:
     code = (
         "import sys\n"
-        "from crawler.crawlproc import prestart_workers\n"
+        "from crawler.crawl.crawlproc import prestart_workers\n"
         "prestart_workers(['crawl', 'outlet', '-s', 'AKHBAR_EXTRACT_WORKERS=1'])\n"
-        "import crawler.pipelines, crawler.middlewares, spiders.outlet\n"
+        "import crawler.crawl.pipelines, crawler.crawl.middlewares, spiders.outlet\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('trafilatura', 'langdetect', 'htmldate')))\n"
     )

@@ -11,7 +11,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
-from crawler.runlog import open_run_log, run_paths
+from crawler.crawl.runlog import open_run_log, run_paths
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

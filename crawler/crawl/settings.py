@@ -37,20 +37,20 @@ CONCURRENT_ITEMS = 1
 
 # Scrapy's duplicate filter, remembering 8-byte digests in one array instead of a set of
 # fingerprints: a set's per-entry objects made the crawl process grow with every URL.
-DUPEFILTER_CLASS = "crawler.seen.CompactDupeFilter"
+DUPEFILTER_CLASS = "crawler.crawl.seen.CompactDupeFilter"
 
 DOWNLOADER_MIDDLEWARES = {
     # Replaced by a subclass that waits before retrying.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.crawl.middlewares.BackoffRetryMiddleware": 550,
     # Leaves gzip bodies the spider never reads for the extraction worker to decode.
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "crawler.middlewares.LazyHttpCompressionMiddleware": 590,
+    "crawler.crawl.middlewares.LazyHttpCompressionMiddleware": 590,
     # Reads the head of a page for <meta http-equiv=refresh>, not the whole decoded body.
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "crawler.refresh.HeadMetaRefreshMiddleware": 580,
+    "crawler.crawl.refresh.HeadMetaRefreshMiddleware": 580,
     # Above HttpCacheMiddleware (900): sees every response, redirects included, as received.
-    "crawler.middlewares.WarcCaptureMiddleware": 950,
+    "crawler.crawl.middlewares.WarcCaptureMiddleware": 950,
 }
 
 SPIDER_MIDDLEWARES = {
@@ -61,8 +61,8 @@ SPIDER_MIDDLEWARES = {
 }
 
 ITEM_PIPELINES = {
-    "crawler.pipelines.ExtractionPipeline": 300,
-    "crawler.pipelines.CatalogPipeline": 800,
+    "crawler.crawl.pipelines.ExtractionPipeline": 300,
+    "crawler.crawl.pipelines.CatalogPipeline": 800,
 }
 
 # Scrapy's HTTP control server is left out of the base list: the service stops a crawl with
@@ -74,8 +74,8 @@ EXTENSIONS_BASE = {
     if path != "scrapy.extensions.remote_control.RemoteControl"
 }
 EXTENSIONS = {
-    "crawler.extensions.RunLogExtension": 100,
-    "crawler.extensions.RunStatsExtension": 200,
+    "crawler.crawl.extensions.RunLogExtension": 100,
+    "crawler.crawl.extensions.RunStatsExtension": 200,
 }
 
 # Filled by the run manager (crawler/runs) for each run.

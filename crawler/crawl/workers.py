@@ -287,8 +287,8 @@ class WorkerPool:
 
 
 #: A crawl's extraction task and the worker's warm-up, by name (see :func:`resolve`).
-PROCESS_PAGE = "crawler.processing:process_page"
-WARM_UP = "crawler.processing:warm_up"
+PROCESS_PAGE = "crawler.crawl.processing:process_page"
+WARM_UP = "crawler.crawl.processing:warm_up"
 
 _prestarted: WorkerPool | None = None
 

@@ -15,7 +15,7 @@ HEAD_BYTES = 4 * 4096
 
 def left_gzipped(response: Response) -> bool:
     """The body is still gzipped: left for an extraction worker to decode
-    (:data:`crawler.middlewares.RAW_GZIP_OK`)."""
+    (:data:`crawler.crawl.middlewares.RAW_GZIP_OK`)."""
     return (response.body[:2] == b"\x1f\x8b"
             and response.headers.get(b"Content-Encoding") == b"gzip")
 

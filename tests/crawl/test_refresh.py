@@ -9,7 +9,7 @@ from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.test import get_crawler
 
-from crawler.refresh import HEAD_BYTES, HeadMetaRefreshMiddleware, head_bytes
+from crawler.crawl.refresh import HEAD_BYTES, HeadMetaRefreshMiddleware, head_bytes
 
 FILLER = "<p>" + "خبر فوری درباره بازار و اقتصاد ایران " * 400 + "</p>"
 PAGES = {

@@ -1,10 +1,11 @@
-"""What flows between the crawl's components."""
+"""What the catalog is given to record: a capture (a WARC record's location and HTTP facts)
+and the previous capture a recrawl compares against. The crawl builds these; the catalog
+owns their shape."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -37,19 +38,3 @@ class PreviousCapture:
     payload_digest: str
     etag: str | None
     last_modified: str | None
-
-
-@dataclass
-class PageItem:
-    """A fetched page handed to the pipelines: raw (decompressed) body plus its capture."""
-
-    url: str
-    outlet: str
-    status: int
-    content_type: str | None
-    body: bytes
-    capture: CaptureInfo | None
-    hints: tuple[str, ...] = ()
-    extracted: dict[str, Any] = field(default_factory=dict)
-    #: The page repeats its last capture (304 or same payload): nothing to extract.
-    unchanged: bool = False

@@ -1,7 +1,7 @@
 """akhbar's own Scrapy signals (sent with ``crawler.signals.send_catch_log``)."""
 
 #: A response (or revisit) was written to a WARC file.
-#: Arguments: ``capture`` (crawler.items.CaptureInfo).
+#: Arguments: ``capture`` (crawler.crawl.items.CaptureInfo).
 capture_written = object()
 
 #: An article was extracted and tagged. Arguments: ``article`` (dict), ``capture`` (CaptureInfo).
