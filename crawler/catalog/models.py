@@ -88,6 +88,15 @@ class Run(Base):
     host: Mapped[str | None] = mapped_column(String(255))
     # Set by `akhbar runs cancel` from any process; the process that owns the run acts on it.
     cancel_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The owner that holds the run (crawler.runs): "<host>:<pid>" of the `akhbar crawl`,
+    # `akhbar serve` or worker process that started it, and its last sign of life. A run
+    # whose owner stopped beating is ended by the next owner that looks.
+    owner: Mapped[str | None] = mapped_column(String(300))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Live figures, written by the crawl every few seconds while it runs.
+    bytes_received: Mapped[int] = mapped_column(BigInteger, default=0)
+    warc_file: Mapped[str | None] = mapped_column(Text)
+    progress_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class Capture(Base):
