@@ -51,7 +51,9 @@ def create_run(catalog: Catalog, outlet: str, trigger: str, *,
     return run
 
 
-def crawl_command(ctx: AkhbarContext, outlet: str, run_id: str) -> list[str]:
+def crawl_settings(ctx: AkhbarContext, outlet: str, run_id: str) -> dict[str, str]:
+    """The Scrapy settings (``-s KEY=VALUE``) a crawl of ``outlet`` as run ``run_id`` gets,
+    whatever process runs it."""
     settings = {
         "AKHBAR_RUN_ID": run_id,
         "AKHBAR_CONFIG_DIR": str(ctx.config_dir),
@@ -64,10 +66,14 @@ def crawl_command(ctx: AkhbarContext, outlet: str, run_id: str) -> list[str]:
     for key in ("AKHBAR_EXTRACT_WORKERS",):
         if key in ctx.env:
             settings[key] = ctx.env[key]
+    return settings
+
+
+def crawl_command(ctx: AkhbarContext, outlet: str, run_id: str) -> list[str]:
     # `scrapy crawl`, with the extraction workers started before Scrapy loads.
     cmd = [sys.executable, "-m", "crawler.crawl.crawlproc", "crawl", "outlet",
            "-a", f"outlet={outlet}"]
-    for key, value in settings.items():
+    for key, value in crawl_settings(ctx, outlet, run_id).items():
         cmd += ["-s", f"{key}={value}"]
     return cmd
 
