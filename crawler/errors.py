@@ -7,7 +7,8 @@ Hierarchy::
     │                            problem, hint); str() is one line a person can act on
     ├── CatalogError             the catalog database cannot be opened, migrated or queried
     ├── RunError                 a crawl run cannot be started, found, followed or cancelled
-    │   ├── ServiceUnavailable   no `akhbar serve` answers at the configured address
+    │   ├── RunNotFound          no run, outlet or schedule by that name (HTTP 404)
+    │   ├── ServiceUnavailable   no `akhbar serve` answers at the address it recorded
     │   └── ServiceAlreadyRunning  another `akhbar serve` uses the same data directory
     └── ArchiveLookupError       nothing archived matches (URL, time, capture id); also a
                                  LookupError, so ``except LookupError`` catches it
@@ -27,6 +28,7 @@ __all__ = [
     "CatalogError",
     "ConfigError",
     "RunError",
+    "RunNotFound",
     "ServiceAlreadyRunning",
     "ServiceUnavailable",
 ]
@@ -122,6 +124,10 @@ class RunError(AkhbarError):
 
 class ArchiveLookupError(AkhbarError, LookupError):
     """Nothing archived matches the URL, time or capture asked for."""
+
+
+class RunNotFound(RunError):
+    """No run, outlet or schedule by the name given; the message says where to look."""
 
 
 class ServiceUnavailable(RunError):
