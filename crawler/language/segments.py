@@ -84,5 +84,8 @@ def split_scripts(text: str) -> list[tuple[int, int]]:
         else:
             merged.append(run)
     if len(merged) > 1 and merged[0].too_short:
-        merged[1].start = merged.pop(0).start
+        # Two statements: in `merged[1].start = merged.pop(0).start` the right side runs
+        # first, and with two runs left there is no merged[1] any more.
+        lead_run = merged.pop(0)
+        merged[0].start = lead_run.start
     return [(run.start, run.end) for run in merged]
