@@ -10,8 +10,20 @@ Hierarchy::
     │   ├── RunNotFound          no run, outlet or schedule by that name (HTTP 404)
     │   ├── ServiceUnavailable   no `akhbar serve` answers at the address it recorded
     │   └── ServiceAlreadyRunning  another `akhbar serve` uses the same data directory
-    └── ArchiveLookupError       nothing archived matches (URL, time, capture id); also a
-                                 LookupError, so ``except LookupError`` catches it
+    ├── ArchiveLookupError       nothing archived matches (URL, time, capture id); also a
+    │                            LookupError, so ``except LookupError`` catches it
+    ├── InvalidParameter         a request parameter is malformed or out of bounds (HTTP 422);
+    │                            ``parameter`` names it; also a ValueError
+    └── AccessRefused            a request is refused before it does anything
+        ├── HostNotAllowed       the Host header is not in auth.allowed_hosts (HTTP 400)
+        ├── NotAuthenticated     no valid token or session (HTTP 401)
+        ├── PermissionDenied     the user's role may not do this (HTTP 403)
+        ├── CrossSiteRefused     a change without a same-origin proof: Origin, CSRF token (403)
+        ├── UnsupportedMediaType  a change on the API whose body is not JSON (HTTP 415)
+        └── TooManyAttempts      too many failed logins from a name or address (HTTP 429)
+
+The HTTP status of each comes from its class (``crawler.web.pages.error_status``), never
+from its message.
 
 Catch ``AkhbarError`` at the edges (CLI, HTTP API, scheduler jobs) to turn any of these into a
 clean message; let anything else surface as the bug it is.
@@ -23,14 +35,22 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "AccessRefused",
     "AkhbarError",
     "ArchiveLookupError",
     "CatalogError",
     "ConfigError",
+    "CrossSiteRefused",
+    "HostNotAllowed",
+    "InvalidParameter",
+    "NotAuthenticated",
+    "PermissionDenied",
     "RunError",
     "RunNotFound",
     "ServiceAlreadyRunning",
     "ServiceUnavailable",
+    "TooManyAttempts",
+    "UnsupportedMediaType",
 ]
 
 
@@ -124,6 +144,46 @@ class RunError(AkhbarError):
 
 class ArchiveLookupError(AkhbarError, LookupError):
     """Nothing archived matches the URL, time or capture asked for."""
+
+
+class InvalidParameter(AkhbarError, ValueError):
+    """A request parameter is malformed or out of bounds; ``parameter`` names it."""
+
+    def __init__(self, parameter: str, problem: str) -> None:
+        super().__init__(f"{parameter}: {problem}")
+        self.parameter = parameter
+        self.problem = problem
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.parameter, self.problem))
+
+
+class AccessRefused(AkhbarError):
+    """A request is refused before it does anything (who may do what, from where)."""
+
+
+class HostNotAllowed(AccessRefused):
+    """The Host header names a host that is not in ``auth.allowed_hosts``."""
+
+
+class NotAuthenticated(AccessRefused):
+    """No valid token or session came with the request."""
+
+
+class PermissionDenied(AccessRefused):
+    """The user's role may not do what the request asks."""
+
+
+class CrossSiteRefused(AccessRefused):
+    """A state change came without proof that it comes from akhbar's own pages."""
+
+
+class UnsupportedMediaType(AccessRefused):
+    """A state change on the JSON API whose body is not JSON."""
+
+
+class TooManyAttempts(AccessRefused):
+    """Too many failed logins for a name or from an address; try again later."""
 
 
 class RunNotFound(RunError):
