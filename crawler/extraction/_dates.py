@@ -107,7 +107,10 @@ def normalise_date(value: str | None) -> str | None:
     has_time = "T" in value or ":" in value
     if not has_time:
         return parsed.date().isoformat()
-    return parsed.isoformat(timespec="seconds")
+    try:
+        return parsed.isoformat(timespec="seconds")
+    except ValueError:  # dateutil keeps an offset of a day or more ("+99:00") until asked
+        return None
 
 
 def _solar(year: int, month: int, day: int) -> dt.date | None:
