@@ -214,6 +214,37 @@ class OutletConfig(BaseModel):
         return not self.articles.allow or any(re.search(p, url) for p in self.articles.allow)
 
 
+class AuthConfig(BaseModel):
+    """Who may reach `akhbar serve` (``auth:`` in ``config/akhbar.yaml``); accounts and their
+    roles are in the catalog (`akhbar users`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    allowed_hosts: list[Text] = Field(
+        default=["127.0.0.1", "localhost", "::1"], min_length=1,
+        description="host names the service answers to (the Host header, without the port), "
+        "e.g. [archive.example.org]; others get a 400")
+    anonymous_read: bool = Field(
+        default=False, description="true lets anyone read the archive, runs and outlets "
+        "without logging in; changes still need an account")
+    open_metrics: bool = Field(default=False, description="true serves /metrics without a token")
+    open_healthz: bool = Field(default=False, description="true serves /healthz without a token")
+    session_lifetime: Duration = Field(
+        default=timedelta(hours=12), description='how long a web login lasts, e.g. "12h"')
+    login_attempts: int = Field(
+        default=5, ge=1, le=1000,
+        description="failed logins allowed per name and per address in 15 minutes")
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _hosts(cls, value: list[str]) -> list[str]:
+        for host in value:
+            if "/" in host or " " in host or host.startswith("http"):
+                invalid(f"'{host}' is not a host name",
+                        "Give the name alone, without scheme, path or port: archive.example.org")
+        return [h.lower().strip("[]") for h in value]
+
+
 class ServiceConfig(BaseModel):
     """Service-wide settings, from ``config/akhbar.yaml`` (every key optional)."""
 
@@ -247,6 +278,9 @@ class ServiceConfig(BaseModel):
     api_port: int = Field(
         default=8631, ge=1, le=65535, description="the port `akhbar serve` listens on, 1-65535"
     )
+    auth: AuthConfig = Field(
+        default_factory=AuthConfig, description="allowed_hosts, anonymous_read, open_metrics, "
+        "open_healthz, session_lifetime, login_attempts")
 
     @field_validator("data_dir", mode="before")
     @classmethod
