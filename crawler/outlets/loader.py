@@ -50,7 +50,9 @@ class _StrictLoader(yaml.SafeLoader):  # type: ignore[misc]  # yaml is untyped h
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, typing.Hashable) and key in seen:
+            if not isinstance(key, typing.Hashable):
+                continue  # SafeLoader refuses it below, with a YAML error
+            if key in seen:
                 raise yaml.constructor.ConstructorError(
                     "while reading a mapping",
                     node.start_mark,
