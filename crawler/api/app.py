@@ -1,96 +1,130 @@
 """The HTTP API (FastAPI; OpenAPI at ``/docs``). Routes only parse input, call the service,
-and shape the answer; every error akhbar raises on purpose becomes a clear JSON message."""
+and shape the answer; every error akhbar raises on purpose becomes a clear JSON message whose
+status comes from its class. Every route names the permission it needs (crawler.auth.roles);
+every request first passes crawler.auth.middleware (allowed hosts, same-origin changes)."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from crawler import service
 from crawler.api.research import research_router
+from crawler.auth import Accounts, Permission
+from crawler.auth.guard import Guard
+from crawler.auth.middleware import RequestGuard
+from crawler.auth.statuses import http_status
 from crawler.catalog import Run
-from crawler.errors import AkhbarError, ArchiveLookupError, RunError
+from crawler.errors import AkhbarError, RunNotFound
 from crawler.scheduler import SchedulerService
 from crawler.web import web_router
+from crawler.web.pages import UI, page_error_response
 
 logger = logging.getLogger(__name__)
 
+#: Longest id accepted in a path or a body (outlet ids are at most 63 characters).
+MAX_ID = 100
+MAX_RUNS = 1000
+
 
 class RunRequest(BaseModel):
-    outlet: str = Field(description="the id of the outlet to crawl now, through the queue")
+    outlet: str = Field(max_length=MAX_ID,
+                        description="the id of the outlet to crawl now, through the queue")
 
 
 def run_json(run: Run) -> dict[str, Any]:
     return service.run_record(run)
 
 
-def create_app(scheduler: SchedulerService) -> FastAPI:
-    """The API of one running service (its scheduler, dispatcher and context)."""
+def create_app(scheduler: SchedulerService, *, accounts: Accounts | None = None) -> FastAPI:
+    """The API of one running service (its scheduler, dispatcher and context). Accounts are
+    those of the service's catalog unless given."""
     ctx = scheduler.ctx
+    settings = ctx.service.auth
+    guard = Guard(accounts or Accounts(ctx.catalog), settings)
+    need = guard.require
     app = FastAPI(title="akhbar",
                   summary="News archiving: outlets, schedules, runs, articles, captures")
+    app.add_middleware(RequestGuard, allowed_hosts=settings.allowed_hosts, ui_prefix=UI)
 
     @app.exception_handler(AkhbarError)
-    async def _akhbar_error(_request: Request, exc: AkhbarError) -> JSONResponse:
-        text = str(exc)
-        missing = ("no run '", "has no schedule", "no valid outlet")
-        not_found = isinstance(exc, ArchiveLookupError) or (
-            isinstance(exc, RunError) and any(m in text for m in missing))
-        status = 404 if not_found else 409
-        return JSONResponse({"detail": text}, status_code=status)
+    async def _akhbar_error(request: Request, exc: AkhbarError) -> Response:
+        status = http_status(exc)
+        path = request.url.path
+        if path == "/" or path.startswith(UI):
+            return page_error_response(request, exc, status)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
 
-    app.include_router(research_router(ctx))
-    app.include_router(web_router(ctx, scheduler))
+    app.include_router(research_router(ctx, guard))
+    app.include_router(web_router(ctx, scheduler, guard))
 
-    @app.get("/healthz")
+    @app.get("/healthz", dependencies=[Depends(need(Permission.HEALTH_READ))])
     def healthz() -> dict[str, Any]:
         return {"status": "ok", **scheduler.status()}
 
-    @app.get("/outlets")
+    @app.get("/outlets", dependencies=[Depends(need(Permission.OUTLETS_READ))])
     def outlets() -> dict[str, Any]:
         result = service.outlets(ctx)
         return {"outlets": [o.model_dump(mode="json") for o in result.outlets.values()],
                 "errors": [e.render() for e in result.errors]}
 
-    @app.get("/schedules")
+    @app.get("/schedules", dependencies=[Depends(need(Permission.OUTLETS_READ))])
     def schedules() -> list[dict[str, Any]]:
         return [e.to_dict() for e in scheduler.schedules()]
 
-    @app.post("/schedules/reload")
+    def scheduled(outlet: str) -> str:
+        if outlet not in {e.outlet for e in scheduler.schedules()}:
+            raise RunNotFound(f"outlet '{outlet}' has no schedule; GET /schedules lists them")
+        return outlet
+
+    writes = [Depends(need(Permission.SCHEDULES_WRITE))]
+
+    @app.post("/schedules/reload", dependencies=writes)
     def reload() -> dict[str, Any]:
         return scheduler.reload().to_dict()
 
-    @app.post("/schedules/{outlet}/pause")
-    def pause(outlet: str) -> dict[str, Any]:
-        scheduler.pause(outlet)
+    @app.post("/schedules/{outlet}/pause", dependencies=writes)
+    def pause(outlet: str = Path(max_length=MAX_ID)) -> dict[str, Any]:
+        scheduler.pause(scheduled(outlet))
         return {"outlet": outlet, "paused": True}
 
-    @app.post("/schedules/{outlet}/resume")
-    def resume(outlet: str) -> dict[str, Any]:
-        scheduler.resume(outlet)
+    @app.post("/schedules/{outlet}/resume", dependencies=writes)
+    def resume(outlet: str = Path(max_length=MAX_ID)) -> dict[str, Any]:
+        scheduler.resume(scheduled(outlet))
         return {"outlet": outlet, "paused": False}
 
-    @app.get("/runs")
-    def runs(outlet: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    reads = [Depends(need(Permission.RUNS_READ))]
+
+    @app.get("/runs", dependencies=reads)
+    def runs(outlet: str | None = Query(None, max_length=MAX_ID),
+             limit: int = Query(50, ge=1, le=MAX_RUNS)) -> list[dict[str, Any]]:
         return [run_json(r) for r in service.list_runs(ctx, outlet, limit)]
 
-    @app.get("/runs/{run_id}")
-    def run(run_id: str) -> dict[str, Any]:
+    def existing(run_id: str) -> Run:
         found = service.get_run(ctx, run_id)
         if found is None:
-            raise HTTPException(404, f"no run '{run_id}'; GET /runs lists the runs")
-        return run_json(found)
+            raise RunNotFound(f"no run '{run_id}'; GET /runs lists the runs")
+        return found
 
-    @app.post("/runs", status_code=201)
+    @app.get("/runs/{run_id}", dependencies=reads)
+    def run(run_id: str = Path(max_length=MAX_ID)) -> dict[str, Any]:
+        return run_json(existing(run_id))
+
+    @app.post("/runs", status_code=201, dependencies=[Depends(need(Permission.RUNS_START))])
     def enqueue(body: RunRequest) -> dict[str, Any]:
+        if body.outlet not in scheduler.outlets:
+            raise RunNotFound(f"no valid outlet '{body.outlet}' is loaded; GET /outlets lists "
+                              "them (POST /schedules/reload after fixing a file)")
         return run_json(scheduler.run_now(body.outlet))
 
-    @app.post("/runs/{run_id}/cancel")
-    def cancel(run_id: str) -> dict[str, Any]:
+    @app.post("/runs/{run_id}/cancel", dependencies=[Depends(need(Permission.RUNS_CANCEL))])
+    def cancel(run_id: str = Path(max_length=MAX_ID)) -> dict[str, Any]:
+        existing(run_id)
         return run_json(scheduler.cancel(run_id))
 
     return app

@@ -1,34 +1,57 @@
-"""Researchers' routes (articles, versions, captures, raw payloads) and ops' /metrics."""
+"""Researchers' routes (articles, versions, captures, raw payloads) and ops' /metrics, each
+parameter bounded."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from crawler import service
+from crawler.auth.guard import Guard
+from crawler.auth.roles import Permission
 from crawler.context import AkhbarContext
+from crawler.errors import ArchiveLookupError, InvalidParameter
 from crawler.service.metrics import catalog_metrics
+
+#: Bounds of the parameters: a longer or larger value is a 422 naming the parameter.
+MAX_QUERY = 200
+MAX_URL = 4096
+MAX_ID = 100
+MAX_TIME = 40
+MAX_FILTERS = 10
+MAX_CAPTURES = 100_000
 
 
 def _since(value: str | None) -> datetime | None:
     try:
         return service.parse_since(value)
     except ValueError as exc:
-        raise HTTPException(422, f"since: {exc}") from exc
+        raise InvalidParameter("since", str(exc)) from exc
 
 
-def research_router(ctx: AkhbarContext) -> APIRouter:
-    router = APIRouter()
+def _timestamp(name: str, value: str | None) -> str | None:
+    try:
+        return service.parse_timestamp(value)
+    except ArchiveLookupError as exc:
+        raise InvalidParameter(name, str(exc)) from exc
+
+
+def research_router(ctx: AkhbarContext, guard: Guard) -> APIRouter:
+    router = APIRouter(dependencies=[Depends(guard.require(Permission.ARCHIVE_READ))])
+    open_router = APIRouter()
 
     @router.get("/articles")
-    def articles(outlet: str | None = None, lang: str | None = None, since: str | None = None,
-                 q: str | None = None, limit: int = Query(50, ge=1, le=1000),
+    def articles(outlet: str | None = Query(None, max_length=MAX_ID),
+                 lang: str | None = Query(None, max_length=16),
+                 since: str | None = Query(None, max_length=MAX_TIME),
+                 q: str | None = Query(None, max_length=MAX_QUERY),
+                 limit: int = Query(50, ge=1, le=1000),
                  text: bool = False) -> list[dict[str, Any]]:
         """Latest versions, filtered like `akhbar export`; `q` matches title or text."""
         query = service.ArticleQuery(outlet=outlet, lang=lang, since=_since(since), text=q,
@@ -41,32 +64,38 @@ def research_router(ctx: AkhbarContext) -> APIRouter:
         return out
 
     @router.get("/articles/by-url")
-    def article(url: str) -> dict[str, Any]:
+    def article(url: str = Query(max_length=MAX_URL)) -> dict[str, Any]:
         """One article: its latest version and the list of its versions."""
         return service.article_history(ctx, url)
 
     @router.get("/articles/diff")
-    def diff(url: str, old: int | None = None, new: int | None = None) -> dict[str, Any]:
+    def diff(url: str = Query(max_length=MAX_URL),
+             old: int | None = Query(None, ge=1, le=1_000_000),
+             new: int | None = Query(None, ge=1, le=1_000_000)) -> dict[str, Any]:
         """What changed between two versions of an article's text (default: the latest two)."""
         return service.diff_versions(ctx, url, old, new).to_dict()
 
     @router.get("/captures")
-    def captures(url: str, match: str = "exact", from_: str | None = Query(None, alias="from"),
-                 to: str | None = None, closest: str | None = None,
-                 limit: int | None = None,
+    def captures(url: str = Query(max_length=MAX_URL),
+                 match: Literal["exact", "prefix", "host", "domain"] = "exact",
+                 from_: str | None = Query(None, alias="from", max_length=MAX_TIME),
+                 to: str | None = Query(None, max_length=MAX_TIME),
+                 closest: str | None = Query(None, max_length=MAX_TIME),
+                 limit: int | None = Query(None, ge=-MAX_CAPTURES, le=MAX_CAPTURES),
                  filter: list[str] = Query(default_factory=list)) -> list[dict[str, Any]]:
         """Every capture of a URL (or of many, with match=prefix|host|domain): the CDX
-        server API's parameters."""
-        if match not in ("exact", "prefix", "host", "domain"):
-            raise HTTPException(422, "match is one of exact, prefix, host, domain")
+        server API's parameters. A ``filter`` regex runs on RE2 (linear time, no
+        backreferences or lookaround)."""
+        if len(filter) > MAX_FILTERS:
+            raise InvalidParameter("filter", f"{len(filter)} filters; at most {MAX_FILTERS}")
         query = service.CaptureQuery(
-            url, match_type=match, from_=service.parse_timestamp(from_),
-            to=service.parse_timestamp(to), closest=service.parse_timestamp(closest),
-            limit=limit, filters=tuple(filter))
+            url, match_type=match, from_=_timestamp("from", from_), to=_timestamp("to", to),
+            closest=_timestamp("closest", closest), limit=limit, filters=tuple(filter))
         return [{"timestamp": c.timestamp, **c.fields} for c in service.find_captures(ctx, query)]
 
     @router.get("/captures/raw")
-    def raw(url: str, at: str | None = None) -> Response:
+    def raw(url: str = Query(max_length=MAX_URL),
+            at: str | None = Query(None, max_length=MAX_TIME)) -> Response:
         """The archived HTTP payload, byte for byte as received (a revisit resolves to the
         payload it repeats); the original headers come back as X-Archive-Orig-*."""
         shown = service.show_capture(ctx, url, at)
@@ -82,7 +111,7 @@ def research_router(ctx: AkhbarContext) -> APIRouter:
         return Response(shown.raw_payload, media_type="application/octet-stream",
                         headers=headers)
 
-    @router.get("/metrics")
+    @open_router.get("/metrics", dependencies=[Depends(guard.require(Permission.METRICS_READ))])
     def metrics() -> Response:
         """Prometheus text format."""
         registry = CollectorRegistry()
@@ -90,7 +119,8 @@ def research_router(ctx: AkhbarContext) -> APIRouter:
         return Response(generate_latest(registry),
                         media_type="text/plain; version=0.0.4; charset=utf-8")
 
-    return router
+    open_router.include_router(router)
+    return open_router
 
 
 class CatalogCollector(Collector):

@@ -16,15 +16,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import re2
 from sqlalchemy import select
 
 from archive import ArchiveRecord, read_record
 from archive.cdxj import CdxjLine, iter_index, search_range
 from crawler.catalog import Article, ArticleVersion, Capture
 from crawler.context import AkhbarContext
-from crawler.errors import ArchiveLookupError
+from crawler.errors import ArchiveLookupError, InvalidParameter
 
 __all__ = [
+    "CaptureFilter",
     "CaptureQuery",
     "ShownCapture",
     "VersionDiff",
@@ -87,28 +89,67 @@ class CaptureQuery:
     limit: int | None = None
     filters: tuple[str, ...] = ()
     outlet: str | None = None
+    parsed_filters: tuple[CaptureFilter, ...] = field(default=(), init=False, repr=False,
+                                                      compare=False)
 
     def __post_init__(self) -> None:
-        for raw in self.filters:
-            if not _FILTER_RX.match(raw):
-                raise ArchiveLookupError(
-                    f"bad filter {raw!r}: use field:regex, =field:value, ~field:part, "
-                    "with ! in front to negate (e.g. status:200, !mime:warc/revisit)")
+        object.__setattr__(self, "parsed_filters",
+                           tuple(CaptureFilter.parse(raw) for raw in self.filters))
 
 
-def _matches(line: CdxjLine, flt: str) -> bool:
-    m = _FILTER_RX.match(flt)
-    assert m is not None  # checked in CaptureQuery
-    name, value = m["field"], m["value"]
-    have = line.timestamp if name == "timestamp" else line.urlkey if name == "urlkey" \
-        else str(line.fields.get(name, ""))
-    if m["op"] == "~":
-        ok = value in have
-    elif m["op"] == "=":
-        ok = have == value
-    else:
-        ok = re.search(value, have) is not None
-    return ok != bool(m["neg"])
+#: Longest filter taken: a regex is compiled once per query, and RE2's memory grows with it.
+MAX_FILTER = 300
+
+
+def _re2_options() -> re2.Options:
+    options = re2.Options()
+    options.log_errors = False  # a bad pattern is the caller's error, not a line on stderr
+    options.max_mem = 8 << 20
+    return options
+
+
+@dataclass(frozen=True)
+class CaptureFilter:
+    """One ``[!][~|=]field:value`` filter. A regex runs on RE2: linear in the length of the
+    text whatever the pattern, so no filter can hold a CPU (Python's ``re`` backtracks:
+    ``((.+)+)+$x`` on a 30-character URL runs for hours)."""
+
+    field: str
+    op: str
+    value: str
+    negate: bool
+    regex: Any = None
+
+    @classmethod
+    def parse(cls, raw: str) -> CaptureFilter:
+        if len(raw) > MAX_FILTER:
+            raise InvalidParameter("filter", f"{len(raw)} characters; at most {MAX_FILTER}")
+        m = _FILTER_RX.match(raw)
+        if m is None:
+            raise InvalidParameter(
+                "filter", f"{raw!r} is not a filter: use field:regex, =field:value, "
+                "~field:part, with ! in front to negate (e.g. status:200, !mime:warc/revisit)")
+        regex = None
+        if not m["op"]:
+            try:
+                regex = re2.compile(m["value"], _re2_options())
+            except re2.error as exc:
+                raise InvalidParameter(
+                    "filter", f"{m['value']!r} is not a regular expression RE2 accepts "
+                    f"({exc}); backreferences and lookaround are not supported") from None
+        return cls(m["field"], m["op"] or "", m["value"], bool(m["neg"]), regex)
+
+    def matches(self, line: CdxjLine) -> bool:
+        name = self.field
+        have = line.timestamp if name == "timestamp" else line.urlkey if name == "urlkey" \
+            else str(line.fields.get(name, ""))
+        if self.op == "~":
+            ok = self.value in have
+        elif self.op == "=":
+            ok = have == self.value
+        else:
+            ok = self.regex.search(have) is not None
+        return ok != self.negate
 
 
 def _in_time(line: CdxjLine, query: CaptureQuery) -> bool:
@@ -131,7 +172,7 @@ def iter_captures(ctx: AkhbarContext, query: CaptureQuery) -> Iterator[CdxjLine]
     except ValueError as exc:
         raise ArchiveLookupError(str(exc)) from None
     for line in iter_index(_source(ctx, query.outlet), start, end):
-        if _in_time(line, query) and all(_matches(line, f) for f in query.filters):
+        if _in_time(line, query) and all(f.matches(line) for f in query.parsed_filters):
             yield line
 
 

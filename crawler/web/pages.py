@@ -11,11 +11,12 @@ from typing import Any, ParamSpec
 from urllib.parse import urlencode
 
 from fastapi import HTTPException, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from crawler.errors import AkhbarError, ArchiveLookupError, RunError
+from crawler.auth.statuses import http_status
+from crawler.errors import AkhbarError, NotAuthenticated
 from crawler.web import present
 
 logger = logging.getLogger(__name__)
@@ -44,23 +45,34 @@ TEMPLATES = make_templates()
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A template with ``user`` (who is logged in, or None) and ``csrf`` (the session's CSRF
+    token for the buttons, "" without a session) always at hand."""
+    principal = getattr(request.state, "principal", None)
+    context.setdefault("user", principal)
+    context.setdefault("csrf", getattr(principal, "csrf", None) or "")
     return TEMPLATES.TemplateResponse(request, name, context, status_code=status_code)
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    titles = {404: "Not found", 409: "Not possible now", 422: "Bad request"}
+    titles = {400: "Bad request", 401: "Please log in", 403: "Not allowed", 404: "Not found",
+              409: "Not possible now", 415: "Bad request", 422: "Bad request",
+              429: "Too many attempts"}
     return render(request, "error.html", status, title=titles.get(status, "Error"),
                   status=status, message=message)
 
 
 def error_status(exc: AkhbarError) -> int:
-    """The same mapping as the JSON API's: a thing that is not there is 404, the rest 409."""
-    text = str(exc)
-    missing = ("no run '", "has no schedule", "no valid outlet")
-    if isinstance(exc, ArchiveLookupError) or (
-            isinstance(exc, RunError) and any(m in text for m in missing)):
-        return 404
-    return 409
+    """The same status as the JSON API's, from the error's class."""
+    return http_status(exc)
+
+
+def page_error_response(request: Request, exc: AkhbarError, status: int) -> Response:
+    """A page refused or failed: a GET without a login goes to the login form (and back
+    after it), the rest is an error page with the message."""
+    if isinstance(exc, NotAuthenticated) and request.method == "GET":
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(page_url("/login", next=target), status_code=303)
+    return error_page(request, status, str(exc))
 
 
 def page(view: Callable[P, Response]) -> Callable[P, Response]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from crawler import service
@@ -21,7 +21,10 @@ SEARCH_LIMIT = 100
 #: ``sandbox`` (no allow-scripts) holds even when the body is opened outside the frame, and
 #: ``default-src 'none'`` keeps the browser from fetching anything live while showing it.
 ARCHIVED_BODY_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; "
-                     "img-src data:; font-src data:; media-src data:")
+                     "img-src data:; font-src data:; media-src data:; frame-ancestors 'self'")
+#: Longest search words and URL taken; a longer one is a 422 naming it.
+MAX_QUERY = 200
+MAX_URL = 4096
 
 
 def research_pages(ctx: AkhbarContext) -> APIRouter:
@@ -29,8 +32,9 @@ def research_pages(ctx: AkhbarContext) -> APIRouter:
 
     @router.get("/search", response_class=HTMLResponse)
     @page
-    def search(*, request: Request, q: str = "", outlet: str = "", lang: str = "",
-               since: str = "") -> Response:
+    def search(*, request: Request, q: str = Query("", max_length=MAX_QUERY),
+               outlet: str = Query("", max_length=100), lang: str = Query("", max_length=16),
+               since: str = Query("", max_length=40)) -> Response:
         since_at, problem = present.parse_since(since)
         results = []
         if not problem:
@@ -47,7 +51,7 @@ def research_pages(ctx: AkhbarContext) -> APIRouter:
 
     @router.get("/article", response_class=HTMLResponse)
     @page
-    def article(*, request: Request, url: str) -> Response:
+    def article(*, request: Request, url: str = Query(max_length=MAX_URL)) -> Response:
         rec = service.article_history(ctx, url)
         for version in rec["versions"]:
             version["at"] = service.parse_timestamp(version["captured_at"])
@@ -62,8 +66,9 @@ def research_pages(ctx: AkhbarContext) -> APIRouter:
 
     @router.get("/article/diff", response_class=HTMLResponse)
     @page
-    def diff(*, request: Request, url: str, old: int | None = None,
-             new: int | None = None) -> Response:
+    def diff(*, request: Request, url: str = Query(max_length=MAX_URL),
+             old: int | None = Query(None, ge=1, le=1_000_000),
+             new: int | None = Query(None, ge=1, le=1_000_000)) -> Response:
         rec = service.article_history(ctx, url)
         result = service.diff_versions(ctx, url, old, new)
         return render(request, "diff.html", title=f"Changes: {rec.get('title') or rec['url']}",
@@ -71,7 +76,8 @@ def research_pages(ctx: AkhbarContext) -> APIRouter:
 
     @router.get("/capture", response_class=HTMLResponse)
     @page
-    def capture(*, request: Request, url: str, at: str | None = None) -> Response:
+    def capture(*, request: Request, url: str = Query(max_length=MAX_URL),
+                at: str | None = Query(None, max_length=40)) -> Response:
         shown = service.show_capture(ctx, url, at, with_text=True)
         http = shown.payload_record.http_headers
         return render(request, "capture.html", title=f"Archived: {shown.capture.url}",
@@ -81,7 +87,8 @@ def research_pages(ctx: AkhbarContext) -> APIRouter:
 
     @router.get("/capture/body")
     @page
-    def capture_body(*, request: Request, url: str, at: str | None = None) -> Response:
+    def capture_body(*, request: Request, url: str = Query(max_length=MAX_URL),
+                     at: str | None = Query(None, max_length=40)) -> Response:
         """The archived payload with its Content-Encoding undone, under its original
         Content-Type so the browser renders it; shown in the sandboxed frame."""
         shown = service.show_capture(ctx, url, at)
@@ -94,6 +101,8 @@ def research_pages(ctx: AkhbarContext) -> APIRouter:
             "Content-Type": media,
             "Content-Security-Policy": ARCHIVED_BODY_CSP,
             "X-Content-Type-Options": "nosniff",
+            # Shown in the capture page's frame: framed by the service itself, never others.
+            "X-Frame-Options": "SAMEORIGIN",
             "X-Robots-Tag": "noindex",
             "X-Archive-Timestamp": stamp,
             "X-Archive-Url": shown.capture.url,

@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from crawler.api import create_app
-from crawler.scheduler import SchedulerService, jobs
+from crawler.scheduler import SchedulerService
+from tests.auth.support import client_as
 from tests.scheduler.helpers import make_ctx, manual_scheduler, outlet_yaml
 
 BASE = "http://127.0.0.1:9"
@@ -27,11 +28,10 @@ def _client(tmp_path: Path, database_url: str | None) -> Iterator[TestClient]:
     service = SchedulerService(ctx, scheduler=manual_scheduler(ctx))
     service.start(dispatch=False)
     try:
-        with TestClient(create_app(service)) as client:
+        with client_as(create_app(service), ctx) as client:
             yield client
     finally:
         service.stop()
-        jobs.bind(None)
         ctx.close()
 
 

@@ -13,8 +13,9 @@ from crawler import service
 from crawler.api import create_app
 from crawler.context import open_context
 from crawler.demosite import DemoSite, expected_articles
-from crawler.scheduler import SchedulerService, jobs
+from crawler.scheduler import SchedulerService
 from crawler.urls import canonicalize
+from tests.auth.support import client_as
 from tests.scheduler.helpers import manual_scheduler
 from tests.support import write_demo_config
 
@@ -33,11 +34,10 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, 
     sched = SchedulerService(ctx, scheduler=manual_scheduler(ctx))
     sched.start(dispatch=False)
     try:
-        with TestClient(create_app(sched)) as client:
+        with client_as(create_app(sched), ctx) as client:
             yield client, base
     finally:
         sched.stop()
-        jobs.bind(None)
         ctx.close()
 
 

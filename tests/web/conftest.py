@@ -18,8 +18,9 @@ from crawler.catalog import Article, ArticleVersion
 from crawler.context import AkhbarContext, open_context
 from crawler.demosite import DemoSite, expected_articles
 from crawler.demosite.model import ExpectedArticle
-from crawler.scheduler import SchedulerService, jobs
+from crawler.scheduler import SchedulerService
 from crawler.urls import canonicalize
+from tests.auth.support import client_as
 from tests.scheduler.helpers import manual_scheduler
 from tests.support import write_demo_config
 
@@ -82,11 +83,10 @@ def web_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebArchive
         yield archive
     finally:
         archive.scheduler.stop()
-        jobs.bind(None)
         ctx.close()
 
 
 @pytest.fixture(scope="session")
 def client(web_archive: WebArchive) -> Iterator[TestClient]:
-    with TestClient(create_app(web_archive.scheduler)) as test_client:
+    with client_as(create_app(web_archive.scheduler), web_archive.ctx) as test_client:
         yield test_client

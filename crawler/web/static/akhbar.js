@@ -1,5 +1,10 @@
 // Buttons that post to the JSON API (crawl now, pause/resume, reload, cancel): no framework,
-// the page reloads to show the new state; errors are shown next to the button.
+// the page reloads to show the new state; errors are shown next to the button. Each carries
+// the session's CSRF token, which the page holds in <meta name="csrf-token">.
+const csrfToken = () => {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : "";
+};
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-post]");
   if (!button) return;
@@ -12,7 +17,7 @@ document.addEventListener("click", async (event) => {
   try {
     const response = await fetch(button.dataset.post, {
       method: "POST",
-      headers: {"Content-Type": "application/json"},
+      headers: {"Content-Type": "application/json", "X-CSRF-Token": csrfToken()},
       body: button.dataset.json || null,
     });
     const body = await response.json().catch(() => ({}));
