@@ -1,6 +1,5 @@
-"""The HTTP API of `akhbar serve`, and a client of it for the CLI."""
+"""The HTTP API of `akhbar serve` (the CLI's client of it is crawler.cli.remote)."""
 
 from crawler.api.app import create_app
-from crawler.api.client import ServiceClient, ServiceUnavailable
 
-__all__ = ["ServiceClient", "ServiceUnavailable", "create_app"]
+__all__ = ["create_app"]

@@ -2,43 +2,82 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
+from datetime import UTC, datetime
+from types import FrameType
 
 import click
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
 
 from crawler import service
+from crawler.catalog import Run
 from crawler.cli.main import Obj, cli, fmt_size, pass_obj
+from crawler.cli.remote import client_for, route
 from crawler.context import AkhbarContext
-from crawler.crawl.runlog import Progress
 from crawler.outlets import OutletConfig
 
 
 class ProgressDisplay:
-    """One status line redrawn in place on a terminal; a line every few seconds otherwise."""
+    """Each outlet's live figures (read from its run's row in the catalog: the same numbers
+    as `akhbar runs`, the API and the pages), with rate and elapsed time. On a terminal a
+    table redrawn in place (rich); otherwise a line per outlet every few seconds."""
 
     def __init__(self, names: dict[str, str]) -> None:
         self.names = names
-        self.tty = sys.stderr.isatty()
-        self.last = 0.0
+        self.console = Console(stderr=True)
+        self.live: Live | None = None
+        self.last = float("-inf")
 
-    def __call__(self, progress: dict[str, Progress]) -> None:
+    def __enter__(self) -> ProgressDisplay:
+        if self.console.is_terminal:
+            self.live = Live(console=self.console, refresh_per_second=4, transient=False)
+            self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.live is not None:
+            self.live.__exit__(None, None, None)
+
+    def __call__(self, runs: list[Run]) -> None:
         now = time.monotonic()
-        if now - self.last < (0.2 if self.tty else 5.0):
-            return
-        self.last = now
-        pages = sum(p.pages for p in progress.values())
-        arts = sum(p.articles for p in progress.values())
-        errs = sum(p.errors for p in progress.values())
-        line = f"crawling {len(progress)} outlet(s): {pages} pages, {arts} articles, {errs} errors"
-        if self.tty:
-            click.echo("\r" + line.ljust(100)[:120], nl=False, err=True)
-        else:
-            click.echo(line, err=True)
+        if self.live is not None:
+            self.live.update(self.table(runs))
+        elif now - self.last >= 5.0:
+            self.last = now
+            for run in runs:
+                self.console.print(self.line(run), highlight=False)
 
-    def done(self) -> None:
-        if self.tty:
-            click.echo("", err=True)
+    def table(self, runs: list[Run]) -> Table:
+        table = Table(box=None, pad_edge=False)
+        for col in ("outlet", "status", "pages", "new", "chg", "same", "err", "received",
+                    "pages/s", "elapsed"):
+            table.add_column(col, justify="left" if col in ("outlet", "status") else "right")
+        for run in runs:
+            elapsed, rate = _elapsed(run)
+            table.add_row(run.outlet_id, run.status, str(run.pages), str(run.articles_new),
+                          str(run.articles_changed), str(run.articles_unchanged),
+                          str(run.errors), fmt_size(run.bytes_received or 0), rate, elapsed)
+        return table
+
+    def line(self, run: Run) -> str:
+        elapsed, rate = _elapsed(run)
+        return (f"{run.outlet_id}: {run.status}, {run.pages} pages, {run.articles_new} new, "
+                f"{run.articles_changed} changed, {run.articles_unchanged} unchanged, "
+                f"{run.errors} errors, {fmt_size(run.bytes_received or 0)}, {rate} pages/s, "
+                f"{elapsed}")
+
+
+def _elapsed(run: Run) -> tuple[str, str]:
+    if run.started_at is None:
+        return "-", "-"
+    end = run.ended_at or datetime.now(UTC)
+    seconds = max((end - run.started_at).total_seconds(), 0.001)
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}:{secs:02d}", f"{run.pages / seconds:.1f}"
 
 
 def print_summary(ctx: AkhbarContext, report: service.CrawlReport) -> None:
@@ -68,13 +107,24 @@ def print_summary(ctx: AkhbarContext, report: service.CrawlReport) -> None:
 
 
 def run_crawl(ctx: AkhbarContext, targets: list[OutletConfig], trigger: str) -> bool:
-    display = ProgressDisplay({o.id: o.name for o in targets})
+    """Crawl in the foreground. SIGTERM, like Ctrl-C, stops every crawl gracefully and
+    records each run as cancelled, with what it archived."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        report = service.crawl(ctx, targets, trigger=trigger, on_progress=display)
+        with ProgressDisplay({o.id: o.name for o in targets}) as display:
+            report = service.crawl(ctx, targets, trigger=trigger, on_progress=display)
+    except KeyboardInterrupt:
+        click.echo("\nstopped: the crawls were cancelled and recorded; `akhbar runs list` "
+                   "shows what they archived", err=True)
+        sys.exit(130)
     finally:
-        display.done()
+        signal.signal(signal.SIGTERM, previous)
     print_summary(ctx, report)
     return report.ok
+
+
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 @cli.command()
@@ -104,9 +154,9 @@ def crawl(obj: Obj, outlet_ids: tuple[str, ...], all_enabled: bool, via_service:
 
 
 def _crawl_via_service(ctx: AkhbarContext, outlet_ids: tuple[str, ...], all_enabled: bool) -> None:
-    from crawler.api import ServiceClient
-
-    client = ServiceClient.of(ctx)
+    way = route(ctx)
+    click.echo(way.why, err=True)
+    client = client_for(ctx, way)
     ids = list(outlet_ids)
     if all_enabled:
         ids += [o["id"] for o in client.request("GET", "/outlets")["outlets"] if o["enabled"]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -31,11 +32,12 @@ def runs_list(obj: Obj, outlet: str | None, limit: int, as_json: bool) -> None:
             click.echo(json.dumps(service.run_record(r), ensure_ascii=False, default=str))
         return
     click.echo(f"{'run':<36} {'outlet':<14} {'status':<10} {'trigger':<8} {'started':<20} "
-               f"{'pages':>5} {'new':>4} {'err':>4}")
+               f"{'pages':>5} {'new':>4} {'chg':>4} {'same':>4} {'err':>4}")
     for r in rows:
         started = r.started_at.strftime("%Y-%m-%d %H:%M:%S") if r.started_at else "-"
         click.echo(f"{r.id:<36} {r.outlet_id:<14} {r.status:<10} {r.trigger:<8} {started:<20} "
-                   f"{r.pages:>5} {r.articles_new:>4} {r.errors:>4}")
+                   f"{r.pages:>5} {r.articles_new:>4} {r.articles_changed:>4} "
+                   f"{r.articles_unchanged:>4} {r.errors:>4}")
 
 
 @runs.command("show")
@@ -61,8 +63,6 @@ def runs_log(obj: Obj, run_id: str, follow: bool, raw: bool) -> None:
     if run is None or not run.log_path:
         click.echo(f"no run '{run_id}'; `akhbar runs list` shows the runs", err=True)
         sys.exit(1)
-    from pathlib import Path
-
     path, offset = Path(run.log_path), 0
     while True:
         entries, offset = read_log(path, offset)
@@ -90,15 +90,11 @@ def runs_log(obj: Obj, run_id: str, follow: bool, raw: bool) -> None:
 @click.option("--timeout", default=120.0, show_default=True)
 @pass_obj
 def runs_cancel(obj: Obj, run_id: str, wait: bool, timeout: float) -> None:
-    """Stop a run gracefully (its WARC files are closed); a queued run never starts."""
-    from crawler.api import ServiceClient, ServiceUnavailable
-
+    """Stop a run gracefully (its WARC files are closed); a queued run never starts. The
+    request is written to the catalog; the owner that holds the run (a foreground `akhbar
+    crawl`, `akhbar serve`) stops it."""
     ctx = obj.ctx
-    try:
-        ServiceClient.of(ctx).request("POST", f"/runs/{run_id}/cancel")
-    except ServiceUnavailable:
-        run = service.request_cancel(ctx, run_id)
-        service.signal_cancel(run)
+    service.cancel_run(ctx, run_id)
     deadline = time.monotonic() + timeout
     current = service.get_run(ctx, run_id)
     while wait and current is not None and current.status in ("queued", "running") \
@@ -107,7 +103,8 @@ def runs_cancel(obj: Obj, run_id: str, wait: bool, timeout: float) -> None:
         current = service.get_run(ctx, run_id)
     status = current.status if current else "unknown"
     if status in ("queued", "running"):
-        click.echo(f"{run_id}: cancel requested; the run is still {status}")
+        click.echo(f"{run_id}: cancel requested; its owner ({current.owner if current else '?'})"
+                   f" stops it, and records it as cancelled")
     else:
         click.echo(f"{run_id}: {status}" + (f" ({current.reason})" if current and current.reason
                                             else ""))

@@ -13,8 +13,8 @@ import click
 from apscheduler.schedulers.base import BaseScheduler
 
 from crawler import service
-from crawler.api import ServiceClient, ServiceUnavailable
 from crawler.cli.main import Obj, cli, pass_obj
+from crawler.cli.remote import ServiceClient, client_for, route
 from crawler.context import AkhbarContext
 
 T = TypeVar("T")
@@ -22,12 +22,14 @@ T = TypeVar("T")
 
 def _via_service_or_offline(ctx: AkhbarContext, online: Callable[[ServiceClient], T],
                             offline: Callable[[BaseScheduler], T]) -> T:
-    client = ServiceClient.of(ctx)
-    try:
-        return online(client)
-    except ServiceUnavailable:
-        with service.offline_scheduler(ctx) as scheduler:
-            return offline(scheduler)
+    """Through the running service when there is one (it owns the jobs then), else on the
+    jobs stored in the catalog; says which on stderr."""
+    way = route(ctx)
+    click.echo(way.why, err=True)
+    if way.via_service:
+        return online(client_for(ctx, way))
+    with service.offline_scheduler(ctx) as scheduler:
+        return offline(scheduler)
 
 
 def _when(value: Any) -> str:

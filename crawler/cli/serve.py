@@ -54,13 +54,18 @@ def serve(obj: Obj, host: str | None, port: int | None, stop_crawls: bool) -> No
     config = uvicorn.Config(create_app(scheduler), host=host, port=port,
                             log_level=ctx.service.log_level.lower(), lifespan="off")
     server = uvicorn.Server(config)
-    click.echo(f"akhbar serve: {len(scheduler.outlets)} outlet(s), API at http://{host}:{port}/"
-               f" (docs at /docs), at most {scheduler.dispatcher.max_running} crawl(s) at once",
-               err=True)
     try:
-        server.run()
-    finally:
+        sock = config.bind_socket()
+    except SystemExit:  # uvicorn has logged why (address in use, not permitted...)
         scheduler.stop(stop_runs=stop_crawls)
-    if not server.started:
         click.echo(f"could not listen on {host}:{port}", err=True)
         sys.exit(1)
+    bound_port = sock.getsockname()[1]
+    scheduler.listening(host, bound_port)
+    click.echo(f"akhbar serve: {len(scheduler.outlets)} outlet(s), API at "
+               f"http://{host}:{bound_port}/ (docs at /docs), at most "
+               f"{scheduler.runs.max_running} crawl(s) at once", err=True)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        scheduler.stop(stop_runs=stop_crawls)

@@ -1,4 +1,5 @@
-"""Runs whose process is not (or no longer) our child: finding, adopting, signalling them.
+"""Crawl processes seen through their pid: alive or not, adopting and signalling them, and
+closing the WARC files a killed crawl left open.
 
 A service that restarts finds runs marked ``running``. If the crawl process is still alive
 (the service started it detached) the new service adopts it and finishes its record when it
@@ -12,21 +13,20 @@ import json
 import logging
 import os
 import signal
-import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archive import recover_open_files
+from archive.cdxj import index_unindexed_files
 from crawler.catalog import Run
 from crawler.context import AkhbarContext
 from crawler.crawl.runlog import run_paths
 
 logger = logging.getLogger(__name__)
 
-
-def this_host() -> str:
-    return socket.gethostname()
+SHARED_HOST_MODULE = b"crawler.crawl.host"
 
 
 def pid_alive(pid: int) -> bool:
@@ -39,7 +39,7 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def _zombie(pid: int) -> bool:
+def is_zombie(pid: int) -> bool:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
@@ -49,15 +49,18 @@ def _zombie(pid: int) -> bool:
 
 def run_process_alive(pid: int | None, run_id: str) -> bool:
     """Is ``pid`` alive on this machine and the crawl process of ``run_id``?"""
-    if not pid or not pid_alive(pid) or _zombie(pid):
+    if not pid or not pid_alive(pid) or is_zombie(pid):
         return False
     cmdline = Path(f"/proc/{pid}/cmdline")
     if not cmdline.parent.exists():  # no procfs: trust the pid
         return True
     try:
-        return run_id.encode() in cmdline.read_bytes()
+        command = cmdline.read_bytes()
     except OSError:
         return False
+    # A crawl process of its own names its run; a shared crawl process (crawler.crawl.host)
+    # gets its runs on stdin and holds several.
+    return run_id.encode() in command or SHARED_HOST_MODULE in command
 
 
 def signal_run(pid: int, *, force: bool = False) -> bool:
@@ -70,16 +73,14 @@ def signal_run(pid: int, *, force: bool = False) -> bool:
 
 
 @dataclass
-class AdoptedProcess:
-    """A crawl process started by an earlier service instance, watched through its pid.
-
-    It offers what :func:`crawler.runs.finish_run` needs; the exit code is unknown (None),
-    the stats file the child writes when it ends tells how it went.
-    """
+class AdoptedHandle:
+    """A crawl process its owner did not start (its owner died, or a service restarted),
+    watched through its pid. It ends when the pid is gone; the exit code is unknown (-1),
+    and the stats file the crawl writes when it ends tells how it went."""
 
     run_id: str
     outlet: str
-    pid: int
+    adopted_pid: int
     log_path: Path
     stats_path: Path
     stderr_path: Path
@@ -87,23 +88,30 @@ class AdoptedProcess:
     timed_out: bool = False
 
     @classmethod
-    def of(cls, ctx: AkhbarContext, run: Run) -> AdoptedProcess:
+    def of(cls, data_dir: Path, run: Run) -> AdoptedHandle:
         assert run.pid is not None
-        log_path, stats_path = run_paths(ctx.data_dir, run.id)
+        log_path, stats_path = run_paths(data_dir, run.id)
         return cls(run.id, run.outlet_id, run.pid, log_path, stats_path,
                    log_path.with_suffix(".stderr"))
 
-    def poll(self) -> int | None:
-        return None if run_process_alive(self.pid, self.run_id) else 0
+    @property
+    def pid(self) -> int | None:
+        return self.adopted_pid
 
-    def wait(self) -> int | None:
-        while run_process_alive(self.pid, self.run_id):
+    def poll(self) -> int | None:
+        return None if run_process_alive(self.adopted_pid, self.run_id) else -1
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        end = None if timeout is None else time.monotonic() + timeout
+        while run_process_alive(self.adopted_pid, self.run_id):
+            if end is not None and time.monotonic() >= end:
+                return None
             time.sleep(0.1)
-        return None
+        return -1
 
     def stop(self, *, force: bool = False) -> None:
-        if run_process_alive(self.pid, self.run_id):
-            signal_run(self.pid, force=force)
+        if run_process_alive(self.adopted_pid, self.run_id):
+            signal_run(self.adopted_pid, force=force)
 
 
 def read_stats(path: Path) -> dict[str, Any]:
@@ -122,9 +130,6 @@ def recover_warcs(ctx: AkhbarContext, outlet: str) -> list[str]:
     Safe while other crawls run: each outlet has its own directory and at most one run, and
     a file still locked by a live writer is skipped.
     """
-    from archive import recover_open_files
-    from archive.cdxj import index_unindexed_files
-
     root = ctx.warcs_dir / outlet
     if not root.is_dir():
         return []

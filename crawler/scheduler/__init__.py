@@ -1,17 +1,18 @@
 """Scheduled crawls: APScheduler jobs per outlet (``crawl:<outlet>``) that queue runs, and the
-dispatcher that starts queued runs as child processes within the concurrency cap."""
+service that runs them through its run owner (crawler.runs) within the concurrency cap."""
 
-from crawler.scheduler.dispatcher import RunDispatcher
 from crawler.scheduler.jobs import crawl_job, job_id, job_signature, make_trigger
-from crawler.scheduler.service import SchedulerService, ServiceAlreadyRunning, make_scheduler
+from crawler.scheduler.lock import ServiceAddress, ServiceLock, locate
+from crawler.scheduler.service import SchedulerService, make_scheduler
 
 __all__ = [
-    "RunDispatcher",
     "SchedulerService",
-    "ServiceAlreadyRunning",
+    "ServiceAddress",
+    "ServiceLock",
     "crawl_job",
     "job_id",
     "job_signature",
+    "locate",
     "make_scheduler",
     "make_trigger",
 ]

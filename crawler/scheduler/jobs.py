@@ -1,18 +1,16 @@
 """The scheduler's jobs: one per enabled outlet with a schedule, id ``crawl:<outlet>``.
 
-A job only *enqueues* a run (a ``queued`` row in the catalog); the dispatcher starts it when a
-slot is free. Jobs are persisted by APScheduler's SQLAlchemy job store, which stores a job's
-function by its import path and pickles its arguments, so the job is a top-level function
-taking only the outlet id. The running service registers itself with :func:`bind` so that
-the job can reach the catalog; a job fired with no service bound raises.
+A job only says which outlet is due: jobs are persisted by APScheduler's SQLAlchemy job store,
+which stores a job's function by its import path and pickles its arguments, so the job is a
+top-level function taking only the outlet id and returning it. The service that runs the
+scheduler listens for executed jobs and queues the run (crawler.scheduler.service), so the
+job needs no reference to the service.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime
-from typing import Protocol
 
 from apscheduler.triggers.cron import CronTrigger
 
@@ -21,24 +19,6 @@ from crawler.outlets import OutletConfig
 logger = logging.getLogger(__name__)
 
 JOB_PREFIX = "crawl:"
-
-
-class JobHost(Protocol):
-    """What a fired job needs from the running service."""
-
-    def enqueue(self, outlet_id: str, trigger: str,
-                scheduled_for: datetime | None = None) -> object: ...
-
-
-_host_lock = threading.Lock()
-_host: JobHost | None = None
-
-
-def bind(host: JobHost | None) -> None:
-    """Make ``host`` the service that fired jobs enqueue into (None unbinds)."""
-    global _host
-    with _host_lock:
-        _host = host
 
 
 def job_id(outlet_id: str) -> str:
@@ -90,10 +70,6 @@ def job_signature(outlet: OutletConfig, jitter: int = 0) -> str:
     return f"crawl {outlet.id} | {outlet.schedule} | {outlet.timezone} | jitter {jitter}"
 
 
-def crawl_job(outlet_id: str) -> None:
-    """The scheduled job: put a run of ``outlet_id`` in the queue (or record it skipped)."""
-    with _host_lock:
-        host = _host
-    if host is None:
-        raise RuntimeError(f"no running akhbar service to enqueue a crawl of {outlet_id}")
-    host.enqueue(outlet_id, "schedule")
+def crawl_job(outlet_id: str) -> str:
+    """The scheduled job: name the outlet that is due (the service queues its run)."""
+    return outlet_id

@@ -7,6 +7,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from crawler.scheduler.schedules import (
+        ScheduleEntry,
+        SyncReport,
+        offline_scheduler,
+        pause_schedule,
+        resume_schedule,
+        schedule_entries,
+        sync_schedules,
+    )
     from crawler.service.archive import (
         CaptureQuery,
         ShownCapture,
@@ -29,14 +38,9 @@ if TYPE_CHECKING:
     )
     from crawler.service.crawls import (
         CrawlReport,
-        RunSummary,
         crawl,
-        get_run,
-        list_runs,
         outlets,
         pick_outlets,
-        run_record,
-        run_summary,
         sync_outlets,
     )
     from crawler.service.rebuild import (
@@ -47,20 +51,15 @@ if TYPE_CHECKING:
         reindex,
         verify,
     )
-    from crawler.service.schedule import (
-        Reconciled,
-        ScheduleEntry,
-        SyncReport,
-        enqueue_run,
-        offline_scheduler,
-        pause_schedule,
-        reconcile_runs,
-        record_missed,
-        request_cancel,
-        resume_schedule,
-        schedule_entries,
-        signal_cancel,
-        sync_schedules,
+    from crawler.service.runs import (
+        RunSummary,
+        active_runs,
+        cancel_run,
+        get_run,
+        list_runs,
+        reap_dead,
+        run_record,
+        run_summary,
     )
 
 # Re-exports are imported on first use: a process that only starts and watches crawls (the
@@ -83,14 +82,14 @@ _EXPORTS: dict[str, str] = {
     "iter_articles": "crawler.service.articles",
     "parse_since": "crawler.service.articles",
     "CrawlReport": "crawler.service.crawls",
-    "RunSummary": "crawler.service.crawls",
+    "RunSummary": "crawler.service.runs",
     "crawl": "crawler.service.crawls",
-    "get_run": "crawler.service.crawls",
-    "list_runs": "crawler.service.crawls",
+    "get_run": "crawler.service.runs",
+    "list_runs": "crawler.service.runs",
     "outlets": "crawler.service.crawls",
     "pick_outlets": "crawler.service.crawls",
-    "run_record": "crawler.service.crawls",
-    "run_summary": "crawler.service.crawls",
+    "run_record": "crawler.service.runs",
+    "run_summary": "crawler.service.runs",
     "sync_outlets": "crawler.service.crawls",
     "ReindexReport": "crawler.service.rebuild",
     "VerifyProblem": "crawler.service.rebuild",
@@ -98,19 +97,16 @@ _EXPORTS: dict[str, str] = {
     "rebuild_index": "crawler.service.rebuild",
     "reindex": "crawler.service.rebuild",
     "verify": "crawler.service.rebuild",
-    "Reconciled": "crawler.service.schedule",
-    "ScheduleEntry": "crawler.service.schedule",
-    "SyncReport": "crawler.service.schedule",
-    "enqueue_run": "crawler.service.schedule",
-    "offline_scheduler": "crawler.service.schedule",
-    "pause_schedule": "crawler.service.schedule",
-    "reconcile_runs": "crawler.service.schedule",
-    "record_missed": "crawler.service.schedule",
-    "request_cancel": "crawler.service.schedule",
-    "resume_schedule": "crawler.service.schedule",
-    "schedule_entries": "crawler.service.schedule",
-    "signal_cancel": "crawler.service.schedule",
-    "sync_schedules": "crawler.service.schedule",
+    "active_runs": "crawler.service.runs",
+    "cancel_run": "crawler.service.runs",
+    "reap_dead": "crawler.service.runs",
+    "ScheduleEntry": "crawler.scheduler.schedules",
+    "SyncReport": "crawler.scheduler.schedules",
+    "offline_scheduler": "crawler.scheduler.schedules",
+    "pause_schedule": "crawler.scheduler.schedules",
+    "resume_schedule": "crawler.scheduler.schedules",
+    "schedule_entries": "crawler.scheduler.schedules",
+    "sync_schedules": "crawler.scheduler.schedules",
 }
 
 
@@ -124,6 +120,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "active_runs",
     "CaptureQuery",
     "ShownCapture",
     "VersionDiff",
@@ -144,29 +141,25 @@ __all__ = [
     "verify",
     "ArticleQuery",
     "CrawlReport",
-    "Reconciled",
     "RunSummary",
     "ScheduleEntry",
     "SyncReport",
     "article_record",
+    "cancel_run",
     "crawl",
-    "enqueue_run",
     "get_run",
     "iter_articles",
     "list_runs",
     "offline_scheduler",
     "outlets",
     "parse_since",
+    "reap_dead",
     "pause_schedule",
     "pick_outlets",
-    "reconcile_runs",
-    "record_missed",
-    "request_cancel",
     "resume_schedule",
     "run_record",
     "run_summary",
     "schedule_entries",
-    "signal_cancel",
     "sync_outlets",
     "sync_schedules",
 ]

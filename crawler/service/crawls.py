@@ -1,42 +1,35 @@
-"""Crawling outlets now, run records and summaries, and article queries."""
+"""Crawling outlets now, in the foreground: the outlets to crawl, and a run owner of this
+process that runs them and records each end (crawler.runs)."""
 
 from __future__ import annotations
 
 import logging
-import subprocess
-import time
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import func, select
-
-from crawler.catalog import Article, ArticleVersion, Capture, Outlet, Run
+from crawler.catalog import Run
+from crawler.catalog.outlets import sync_outlets
 from crawler.context import AkhbarContext
-from crawler.crawl.runlog import Progress, read_log
 from crawler.errors import ConfigError
 from crawler.outlets import LoadResult, OutletConfig, load_outlets
-from crawler.runs import SKIPPED, RunOutcome, RunProcess, finish_run, recover_warcs, start_run
+from crawler.runs import (
+    SKIPPED,
+    SUCCEEDED,
+    Executor,
+    OwnerTimings,
+    RunOutcome,
+    RunOwner,
+    make_executor,
+)
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["CrawlReport", "crawl", "outlets", "pick_outlets", "sync_outlets"]
 
 
 # -- outlets ------------------------------------------------------------------------------
 def outlets(ctx: AkhbarContext) -> LoadResult:
     return load_outlets(ctx.config_dir)
-
-
-def sync_outlets(ctx: AkhbarContext, configs: Iterable[OutletConfig]) -> None:
-    """Mirror the outlet configs into the catalog's outlets table."""
-    stamp = datetime.now(UTC)
-    with ctx.catalog.session() as session:
-        for cfg in configs:
-            row = session.get(Outlet, cfg.id) or Outlet(id=cfg.id)
-            row.name, row.homepage, row.languages = cfg.name, str(cfg.homepage), list(cfg.languages)
-            row.enabled, row.config_hash, row.updated_at = cfg.enabled, cfg.config_hash, stamp
-            session.add(row)
 
 
 def pick_outlets(
@@ -71,17 +64,16 @@ def pick_outlets(
 
 
 # -- crawling -----------------------------------------------------------------------------
-ProgressCallback = Callable[[dict[str, Progress]], None]
+OnRound = Callable[[list[Run]], None]
 
 
 @dataclass
 class CrawlReport:
     outcomes: list[RunOutcome] = field(default_factory=list)
-    progress: dict[str, Progress] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return all(o.status == "succeeded" for o in self.outcomes)
+        return all(o.status == SUCCEEDED for o in self.outcomes)
 
 
 def crawl(
@@ -89,168 +81,45 @@ def crawl(
     targets: list[OutletConfig],
     *,
     trigger: str = "manual",
-    on_progress: ProgressCallback | None = None,
-    poll_interval: float = 0.25,
+    on_progress: OnRound | None = None,
     max_parallel: int | None = None,
+    executor: Executor | None = None,
 ) -> CrawlReport:
-    """Crawl each outlet in its own `scrapy crawl` process, at most `max_parallel` at once,
-    and wait for all of them."""
-    from crawler.service.schedule import enqueue_run
+    """Crawl the outlets now, at most ``max_parallel`` at once, and wait for all of them.
 
-    sync_outlets(ctx, targets)
-    limit = max(1, max_parallel or ctx.service.max_concurrent_crawls)
-    queue = list(targets)
-    report = CrawlReport()
-    running: dict[str, tuple[RunProcess, int]] = {}
-
-    def finish(proc: RunProcess) -> None:
-        report.outcomes.append(finish_run(ctx.catalog, proc))
-        # A crawl that was killed cannot close its WARC files; close them for it.
-        recover_warcs(ctx, proc.outlet)
-
+    The runs are this process's: queued under its name (the overlap rule applies: an outlet
+    with an active run is ``skipped``, saying which run), started, watched and recorded by
+    its run owner. ``on_progress`` gets the runs' rows, live figures included, after each
+    round. A KeyboardInterrupt (SIGINT, or SIGTERM turned into one by the CLI) stops every
+    crawl gracefully, records each as ``cancelled`` with what it archived, and goes on up.
+    """
+    sync_outlets(ctx.catalog, targets)
+    owner = RunOwner(ctx, executor or make_executor(ctx, detach=True), serves_queue=False,
+                     max_running=max_parallel, timings=OwnerTimings(poll_interval=0.25))
+    owner.set_outlets({o.id: o for o in targets})
+    # Runs of owners that died are ended first: their outlets are free again.
+    owner.recover()
+    runs = [owner.enqueue(o.id, trigger) for o in targets]
+    started = [r.id for r in runs if r.status != SKIPPED]
     try:
-        while queue or running:
-            while queue and len(running) < limit:
-                # Queued only as it starts: a run of this process never waits in the
-                # catalog, where the service's dispatcher could take it.
-                run = enqueue_run(ctx, queue.pop(0).id, trigger)
-                if run.status == SKIPPED:
-                    report.outcomes.append(RunOutcome(run.id, run.outlet_id, SKIPPED, None,
-                                                      run.reason, {}))
-                    continue
-                proc = start_run(ctx, run)
-                running[run.id] = (proc, 0)
-                report.progress[run.id] = Progress()
-            for run_id, (proc, offset) in list(running.items()):
-                done = proc.poll() is not None
-                entries, offset = read_log(proc.log_path, offset)
-                for entry in entries:
-                    report.progress[run_id].feed(entry)
-                running[run_id] = (proc, offset)
-                if done:
-                    finish(proc)
-                    del running[run_id]
-            if on_progress:
-                on_progress(report.progress)
-            if running:
-                # Woken as soon as (the first) crawl ends, not at the next poll.
-                first = next(iter(running.values()))[0].process
-                try:
-                    first.wait(timeout=poll_interval)
-                except subprocess.TimeoutExpired:
-                    pass
-            elif queue:
-                time.sleep(poll_interval)
-    except KeyboardInterrupt:
-        for proc, _ in running.values():
-            proc.cancel_requested = True
-            proc.stop()
-        for proc, _ in running.values():
-            finish(proc)
+        owner.run_until_done(started, on_progress)
+    except BaseException:
+        owner.drain(cancel=True)
         raise
+    finally:
+        if owner.idle():
+            owner.executor.close()
+    ended = {o.run_id: o for o in owner.outcomes}
+    report = CrawlReport()
+    for run in runs:
+        if run.status == SKIPPED:
+            report.outcomes.append(RunOutcome(run.id, run.outlet_id, SKIPPED, None, run.reason,
+                                              {}))
+        elif run.id in ended:
+            report.outcomes.append(ended[run.id])
+        else:  # ended before it started (cancelled while queued)
+            row = owner.book.get(run.id)
+            status = row.status if row else "unknown"
+            report.outcomes.append(RunOutcome(run.id, run.outlet_id, status, None,
+                                              row.reason if row else None, {}))
     return report
-
-
-# -- summaries ----------------------------------------------------------------------------
-@dataclass
-class RunSummary:
-    run_id: str
-    outlet: str
-    status: str
-    reason: str | None
-    pages: int
-    articles_new: int
-    articles_changed: int
-    articles_unchanged: int
-    errors: int
-    languages: dict[str, int]
-    warc_files: list[tuple[str, int]]
-    duration_s: float | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(vars(self))
-
-
-def run_summary(ctx: AkhbarContext, run_id: str) -> RunSummary:
-    with ctx.catalog.session() as session:
-        run = session.get(Run, run_id)
-        if run is None:
-            from crawler.errors import RunError
-
-            raise RunError(f"no run '{run_id}'; `akhbar runs list` shows the runs")
-        # Every article the run archived, new, changed or unchanged (a revisit): the URLs it
-        # captured that some version of an article was fetched from.
-        fetched = select(Capture.url).where(
-            Capture.run_id == run_id, Capture.status.in_((200, 304))
-        )
-        langs = Counter(
-            dict(
-                session.execute(
-                    select(Article.language, func.count(Article.id.distinct()))
-                    .join(ArticleVersion, ArticleVersion.article_id == Article.id)
-                    .where(ArticleVersion.fetched_url.in_(fetched))
-                    .group_by(Article.language)
-                ).all()
-            )
-        )
-        files = sorted(
-            session.scalars(select(Capture.warc_file).where(Capture.run_id == run_id).distinct())
-        )
-    sizes = []
-    for name in files:
-        path = ctx.warcs_dir / name
-        sizes.append((name, path.stat().st_size if path.exists() else -1))
-    duration = (
-        (run.ended_at - run.started_at).total_seconds() if run.ended_at and run.started_at else None
-    )
-    return RunSummary(
-        run.id,
-        run.outlet_id,
-        run.status,
-        run.reason,
-        run.pages,
-        run.articles_new,
-        run.articles_changed,
-        run.articles_unchanged,
-        run.errors,
-        {str(k): v for k, v in langs.items()},
-        sizes,
-        duration,
-    )
-
-
-def list_runs(ctx: AkhbarContext, outlet: str | None = None, limit: int = 50) -> list[Run]:
-    with ctx.catalog.session() as session:
-        query = select(Run).order_by(Run.queued_at.desc()).limit(limit)
-        if outlet:
-            query = query.where(Run.outlet_id == outlet)
-        return list(session.scalars(query))
-
-
-def get_run(ctx: AkhbarContext, run_id: str) -> Run | None:
-    with ctx.catalog.session() as session:
-        return session.get(Run, run_id)
-
-
-def run_record(run: Run) -> dict[str, Any]:
-    return {
-        "id": run.id,
-        "outlet": run.outlet_id,
-        "trigger": run.trigger,
-        "status": run.status,
-        "queued_at": run.queued_at,
-        "started_at": run.started_at,
-        "ended_at": run.ended_at,
-        "exit_code": run.exit_code,
-        "reason": run.reason,
-        "pid": run.pid,
-        "pages": run.pages,
-        "articles_new": run.articles_new,
-        "articles_changed": run.articles_changed,
-        "articles_unchanged": run.articles_unchanged,
-        "errors": run.errors,
-        "log_path": run.log_path,
-        "scheduled_for": run.scheduled_for,
-        "host": run.host,
-        "cancel_requested_at": run.cancel_requested_at,
-    }

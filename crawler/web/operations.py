@@ -12,7 +12,6 @@ from crawler import service
 from crawler.crawl.runlog import read_log
 from crawler.scheduler import SchedulerService
 from crawler.service.metrics import catalog_metrics
-from crawler.service.schedule import queued_runs, running_outlets
 from crawler.web.pages import UI, page, render
 
 #: Runs on the dashboard, and log lines on a run page (the newest; the CLI has them all).
@@ -32,8 +31,9 @@ def operations_pages(scheduler: SchedulerService) -> APIRouter:
     def dashboard(*, request: Request) -> Response:
         runs = service.list_runs(ctx, limit=DASHBOARD_RUNS)
         metrics = catalog_metrics(ctx)
-        running = running_outlets(ctx)
-        queued = queued_runs(ctx)
+        active = service.active_runs(ctx)
+        running = {r.outlet_id for r in active if r.status == "running"}
+        queued = [r for r in active if r.status == "queued"]
         outlets = sorted({o for o, _ in metrics.articles} | {r.outlet for r in metrics.last_runs}
                          | set(metrics.captures))
         last = {r.outlet: r for r in metrics.last_runs}

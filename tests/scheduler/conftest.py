@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from crawler.context import AkhbarContext
-from crawler.scheduler import jobs
 from tests.scheduler.helpers import make_ctx
 
 
@@ -19,5 +18,4 @@ def ctx(tmp_path: Path) -> Iterator[AkhbarContext]:
         "max_concurrent_crawls: 2\nmisfire_grace_time: 10m\n", encoding="utf-8")
     context = make_ctx(tmp_path)
     yield context
-    jobs.bind(None)
     context.close()

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from crawler.catalog import Run
 from crawler.context import AkhbarContext, open_context
-from crawler.service.schedule import make_jobstore
+from crawler.scheduler.schedules import make_jobstore
 
 
 class ManualScheduler(BaseScheduler):  # type: ignore[misc]

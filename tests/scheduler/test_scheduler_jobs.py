@@ -11,7 +11,8 @@ import pytest
 
 from crawler.catalog import Run
 from crawler.context import AkhbarContext
-from crawler.scheduler import SchedulerService, ServiceAlreadyRunning
+from crawler.errors import ServiceAlreadyRunning
+from crawler.scheduler import SchedulerService
 from tests.scheduler.helpers import fake_clock, manual_scheduler, outlet_yaml, runs_of
 
 BASE = "http://127.0.0.1:9"

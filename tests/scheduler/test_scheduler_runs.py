@@ -7,21 +7,29 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from archive import iter_records, verify_file
 from crawler.catalog import Run
+from crawler.catalog.outlets import sync_outlets
 from crawler.context import AkhbarContext
 from crawler.crawl.extensions import run_paths
 from crawler.demosite import DemoSite
 from crawler.outlets import load_outlets
-from crawler.runs import this_host
-from crawler.scheduler import RunDispatcher, SchedulerService
-from crawler.service import enqueue_run, request_cancel
-from crawler.service.crawls import sync_outlets
+from crawler.runs import (
+    CommandFor,
+    OwnerTimings,
+    ProcessExecutor,
+    RunBook,
+    RunOwner,
+    crawl_command,
+    this_host,
+)
+from crawler.scheduler import SchedulerService
 from tests.scheduler.helpers import (
     SlowSite,
     manual_scheduler,
@@ -45,13 +53,26 @@ def slow_site() -> Iterator[SlowSite]:
         yield site
 
 
-def dispatcher_for(ctx: AkhbarContext, **kw: float) -> RunDispatcher:
+def dispatcher_for(ctx: AkhbarContext, max_running: int | None = None,
+                   command: CommandFor = crawl_command,
+                   clock: Callable[[], float] = time.monotonic, **kw: float) -> RunOwner:
+    """The service's run owner, driven by the test's own ticks."""
     outlets = load_outlets(ctx.config_dir)
     assert outlets.ok, outlets.errors
-    sync_outlets(ctx, outlets.outlets.values())
-    disp = RunDispatcher(ctx, poll_interval=0.1, **kw)  # type: ignore[arg-type]
-    disp.set_outlets(outlets.outlets)
-    return disp
+    sync_outlets(ctx.catalog, outlets.outlets.values())
+    owner = RunOwner(ctx, ProcessExecutor(ctx, detach=True, command=command),
+                     serves_queue=True, max_running=max_running,
+                     timings=OwnerTimings(poll_interval=0.1, **kw), clock=clock)
+    owner.set_outlets(outlets.outlets)
+    return owner
+
+
+def enqueue_run(ctx: AkhbarContext, outlet: str, trigger: str):  # type: ignore[no-untyped-def]
+    return RunBook(ctx.catalog).enqueue(outlet, trigger)
+
+
+def request_cancel(ctx: AkhbarContext, run_id: str):  # type: ignore[no-untyped-def]
+    return RunBook(ctx.catalog).request_cancel(run_id)
 
 
 def assert_warcs_valid(ctx: AkhbarContext, outlet: str) -> int:
@@ -116,13 +137,23 @@ def test_a_run_past_max_duration_stops_itself_and_its_warc_is_closed(
 
 def test_a_stuck_run_is_stopped_then_killed_and_its_warc_closed(
         ctx: AkhbarContext, slow_site: SlowSite) -> None:
+    # The owner's clock is the test's: it passes the deadline only once the crawl has
+    # archived its listing page and is stuck in the download that hangs (a busy machine
+    # cannot make it miss that moment).
     (ctx.config_dir / "outlets" / "hang.yaml").write_text(
-        outlet_yaml("hang", slow_site.base_url, max_duration="4s"), encoding="utf-8")
-    disp = dispatcher_for(ctx, overrun_grace=0.5, kill_after=1.5)
-    enqueue_run(ctx, "hang", "schedule")
+        outlet_yaml("hang", slow_site.base_url, max_duration="10m"), encoding="utf-8")
+    now = [0.0]
+    disp = dispatcher_for(ctx, overrun_grace=0.5, kill_after=1.5, clock=lambda: now[0])
+    run = enqueue_run(ctx, "hang", "schedule")
+    assert wait_for(lambda: fetched(ctx, run.id) >= 1 and any(
+        "/a/hang-" in hit for hit in slow_site.hits), 60, 0.1, disp.tick)
+    now[0] += 601  # past max_duration + overrun_grace: a graceful stop is sent
+    disp.tick()
+    now[0] += 2  # past kill_after: the crawl, still waiting on its download, is killed
     assert wait_for(lambda: disp.idle() and bool(disp.outcomes), 30, 0.1, disp.tick)
     (done,) = runs_of(ctx, "hang")
-    assert done.status == "timed_out" and "stopped by the service" in (done.reason or "")
+    assert done.status == "timed_out" and "stopped by its owner" in (done.reason or "")
+    assert done.exit_code == -9
     assert assert_warcs_valid(ctx, "hang") >= 1  # the listing page, archived before the hang
 
 
@@ -144,15 +175,13 @@ with path.open("wb") as fh:
 
 
 def test_a_crawl_deaf_to_sigint_is_killed_and_its_open_warc_closed(
-        ctx: AkhbarContext, monkeypatch: pytest.MonkeyPatch) -> None:
-    import crawler.runs.manager as manager
-
+        ctx: AkhbarContext) -> None:
     (ctx.config_dir / "outlets" / "deaf.yaml").write_text(
         outlet_yaml("deaf", "http://127.0.0.1:9", max_duration="1s"), encoding="utf-8")
     open_warc = ctx.warcs_dir / "deaf" / "2026" / "01" / "deaf-1.warc.gz.open"
-    monkeypatch.setattr(manager, "crawl_command", lambda _ctx, _outlet, run_id: [
-        sys.executable, "-c", DEAF_CRAWL, str(open_warc), run_id])
-    disp = dispatcher_for(ctx, overrun_grace=0.2, kill_after=0.5)
+    disp = dispatcher_for(ctx, overrun_grace=0.2, kill_after=0.5,
+                          command=lambda _ctx, _outlet, run_id: [
+                              sys.executable, "-c", DEAF_CRAWL, str(open_warc), run_id])
     enqueue_run(ctx, "deaf", "schedule")
     assert wait_for(lambda: disp.idle() and bool(disp.outcomes), 20, 0.1, disp.tick)
     (done,) = runs_of(ctx, "deaf")
@@ -211,14 +240,15 @@ def test_on_start_a_dead_run_is_failed_and_a_live_one_adopted_never_restarted(
                               str(stats_path), json.dumps({"finish_reason": "finished",
                                                            "response_received_count": 4})])
     _running_row(ctx, "kept", live_id, child.pid)
-    svc = SchedulerService(ctx, scheduler=manual_scheduler(ctx),
-                           dispatcher=RunDispatcher(ctx, poll_interval=0.1))
+    svc = SchedulerService(ctx, scheduler=manual_scheduler(ctx), runs=RunOwner(
+        ctx, ProcessExecutor(ctx, detach=True), serves_queue=True,
+        timings=OwnerTimings(poll_interval=0.1)))
     svc.start()
     try:
         dead = {r.id: r for r in runs_of(ctx)}["20260101T000000-kept-dead00"]
         assert dead.status == "failed"
-        assert "was gone when the service started" in (dead.reason or "")
-        assert list(svc.dispatcher.running) == [live_id]
+        assert "without a record of how (killed or crashed)" in (dead.reason or "")
+        assert list(svc.runs.running) == [live_id]
         assert svc.run_now("kept").status == "skipped"  # still its run: no second one
         assert wait_for(lambda: {r.id: r for r in runs_of(ctx)}[live_id].status
                         != "running", 15)
@@ -228,29 +258,3 @@ def test_on_start_a_dead_run_is_failed_and_a_live_one_adopted_never_restarted(
     live = {r.id: r for r in runs_of(ctx)}[live_id]
     assert live.status == "succeeded" and live.pages == 4 and live.pid == child.pid
     assert not [r for r in runs_of(ctx) if r.status in ("queued", "running")]
-
-
-def test_cancel_without_a_service_signals_a_foreground_crawl(
-        ctx: AkhbarContext, slow_site: SlowSite) -> None:
-    from click.testing import CliRunner
-
-    from crawler.cli import commands  # noqa: F401  (registers the commands)
-    from crawler.cli.main import cli
-    from crawler.runs import create_run, finish_run, start_run
-
-    (ctx.config_dir / "outlets" / "slow.yaml").write_text(
-        outlet_yaml("slow", slow_site.base_url), encoding="utf-8")
-    (ctx.config_dir / "akhbar.yaml").write_text("api_port: 9\n", encoding="utf-8")  # no service
-    run = create_run(ctx.catalog, "slow", "manual")  # as `akhbar crawl slow` does
-    proc = start_run(ctx, run)
-    try:
-        assert wait_for(lambda: fetched(ctx, run.id) >= 2, 30)
-        result = CliRunner().invoke(cli, ["--config", str(ctx.config_dir), "--home",
-                                          str(ctx.data_dir), "runs", "cancel", "--no-wait",
-                                          run.id])
-        assert result.exit_code == 0, result.output
-        outcome = finish_run(ctx.catalog, proc)  # the foreground crawl records the end
-    finally:
-        proc.stop(force=True)
-    assert outcome.status == "cancelled" and outcome.exit_code == 0
-    assert assert_warcs_valid(ctx, "slow") >= 2
