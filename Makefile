@@ -37,6 +37,8 @@ bench: install
 	$(BIN)/python -m bench.langid
 	$(BIN)/python -m bench.recrawl
 	$(BIN)/python -m bench.crawl
+	$(BIN)/python -m bench.crawl --outlets 5
+	$(BIN)/python -m bench.crawl --outlets 8 --concurrent 8
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

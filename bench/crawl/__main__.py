@@ -4,6 +4,11 @@ Builds (once, cached) and serves a site of N article pages on 127.0.0.1, checks 
 alone, then crawls it with akhbar's full pipeline, wget and a naive single-process Scrapy
 crawl, one after the other; prints articles per second, CPU per article, peak memory and the
 ratios, then CPU per article by stage. Results go to bench/crawl/results/latest.json.
+
+``python -m bench.crawl --outlets 5 [--n 2000] [--concurrent 8]``: the many-outlets mode
+(:mod:`bench.crawl.outlets`): N articles over K outlets, ``akhbar crawl --all`` with default
+settings against wget in the same run. Results go to
+bench/crawl/results/outlets-<K>x<N>-<default|cC>.json.
 """
 
 from __future__ import annotations
@@ -45,7 +50,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--keep", action="store_true", help="keep the runners' work directories")
     p.add_argument("--output", type=Path, default=None,
                    help="JSON results (default bench/crawl/results/latest.json)")
+    many = p.add_argument_group("many outlets (akhbar crawl --all against wget)")
+    many.add_argument("--outlets", type=int, default=None, metavar="K",
+                      help="crawl K outlets (N articles over all of them) instead of one")
+    many.add_argument("--concurrent", type=int, default=None, metavar="C",
+                      help="max_concurrent_crawls in akhbar.yaml (default: akhbar's default)")
+    many.add_argument("--no-wget", action="store_true", help="only akhbar")
     args = p.parse_args(argv)
+    if args.outlets is not None and (args.outlets < 1 or args.n < args.outlets):
+        p.error("--outlets needs 1 or more outlets and at least one article per outlet")
+    if args.concurrent is not None and (args.outlets is None or args.concurrent < 1):
+        p.error("--concurrent goes with --outlets and is 1 or more")
     args.only = [r.strip() for r in args.only.split(",") if r.strip()]
     unknown = set(args.only) - set(RUNNERS)
     if unknown:
@@ -56,6 +71,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.outlets is not None:
+        return main_outlets(args)
     spec = SiteSpec(args.n, seed=args.seed)
     timeout = args.timeout or max(600.0, args.n * 0.5)
     started = time.monotonic()
@@ -118,6 +135,43 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     print(f"\nresults: {path}")
     return 0 if all(r.ok for r in results) else 1
+
+
+def main_outlets(args: argparse.Namespace) -> int:
+    from .multisite import OutletsSpec
+    from .outlets import run_outlets, save
+    from .outlets_report import render_text
+
+    spec = OutletsSpec(args.n, args.outlets, args.seed)
+    started = time.monotonic()
+    print(f"building {args.outlets} sites ({args.n} articles in all; cached after the first "
+          "time) ...", flush=True)
+    work = Path(tempfile.mkdtemp(prefix="akhbar-bench-outlets-"))
+    try:
+        result = run_outlets(spec, work, concurrent=args.concurrent,
+                             concurrency=args.concurrency, wget=not args.no_wget,
+                             timeout=args.timeout)
+    finally:
+        if args.keep:
+            print(f"work directories kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    record: dict[str, Any] = {
+        "mode": "outlets", "machine": report.machine(), "finished_at": report.now(),
+        "duration_s": round(time.monotonic() - started, 1),
+        "args": {"n": args.n, "outlets": args.outlets, "concurrent": args.concurrent,
+                 "concurrency": args.concurrency, "seed": args.seed},
+        **result.to_dict()}
+    text = render_text(result, record)
+    record["text"] = text
+    name = f"outlets-{args.outlets}x{args.n}-" + (
+        f"c{args.concurrent}" if args.concurrent else "default") + ".json"
+    path = save(record, args.output or report.RESULTS_DIR / name)
+    print()
+    print(text)
+    print(f"\nresults: {path}")
+    ok = result.akhbar.ok and (result.wget is None or result.wget.ok)
+    return 0 if ok else 1
 
 
 def _profile(site: SiteProcess, work: Path, args: argparse.Namespace,

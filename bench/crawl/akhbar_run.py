@@ -17,14 +17,15 @@ from .model import ARTICLE_RX
 OUTLET_ID = "bench_site"
 
 
-def outlet_yaml(base_url: str, n: int, concurrency: int = 16, max_depth: int = 2) -> str:
+def outlet_yaml(base_url: str, n: int, concurrency: int = 16, max_depth: int = 2,
+                outlet_id: str = OUTLET_ID) -> str:
     """A realistic outlet file for the benchmark site: feeds, the sitemap index, listings."""
     base = base_url.rstrip("/")
     feeds = ", ".join(f"{base}/{lang}/feed.xml" for lang in ("en", "ar", "fa"))
     listings = ", ".join(f"{base}/{lang}/news/" for lang in ("en", "ar", "fa"))
     return (
-        f"id: {OUTLET_ID}\n"
-        "name: Benchmark site\n"
+        f"id: {outlet_id}\n"
+        f"name: Benchmark site {outlet_id}\n"
         f"homepage: {base}/\n"
         "languages: [en, ar, fa]\n"
         "discovery:\n"

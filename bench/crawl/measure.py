@@ -4,19 +4,27 @@ CPU comes from ``getrusage(RUSAGE_CHILDREN)`` around the run (exact: every desce
 waited for is counted, worker processes included); peak memory is the largest sum of RSS over
 the whole tree, sampled every 0.2 s with psutil. CPU per process role (service, crawl, workers)
 comes from the same samples: the last CPU time seen for each process.
+
+With ``reaper=True`` the command runs under :mod:`bench.crawl.reaper`, a child subreaper: a
+process of the tree whose parent exits first (a crawl started in its own session) stays in the
+tree, is sampled and has its CPU counted; the reaper itself is left out of the figures.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import resource
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -41,6 +49,14 @@ class Measurement:
     # Per role, the largest RSS sampled in each quarter of the run's wall time: memory that
     # grows with the crawl shows as rising quarters.
     rss_mb_by_quarter: dict[str, list[float]] = field(default_factory=dict)
+    # The largest single process seen (MB) and its role; how many processes the tree had in all.
+    largest_process_mb: float = 0.0
+    largest_process_role: str = ""
+    processes_seen: int = 0
+    # When the command was started (epoch seconds), for start-up times measured elsewhere.
+    started_at: float = 0.0
+    # Processes of the tree still running a few seconds after the command ended (reaper only).
+    lingering: int = 0
 
 
 def default_role(proc: psutil.Process) -> str:
@@ -63,8 +79,10 @@ class TreeSampler:
     """Samples a process and its descendants in a background thread."""
 
     def __init__(self, pid: int, role: Callable[[psutil.Process], str] = default_role,
-                 watch: psutil.Process | None = None) -> None:
+                 watch: psutil.Process | None = None, *, include_root: bool = True) -> None:
         self.root = psutil.Process(pid)
+        self.include_root = include_root
+        self.largest: tuple[int, str] = (0, "")
         self.role = role
         self.watch = watch
         self.peak_rss = 0
@@ -92,9 +110,11 @@ class TreeSampler:
 
     def sample(self) -> None:
         try:
-            procs = [self.root, *self.root.children(recursive=True)]
+            procs = self.root.children(recursive=True)
         except psutil.Error:
             return
+        if self.include_root:
+            procs.insert(0, self.root)
         rss = 0
         alive = 0
         by_role: dict[str, int] = {}
@@ -108,17 +128,22 @@ class TreeSampler:
                         self._roles[proc.pid] = self.role(proc)
                     by_role[self._roles[proc.pid]] = by_role.get(self._roles[proc.pid], 0) + mem
                     self.cpu[proc.pid] = (self._roles[proc.pid], times.user + times.system)
+                    self.largest = max(self.largest, (mem, self._roles[proc.pid]))
                     alive += 1
             except psutil.Error:
                 continue
         self.peak_rss = max(self.peak_rss, rss)
+        if by_role:
+            by_role["all"] = rss
         self.timeline.append((time.monotonic() - self._started, by_role))
         for role, mem in by_role.items():
-            self.peak_by_role[role] = max(self.peak_by_role.get(role, 0), mem)
+            if role != "all":
+                self.peak_by_role[role] = max(self.peak_by_role.get(role, 0), mem)
         self.peak_processes = max(self.peak_processes, alive)
 
     def rss_by_quarter(self) -> dict[str, list[float]]:
-        """Per role, the largest RSS (MB) sampled in each quarter of the sampled time."""
+        """Per role (and "all": the whole tree), the largest RSS (MB) sampled in each quarter
+        of the sampled time."""
         if not self.timeline:
             return {}
         end = self.timeline[-1][0] or 1.0
@@ -160,18 +185,23 @@ def process_cpu(pid: int | None) -> float:
 def run_measured(cmd: Sequence[str], *, env: Mapping[str, str] | None = None,
                  cwd: Path | None = None, stdout_path: Path | None = None,
                  timeout: float | None = None, server_pid: int | None = None,
-                 role: Callable[[psutil.Process], str] = default_role) -> Measurement:
+                 role: Callable[[psutil.Process], str] = default_role,
+                 reaper: bool = False) -> Measurement:
     """Run ``cmd`` to completion and measure it (and the server's CPU meanwhile)."""
+    info = _reaper_info_path() if reaper else None
+    if info is not None:
+        cmd = [sys.executable, "-m", "bench.crawl.reaper", "--info", str(info), "--", *cmd]
     cpu_before = _children_cpu()
     server_before = process_cpu(server_pid)
     busy_before = _machine_busy()
+    started_at = time.time()
     started = time.monotonic()
     out = stdout_path.open("wb") if stdout_path else subprocess.DEVNULL
     try:
         proc = subprocess.Popen(list(cmd), env=dict(env) if env is not None else None,
                                 cwd=str(cwd) if cwd else None, stdin=subprocess.DEVNULL,
                                 stdout=out, stderr=subprocess.STDOUT)
-        sampler = TreeSampler(proc.pid, role).start()
+        sampler = TreeSampler(proc.pid, role, include_root=info is None).start()
         try:
             code = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -185,6 +215,11 @@ def run_measured(cmd: Sequence[str], *, env: Mapping[str, str] | None = None,
             out.close()
     wall = time.monotonic() - started
     cpu = _children_cpu() - cpu_before
+    reaped: dict[str, Any] = {}
+    if info is not None:
+        reaped = _read_info(info)
+        cpu -= float(reaped.get("own_cpu_s", 0.0))
+        started_at = float(reaped.get("started_at", started_at))
     server = process_cpu(server_pid) - server_before
     other = max(0.0, _machine_busy() - busy_before - cpu - server)
     return Measurement(
@@ -198,7 +233,27 @@ def run_measured(cmd: Sequence[str], *, env: Mapping[str, str] | None = None,
         server_cpu_s=round(server, 3),
         other_load_cores=round(other / wall, 2) if wall else 0.0,
         rss_mb_by_quarter=sampler.rss_by_quarter(),
+        largest_process_mb=round(sampler.largest[0] / 2**20, 1),
+        largest_process_role=sampler.largest[1],
+        processes_seen=len(sampler.cpu),
+        started_at=started_at,
+        lingering=int(reaped.get("lingering", 0)),
     )
+
+
+def _reaper_info_path() -> Path:
+    fd, name = tempfile.mkstemp(prefix="akhbar-bench-reaper-", suffix=".json")
+    os.close(fd)
+    return Path(name)
+
+
+def _read_info(path: Path) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        data = {}
+    path.unlink(missing_ok=True)
+    return data
 
 
 def pid_alive(pid: int) -> bool:

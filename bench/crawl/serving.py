@@ -16,10 +16,11 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Self
 
 from .measure import process_cpu
 from .model import Site, SiteSpec
-from .site import STATS_PATH, build
+from .site import MARK_PATH, STATS_PATH, build
 
 logger = logging.getLogger(__name__)
 
@@ -31,20 +32,26 @@ class SiteProcess:
         self.spec = spec
         self.proc: subprocess.Popen[str] | None = None
         self.base_url = ""
+        self.base_urls: list[str] = []  # one per outlet served (one here)
 
-    def start(self, timeout: float = 600) -> SiteProcess:
+    def command(self) -> list[str]:
         build(self.spec)  # in this process, so that the child starts at once
-        cmd = [sys.executable, "-m", "bench.crawl.site", "--n", str(self.spec.n),
-               "--seed", str(self.spec.seed), "--port", "0"]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     stdin=subprocess.DEVNULL, text=True)
+        return [sys.executable, "-m", "bench.crawl.site", "--n", str(self.spec.n),
+                "--seed", str(self.spec.seed), "--port", "0"]
+
+    def start(self, timeout: float = 600) -> Self:
+        self.proc = subprocess.Popen(self.command(), stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                                     text=True)
         assert self.proc.stdout is not None
         deadline = time.monotonic() + timeout
         line = ""
         while time.monotonic() < deadline:
             line = self.proc.stdout.readline()
             if line.startswith("serving "):
-                self.base_url = line.split()[1].rstrip("/")
+                self.base_urls = [w.rstrip("/") for w in line.split()[1:]
+                                  if w.startswith("http://")]
+                self.base_url = self.base_urls[0]
                 return self
             if not line and self.proc.poll() is not None:
                 break
@@ -57,10 +64,14 @@ class SiteProcess:
     def cpu_seconds(self) -> float:
         return process_cpu(self.pid)
 
-    def stats(self) -> dict[str, object]:
-        with urllib.request.urlopen(self.base_url + STATS_PATH, timeout=10) as resp:
+    def stats(self, path: str = STATS_PATH) -> dict[str, object]:
+        with urllib.request.urlopen(self.base_url + path, timeout=10) as resp:
             data: dict[str, object] = json.loads(resp.read())
         return data
+
+    def mark(self) -> dict[str, object]:
+        """The counters now; the next page request is timed as the first of a new run."""
+        return self.stats(MARK_PATH)
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -71,7 +82,7 @@ class SiteProcess:
                 self.proc.kill()
                 self.proc.wait()
 
-    def __enter__(self) -> SiteProcess:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

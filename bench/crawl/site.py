@@ -17,6 +17,7 @@ import logging
 import mmap
 import multiprocessing
 import os
+import random
 import shutil
 import signal
 import sys
@@ -34,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 GENERATOR_VERSION = 1
 STATS_PATH = "/__bench__/stats"
+# Forgets the first request's time, so that the next request is timed as the first of a run.
+MARK_PATH = "/__bench__/mark"
 _LOGO = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                       "1f15c4890000000d4944415478da63f8cfc0f01f0005000201ffa1f1c4"
                       "0000000049454e44ae426082")
@@ -151,6 +154,16 @@ class Counters:
         self.status: Counter[int] = Counter()
         self.gzip = 0
         self.connections = 0
+        # Wall-clock time (epoch seconds) of the first page request since the last mark: a
+        # crawler's start-up time is this minus the time its command was started.
+        self.first_at: float | None = None
+        self.last_at: float | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"requests": self.requests, "bytes": self.bytes, "gzip": self.gzip,
+                "connections": self.connections, "status": dict(self.status),
+                "first_request_at": self.first_at, "last_request_at": self.last_at,
+                "pid": os.getpid()}
 
 
 class _HttpProtocol(asyncio.Protocol):
@@ -194,6 +207,17 @@ class _HttpProtocol(asyncio.Protocol):
         if path.startswith("http://"):
             path = "/" + path.split("/", 3)[-1]
         head_only = method == "HEAD"
+        if path in (STATS_PATH, MARK_PATH):
+            if path == MARK_PATH:
+                self.counters.first_at = None
+            stats = json.dumps(self.counters.to_dict()).encode()
+            self._send(200, "application/json", stats, keep, False, count=False)
+            if not keep:
+                self.transport.close()
+            return
+        self.counters.last_at = time.time()
+        if self.counters.first_at is None:
+            self.counters.first_at = self.counters.last_at
         page = self.data.pages.get(path)
         if page is not None:
             off, size, gz_off, gz_size = page
@@ -206,13 +230,6 @@ class _HttpProtocol(asyncio.Protocol):
             ctype, raw, packed = self.data.extra[path]
             gz = wants_gzip and not ctype.startswith("image/")
             self._send(200, ctype, packed if gz else raw, keep, gz, head_only)
-        elif path == STATS_PATH:
-            c = self.counters
-            stats = {"requests": c.requests, "bytes": c.bytes, "gzip": c.gzip,
-                     "connections": c.connections, "status": dict(c.status),
-                     "pid": os.getpid()}
-            self._send(200, "application/json", json.dumps(stats).encode(), keep, False)
-            return
         else:
             self._send(404, _HTML, b"<html><body><h1>Not found</h1></body></html>", keep, False,
                        head_only)
@@ -220,7 +237,7 @@ class _HttpProtocol(asyncio.Protocol):
             self.transport.close()
 
     def _send(self, status: int, ctype: str, body: bytes | memoryview, keep: bool, gz: bool,
-              head_only: bool = False) -> None:
+              head_only: bool = False, *, count: bool = True) -> None:
         assert self.transport is not None
         reason = {200: "OK", 400: "Bad Request", 404: "Not Found"}[status]
         extra = "Content-Encoding: gzip\r\n" if gz else ""
@@ -231,6 +248,8 @@ class _HttpProtocol(asyncio.Protocol):
         self.transport.write(head)
         if not head_only:
             self.transport.write(body)
+        if not count:  # the benchmark's own requests (stats, mark) are not the crawler's
+            return
         c = self.counters
         c.requests += 1
         c.bytes += len(head) + (0 if head_only else len(body))
@@ -248,17 +267,40 @@ def _date() -> str:
     return str(_DATE[1])
 
 
-async def serve(spec: SiteSpec, host: str = "127.0.0.1", port: int = 0,
-                ready: asyncio.Future[str] | None = None) -> None:
-    """Serve the site until cancelled; ``ready`` gets the base URL once listening."""
+def port_range() -> range:
+    """Where the benchmark may listen when asked for any port: ``AKHBAR_BENCH_PORTS``
+    ("18200-18299" by default; "0" lets the system pick)."""
+    low, _, high = os.environ.get("AKHBAR_BENCH_PORTS", "18200-18299").partition("-")
+    return range(int(low), int(high or low) + 1)
+
+
+async def open_server(spec: SiteSpec, counters: Counters, host: str = "127.0.0.1",
+                      port: int = 0) -> tuple[asyncio.Server, SiteData, str]:
+    """Listen for ``spec``'s site: the server, its bodies (close them after) and its base URL.
+    Port 0 is the first free port of :func:`port_range`, tried from a random place in it."""
     data = SiteData(spec, build(spec))
-    counters = Counters()
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: _HttpProtocol(data, counters), host, port,
-                                      backlog=512, reuse_address=True)
+    ports = [port] if port else list(port_range())
+    start = random.randrange(len(ports))
+    for candidate in ports[start:] + ports[:start]:
+        try:
+            server = await loop.create_server(lambda: _HttpProtocol(data, counters), host,
+                                              candidate, backlog=512, reuse_address=True)
+            break
+        except OSError:
+            if candidate == ports[start - 1]:
+                data.close()
+                raise
     bound = server.sockets[0].getsockname()
     base = f"http://{bound[0]}:{bound[1]}"
     data.set_base(base)
+    return server, data, base
+
+
+async def serve(spec: SiteSpec, host: str = "127.0.0.1", port: int = 0,
+                ready: asyncio.Future[str] | None = None) -> None:
+    """Serve the site until cancelled; ``ready`` gets the base URL once listening."""
+    server, data, base = await open_server(spec, Counters(), host, port)
     if ready is not None:
         ready.set_result(base)
     try:
@@ -284,7 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=2000, help="articles (default 2000)")
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--port", type=int, default=0,
+                        help="0: a free port of AKHBAR_BENCH_PORTS (18200-18299)")
     parser.add_argument("--build-only", action="store_true", help="render the cache and exit")
     args = parser.parse_args(argv)
     if args.host not in ("127.0.0.1", "localhost", "::1"):

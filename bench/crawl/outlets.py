@@ -1,0 +1,293 @@
+"""The many-outlets mode: ``akhbar crawl --all`` over K outlets against wget, in one run.
+
+K outlets of the generated site (N articles over all of them, each outlet its own site on its
+own port, see :mod:`bench.crawl.multisite`) are crawled by the ``akhbar`` command with its
+default settings (a config directory holding K outlet files and an ``akhbar.yaml`` that sets
+nothing, or only ``max_concurrent_crawls`` when asked), then by one ``wget --recursive
+--warc-file`` over the same K sites. Both run under :mod:`bench.crawl.reaper`, so every process
+of their tree is sampled and its CPU counted: the ``akhbar`` parent, each crawl process and its
+extraction workers, and anything a crawl leaves behind.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from .akhbar_run import outlet_yaml
+from .measure import Measurement, default_role, run_measured
+from .multisite import OutletsSiteProcess, OutletsSpec
+from .runners import PROJECT_ROOT, count_warc
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_AKHBAR_YAML = "# bench.crawl --outlets: every setting at its default\n"
+
+
+@dataclass
+class OutletRun:
+    """One outlet's run, as the catalog recorded it."""
+
+    outlet: str
+    status: str
+    pages: int
+    articles_new: int
+    errors: int
+    seconds: float | None
+    reason: str | None = None
+
+
+@dataclass
+class Contender:
+    """One side of the comparison: what it archived and how it was measured."""
+
+    name: str
+    count: int  # articles in the catalog (akhbar), pages in the WARC (wget)
+    unit: str
+    requests: int  # page requests the site served during the run
+    measurement: Measurement
+    first_request_s: float | None  # from the command's start to the site's first request
+    last_request_s: float | None  # from the command's start to the site's last request
+    ok: bool = True
+    note: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def wall_s(self) -> float:
+        return self.measurement.wall_s
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.wall_s if self.wall_s else 0.0
+
+    @property
+    def requests_per_second(self) -> float:
+        return self.requests / self.wall_s if self.wall_s else 0.0
+
+    @property
+    def cpu_ms_per_unit(self) -> float:
+        return 1000 * self.measurement.cpu_s / self.count if self.count else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(per_second=round(self.per_second, 2),
+                    requests_per_second=round(self.requests_per_second, 2),
+                    cpu_ms_per_unit=round(self.cpu_ms_per_unit, 2))
+        return data
+
+
+@dataclass
+class OutletsResult:
+    outlets: int
+    articles: int  # on the site, over all outlets
+    urls: int
+    concurrent: int | None  # max_concurrent_crawls written to akhbar.yaml; None: the default
+    effective_concurrent: int  # what that means on this machine
+    concurrency: int  # requests at once per outlet (the outlet files' politeness)
+    akhbar: Contender
+    wget: Contender | None
+    outlet_runs: list[OutletRun] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float | None:
+        """akhbar's articles/s over wget's requests/s, in the same run."""
+        if self.wget is None or not self.wget.requests_per_second:
+            return None
+        return round(self.akhbar.per_second / self.wget.requests_per_second, 2)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"outlets": self.outlets, "articles": self.articles, "urls": self.urls,
+                "concurrent": self.concurrent, "effective_concurrent": self.effective_concurrent,
+                "concurrency": self.concurrency, "ratio_akhbar_wget": self.ratio,
+                "akhbar": self.akhbar.to_dict(),
+                "wget": self.wget.to_dict() if self.wget else None,
+                "outlet_runs": [asdict(r) for r in self.outlet_runs]}
+
+
+def outlet_ids(count: int) -> list[str]:
+    return [f"bench_outlet_{k + 1}" for k in range(count)]
+
+
+def write_config(config_dir: Path, site: OutletsSiteProcess, concurrent: int | None,
+                 concurrency: int) -> list[str]:
+    """K outlet files (one per site) and an akhbar.yaml with the defaults; the outlet ids."""
+    (config_dir / "outlets").mkdir(parents=True, exist_ok=True)
+    yaml = DEFAULT_AKHBAR_YAML
+    if concurrent is not None:
+        yaml += f"max_concurrent_crawls: {concurrent}\n"
+    (config_dir / "akhbar.yaml").write_text(yaml, encoding="utf-8")
+    ids = outlet_ids(len(site.base_urls))
+    for oid, base, spec in zip(ids, site.base_urls, site.outlets.sites(), strict=True):
+        (config_dir / "outlets" / f"{oid}.yaml").write_text(
+            outlet_yaml(base, spec.n, concurrency, outlet_id=oid), encoding="utf-8")
+    return ids
+
+
+def akhbar_command() -> list[str]:
+    """The ``akhbar`` console script of this environment, as a user would type it."""
+    script = Path(sys.executable).parent / "akhbar"
+    if script.exists():
+        return [sys.executable, str(script), "crawl", "--all"]
+    return [sys.executable, "-c", "from crawler.cli import main; main()", "crawl", "--all"]
+
+
+def clean_env(extra: dict[str, str]) -> dict[str, str]:
+    """This environment without any AKHBAR_* tuning (the defaults are what is measured), the
+    project importable, no proxy for loopback."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AKHBAR_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    for key in ("http_proxy", "HTTP_PROXY"):
+        env.pop(key, None)
+    env["no_proxy"] = env["NO_PROXY"] = "127.0.0.1,localhost"
+    env.update(extra)
+    return env
+
+
+def tree_role(proc: psutil.Process) -> str:
+    """The parent ``akhbar`` process apart from the crawls and their workers."""
+    role = default_role(proc)
+    if role != "service":
+        return role
+    try:
+        cmd = " ".join(proc.cmdline())
+    except (psutil.Error, OSError):
+        return "other"
+    return "akhbar" if ("akhbar" in cmd or "crawler.cli" in cmd) else "other"
+
+
+def _since(stats: dict[str, object], key: str, started_at: float) -> float | None:
+    at = stats.get(key)
+    return round(at - started_at, 3) if isinstance(at, (int, float)) else None
+
+
+def _served(before: dict[str, object], after: dict[str, object]) -> int:
+    """Page requests the site served between two looks at its counters."""
+    first, last = before.get("requests"), after.get("requests")
+    return last - first if isinstance(first, int) and isinstance(last, int) else 0
+
+
+def read_catalog(home: Path) -> tuple[dict[str, int], list[OutletRun]]:
+    """Counts of the catalog's articles and captures, and each run's record."""
+    path = home / "catalog.sqlite"
+    if not path.exists():
+        return {"articles": 0, "captures": 0}, []
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        counts = {table: int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+                  for table in ("articles", "captures")}
+        rows = db.execute(
+            "SELECT outlet_id, status, pages, articles_new, errors, started_at, ended_at, reason"
+            " FROM runs ORDER BY outlet_id").fetchall()
+    except sqlite3.Error as exc:  # no schema: the command failed before making it
+        logger.warning("cannot read the catalog %s: %s", path, exc)
+        return {"articles": 0, "captures": 0}, []
+    finally:
+        db.close()
+    runs = []
+    for outlet, status, pages, new, errors, started, ended, reason in rows:
+        seconds = None
+        if started and ended:
+            from datetime import datetime
+
+            seconds = round((datetime.fromisoformat(str(ended))
+                             - datetime.fromisoformat(str(started))).total_seconds(), 1)
+        runs.append(OutletRun(outlet, status, int(pages or 0), int(new or 0), int(errors or 0),
+                              seconds, reason))
+    return counts, runs
+
+
+def run_akhbar(site: OutletsSiteProcess, workdir: Path, *, concurrent: int | None,
+               concurrency: int, timeout: float) -> tuple[Contender, list[OutletRun]]:
+    config, home = workdir / "config", workdir / "home"
+    ids = write_config(config, site, concurrent, concurrency)
+    env = clean_env({"AKHBAR_CONFIG": str(config), "AKHBAR_HOME": str(home)})
+    before = site.mark()
+    m = run_measured(akhbar_command(), env=env, cwd=workdir, stdout_path=workdir / "akhbar.out",
+                     timeout=timeout, server_pid=site.pid, role=tree_role, reaper=True)
+    after = site.stats()
+    counts, runs = read_catalog(home)
+    failed = [r for r in runs if r.status != "succeeded"]
+    ok = m.returncode == 0 and len(runs) == len(ids) and not failed
+    note = "" if ok else (f"exit {m.returncode}; " + "; ".join(
+        f"{r.outlet} {r.status}: {r.reason}" for r in failed) + f" (see {workdir})")
+    warc_bytes = sum(p.stat().st_size for p in (home / "warcs").rglob("*.warc.gz*"))
+    return Contender(
+        "akhbar", counts["articles"], "articles",
+        _served(before, after), m,
+        _since(after, "first_request_at", m.started_at),
+        _since(after, "last_request_at", m.started_at), ok, note,
+        {"captures": counts["captures"], "warc_bytes": warc_bytes,
+         "pages": sum(r.pages for r in runs)}), runs
+
+
+def run_wget(site: OutletsSiteProcess, workdir: Path, *, timeout: float) -> Contender:
+    """One wget over every outlet's site (it fetches one page at a time, site after site)."""
+    from .runners import wget_command
+
+    stem = workdir / "wget"
+    cmd = wget_command(site.base_urls[0], stem) + [f"{b}/" for b in site.base_urls[1:]]
+    before = site.mark()
+    m = run_measured(cmd, env=clean_env({}), cwd=workdir, stdout_path=workdir / "wget.out",
+                     timeout=timeout, server_pid=site.pid, reaper=True)
+    after = site.stats()
+    warc = stem.with_suffix(".warc.gz")
+    pages, articles = count_warc(warc) if warc.exists() else (0, 0)
+    ok = m.returncode in (0, 8) and pages > 0  # 8: some response was an error (lazy links)
+    return Contender("wget", pages, "pages", _served(before, after), m,
+                     _since(after, "first_request_at", m.started_at),
+                     _since(after, "last_request_at", m.started_at), ok,
+                     "" if ok else f"wget exited {m.returncode}",
+                     {"articles_archived": articles,
+                      "warc_bytes": warc.stat().st_size if warc.exists() else 0})
+
+
+def run_outlets(spec: OutletsSpec, workdir: Path, *, concurrent: int | None = None,
+                concurrency: int = 16, wget: bool = True,
+                timeout: float | None = None) -> OutletsResult:
+    """Serve ``spec``'s outlets, crawl them with akhbar, then with wget; measure both."""
+    timeout = timeout or max(600.0, spec.n * 0.5)
+    with OutletsSiteProcess(spec) as site:
+        print(f"site: {spec.outlets} outlets at {', '.join(site.base_urls)} "
+              f"({spec.urls()} URLs)", flush=True)
+        print("running akhbar crawl --all ...", flush=True)
+        (workdir / "akhbar").mkdir(parents=True)
+        started = time.monotonic()
+        akhbar, runs = run_akhbar(site, workdir / "akhbar", concurrent=concurrent,
+                                  concurrency=concurrency, timeout=timeout)
+        print(f"  {akhbar.count} articles in {time.monotonic() - started:.1f}s"
+              + ("" if akhbar.ok else f"  FAILED: {akhbar.note}"), flush=True)
+        other = None
+        if wget:
+            print("running wget ...", flush=True)
+            (workdir / "wget").mkdir()
+            other = run_wget(site, workdir / "wget", timeout=timeout)
+            print(f"  {other.count} pages in {other.wall_s:.1f}s"
+                  + ("" if other.ok else f"  FAILED: {other.note}"), flush=True)
+    return OutletsResult(spec.outlets, spec.n, spec.urls(), concurrent,
+                         concurrent or default_concurrent(), concurrency, akhbar, other, runs)
+
+
+def default_concurrent() -> int:
+    """akhbar's default ``max_concurrent_crawls`` on this machine."""
+    try:
+        from crawler.outlets import ServiceConfig
+
+        return int(ServiceConfig().max_concurrent_crawls)
+    except Exception:  # noqa: BLE001 - a reworked config model: fall back to its documented default
+        return os.cpu_count() or 1
+
+
+def save(record: dict[str, Any], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2, ensure_ascii=False, default=str) + "\n",
+                    encoding="utf-8")
+    return path

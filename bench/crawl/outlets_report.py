@@ -1,0 +1,133 @@
+"""The many-outlets mode's table, issue 11's targets and its memory lines (plain text)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .outlets import Contender, OutletsResult
+from .report import _table
+
+# Issue 11's targets, printed (not asserted): akhbar's articles/s against wget's requests/s
+# in the same run, CPU per article, peak RSS summed over the tree (400 MB with two crawls at
+# once, 600 MB with eight), and the first request within a second of the command's start.
+TARGET_RATIO = 1.0
+STRETCH_RATIO = 1.3
+TARGET_CPU_MS = 12.0
+TARGET_FIRST_REQUEST_S = 1.0
+
+
+def target_rss_mb(concurrent: int) -> float:
+    return 400.0 if concurrent <= 2 else 600.0
+
+
+def _s(value: float | None) -> str:
+    return f"{value:.2f}" if value is not None else "-"
+
+
+def contenders_table(result: OutletsResult) -> str:
+    rows = []
+    for c in (result.akhbar, result.wget):
+        if c is None:
+            continue
+        m = c.measurement
+        roles = sorted(m.peak_rss_mb_by_role.items())
+        rss = f"{m.peak_rss_mb:.0f}"
+        if len(roles) > 1:
+            rss += " (" + " + ".join(f"{k} {v:.0f}" for k, v in roles) + ")"
+        cpu_roles = ", ".join(f"{k} {1000 * v / c.count:.1f}"
+                              for k, v in sorted(m.cpu_by_role.items())) if c.count else ""
+        rows.append([
+            c.name + ("" if c.ok else " (FAILED)"), f"{c.count} {c.unit}", str(c.requests),
+            f"{c.wall_s:.1f}", f"{c.per_second:.1f}", f"{c.requests_per_second:.1f}",
+            f"{c.cpu_ms_per_unit:.1f}", f"{m.cpu_s / m.wall_s:.2f}" if m.wall_s else "-",
+            rss, f"{m.largest_process_mb:.0f} {m.largest_process_role}",
+            str(m.processes_seen), _s(c.first_request_s), f"{m.other_load_cores:.2f}",
+            cpu_roles,
+        ])
+    return _table(["runner", "archived", "requests", "wall s", "per s", "req/s", "CPU ms/each",
+                   "cores", "peak RSS MB (by role)", "largest MB", "procs", "1st req s",
+                   "other load", "CPU ms/each by role"], rows)
+
+
+def runs_table(result: OutletsResult) -> str:
+    rows = [[r.outlet, r.status, str(r.pages), str(r.articles_new), str(r.errors),
+             f"{r.seconds:.1f}" if r.seconds is not None else "-",
+             f"{r.articles_new / r.seconds:.1f}" if r.seconds else "-"]
+            for r in result.outlet_runs]
+    return _table(["outlet", "status", "pages", "new", "errors", "run s", "articles/s"], rows)
+
+
+def targets_line(result: OutletsResult) -> str:
+    def verdict(ok: bool) -> str:
+        return "ok" if ok else "MISSED"
+
+    a = result.akhbar
+    parts = []
+    ratio = result.ratio
+    if ratio is not None:
+        stretch = " (stretch 1.3x: " + ("ok" if ratio >= STRETCH_RATIO else "not yet") + ")"
+        parts.append(f">= {TARGET_RATIO:.1f}x wget's req/s: {ratio:.2f}x "
+                     f"{verdict(ratio >= TARGET_RATIO)}{stretch}")
+    cpu = a.cpu_ms_per_unit
+    parts.append(f"<= {TARGET_CPU_MS:.0f} CPU ms/article: {cpu:.1f} "
+                 f"{verdict(cpu <= TARGET_CPU_MS)}")
+    limit = target_rss_mb(result.effective_concurrent)
+    peak = a.measurement.peak_rss_mb
+    parts.append(f"peak RSS <= {limit:.0f} MB ({result.effective_concurrent} crawls at once): "
+                 f"{peak:.0f} {verdict(peak <= limit)}")
+    first = a.first_request_s
+    if first is not None:
+        parts.append(f"first request <= {TARGET_FIRST_REQUEST_S:.0f} s: {first:.2f} "
+                     f"{verdict(first <= TARGET_FIRST_REQUEST_S)}")
+    return "targets (issue 11): " + "; ".join(parts)
+
+
+def memory_line(c: Contender) -> str:
+    q = c.measurement.rss_mb_by_quarter
+    rows = [f"{role} " + "/".join(f"{v:.0f}" for v in q[role])
+            for role in ("all", "akhbar", "crawl", "workers", "other") if role in q]
+    return "akhbar peak RSS MB in each quarter of the run: " + ", ".join(rows) if rows else ""
+
+
+def timing_line(c: Contender) -> str:
+    """Where the wall time went: start-up before the first request, fetching, the tail."""
+    if c.first_request_s is None or c.last_request_s is None:
+        return ""
+    fetching = c.last_request_s - c.first_request_s
+    tail = c.wall_s - c.last_request_s
+    return (f"akhbar wall {c.wall_s:.1f}s = start-up {c.first_request_s:.2f}s (command to the "
+            f"site's first request) + fetching {fetching:.1f}s + tail {tail:.2f}s (last "
+            "request to exit)")
+
+
+def render_text(result: OutletsResult, record: dict[str, Any]) -> str:
+    machine = record["machine"]
+    conc = (f"max_concurrent_crawls: {result.concurrent}" if result.concurrent is not None
+            else f"default settings (max_concurrent_crawls: {result.effective_concurrent}, "
+                 "the number of cores)")
+    parts = [
+        f"akhbar many-outlets benchmark — {result.outlets} outlets, {result.articles} articles, "
+        f"{result.urls} URLs, {machine['cpus']} CPUs, {record['finished_at']}",
+        f"akhbar crawl --all, {conc}; each outlet file: {result.concurrency} requests at once, "
+        "no delay, robots.txt obeyed; wget --recursive --warc-file over the same sites after it",
+        "", contenders_table(result), "",
+    ]
+    a, w = result.akhbar, result.wget
+    if any(c is not None and c.measurement.other_load_cores > 0.15 for c in (a, w)):
+        parts.append("WARNING: other processes used CPU during the run ('other load', in cores);"
+                     " wall-clock figures are slower than on an idle machine.")
+    if result.ratio is not None and w is not None:
+        parts.append(f"akhbar/wget = {result.ratio:.2f}x ({a.per_second:.1f} articles/s against "
+                     f"{w.requests_per_second:.1f} requests/s; wget archived "
+                     f"{w.details.get('articles_archived')} articles)")
+    if a.ok:
+        parts.append(targets_line(result))
+    for line in (memory_line(a), timing_line(a)):
+        if line:
+            parts.append(line)
+    if a.measurement.lingering:
+        parts.append(f"{a.measurement.lingering} process(es) of akhbar's tree were still running"
+                     " 10 s after the command ended (stopped by the benchmark)")
+    if result.outlet_runs:
+        parts += ["", "runs (the catalog's records):", runs_table(result)]
+    return "\n".join(parts)
