@@ -6,6 +6,8 @@ Hierarchy::
     ├── ConfigError              a setting or an outlet file is wrong (file, outlet, field,
     │                            problem, hint); str() is one line a person can act on
     ├── CatalogError             the catalog database cannot be opened, migrated or queried
+    ├── QueryError               a search or export query is wrong (``parameter`` names the
+    │                            parameter, e.g. ``q`` or ``outlet``); also a ValueError
     ├── RunError                 a crawl run cannot be started, found, followed or cancelled
     │   ├── RunNotFound          no run, outlet or schedule by that name (HTTP 404)
     │   ├── ServiceUnavailable   no `akhbar serve` answers at the address it recorded
@@ -40,6 +42,7 @@ __all__ = [
     "ArchiveLookupError",
     "CatalogError",
     "ConfigError",
+    "QueryError",
     "CrossSiteRefused",
     "HostNotAllowed",
     "InvalidParameter",
@@ -136,6 +139,19 @@ def _rebuild_config_error(problem: str, state: dict[str, Any]) -> ConfigError:
 
 class CatalogError(AkhbarError):
     """The catalog database cannot be opened, migrated or queried."""
+
+
+class QueryError(AkhbarError, ValueError):
+    """A search or export query is wrong: ``parameter`` names the parameter (``q``,
+    ``outlet``, ``lang``, ``from`` ...), the message says what is wrong and what is allowed."""
+
+    def __init__(self, parameter: str, problem: str) -> None:
+        super().__init__(f"{parameter}: {problem}")
+        self.parameter = parameter
+        self.problem = problem
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (QueryError, (self.parameter, self.problem))
 
 
 class RunError(AkhbarError):

@@ -1,0 +1,133 @@
+"""The two homes of the search index, behind one interface.
+
+Both are fed the same tokens (made in Python by :mod:`crawler.search.normalize`) at the same
+positions, and both are asked the same parsed query, so they find the same versions:
+
+- SQLite: an FTS5 table (``search_index``, contentless, rowid = ``article_versions.id``) whose
+  ``ascii`` tokenizer only splits the space-joined tokens again; ranked by bm25.
+- PostgreSQL: a table of two ``tsvector`` columns (GIN-indexed) written as tsvector literals
+  (lexeme and positions, no parser and no dictionary involved); ranked by ``ts_rank``.
+  PostgreSQL keeps at most 256 positions of a lexeme and none past 16,383, so a phrase deep in
+  a very long text may be found by SQLite alone.
+
+The tables are made by migration 0004.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Float,
+    String,
+    Subquery,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
+
+from crawler.search.normalize import Analyzed
+from crawler.search.query import SearchExpr, to_fts5, to_tsquery
+
+__all__ = ["IndexBackend", "PostgresIndex", "SqliteIndex", "backend_for"]
+
+#: Positions PostgreSQL keeps: at most 256 per lexeme, none above 16,383.
+_PG_MAX_POSITIONS = 256
+_PG_MAX_POSITION = 16383
+
+
+class IndexBackend(Protocol):
+    def write(self, conn: Connection, docs: Sequence[tuple[int, Analyzed]]) -> None:
+        """Add (or replace) the index entries of these article versions."""
+
+    def clear(self, conn: Connection) -> None:
+        """Empty the index."""
+
+    def matches(self, expr: SearchExpr, *, exact: bool) -> Subquery:
+        """``(version_id, score)`` of every version the query matches; higher scores rank
+        first. ``exact`` searches the normalised forms instead of the stems."""
+
+
+class SqliteIndex:
+    def write(self, conn: Connection, docs: Sequence[tuple[int, Analyzed]]) -> None:
+        # Contentless: a rowid is written once (catch-up only adds versions above the last
+        # one indexed, under a lock; a rebuild clears first), never replaced row by row.
+        if not docs:
+            return
+        conn.execute(
+            text("INSERT INTO search_index (rowid, exact, stems) VALUES (:id, :exact, :stems)"),
+            [{"id": vid, "exact": " ".join(doc.exact), "stems": " ".join(doc.stems)}
+             for vid, doc in docs])
+
+    def clear(self, conn: Connection) -> None:
+        conn.execute(text("INSERT INTO search_index (search_index) VALUES ('delete-all')"))
+
+    def matches(self, expr: SearchExpr, *, exact: bool) -> Subquery:
+        name = "exact" if exact else "stems"
+        index = table("search_index", column("rowid"))
+        match = bindparam("fts_query", "{" + name + "} : (" + to_fts5(expr) + ")",
+                          type_=String, unique=True)
+        # bm25() is lower for better matches; weights: only the searched column counts.
+        weights = (0.0, 1.0) if name == "stems" else (1.0, 0.0)
+        score: ColumnElement[float] = -func.bm25(literal_column("search_index"), *weights,
+                                                 type_=Float)
+        return (select(index.c.rowid.label("version_id"), score.label("score"))
+                .where(literal_column("search_index").op("MATCH")(match))
+                .subquery("matches"))
+
+
+class PostgresIndex:
+    def write(self, conn: Connection, docs: Sequence[tuple[int, Analyzed]]) -> None:
+        if not docs:
+            return
+        conn.execute(
+            text("INSERT INTO search_index (version_id, exact, stems) "
+                 "VALUES (:id, CAST(:exact AS tsvector), CAST(:stems AS tsvector)) "
+                 "ON CONFLICT (version_id) DO UPDATE "
+                 "SET exact = EXCLUDED.exact, stems = EXCLUDED.stems"),
+            [{"id": vid, "exact": tsvector_literal(doc.exact),
+              "stems": tsvector_literal(doc.stems)} for vid, doc in docs])
+
+    def clear(self, conn: Connection) -> None:
+        conn.execute(text("DELETE FROM search_index"))
+
+    def matches(self, expr: SearchExpr, *, exact: bool) -> Subquery:
+        index = table("search_index", column("version_id"), column("exact"), column("stems"))
+        vector = index.c.exact if exact else index.c.stems
+        query = cast(bindparam("ts_query", to_tsquery(expr), unique=True), TSQUERY)
+        return (select(index.c.version_id,
+                       func.ts_rank(vector, query, type_=Float).label("score"))
+                .where(vector.op("@@")(query))
+                .subquery("matches"))
+
+
+def tsvector_literal(tokens: Sequence[str]) -> str:
+    """``tokens`` as tsvector input text: each lexeme once, with its positions (1-based)."""
+    positions: dict[str, list[int]] = {}
+    for n, token in enumerate(tokens, 1):
+        found = positions.setdefault(token, [])
+        if len(found) < _PG_MAX_POSITIONS and n <= _PG_MAX_POSITION:
+            found.append(n)
+    # Tokens are letters and digits only; quotes and backslashes are escaped all the same.
+    return " ".join(
+        "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+        + (":" + ",".join(map(str, where)) if where else "")
+        for lexeme, where in positions.items())
+
+
+def backend_for(dialect: str) -> IndexBackend:
+    """The index of a catalog whose engine speaks ``dialect``."""
+    if dialect == "sqlite":
+        return SqliteIndex()
+    if dialect == "postgresql":
+        return PostgresIndex()
+    raise ValueError(f"no search index for {dialect} catalogs (sqlite or postgresql)")

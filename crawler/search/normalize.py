@@ -1,0 +1,168 @@
+"""The search analyzer: one pure normalisation for indexed text and queries alike.
+
+What is folded (after Lucene's ArabicNormalizer, PersianNormalizer, PersianCharFilter and
+DecimalDigitFilter, plus what they leave out):
+
+- Unicode NFKC first (presentation forms such as ﻻ become لا, full-width Latin becomes ASCII);
+- hamza forms of alef أ إ آ and alef wasla ٱ -> ا;
+- alef maksura ى, Persian yeh ی and yeh barree ے -> Arabic yeh ي;
+- Persian keheh ک -> Arabic kaf ك;
+- teh marbuta ة, heh with yeh ۀ and heh goal ہ -> heh ه (as Lucene does: a word written
+  with or without the final dots is one word for a reader searching it);
+- tatweel ـ and every Arabic mark deleted: harakat U+064B–U+065F (fatha … sukun, shadda, hamza
+  above/below), superscript alef U+0670, Quranic marks U+0610–U+061A and U+06D6–U+06ED;
+- every decimal digit (Arabic-Indic ٠–٩, Persian ۰–۹ and the others Unicode knows) -> 0–9;
+- Latin (and any cased script) case-folded;
+- bidi marks, soft hyphen and the zero-width joiner deleted. The zero-width non-joiner (ZWNJ,
+  U+200C) is kept by :func:`normalize`: :func:`tokens` uses it to index a word written with it
+  both joined and split (آبان‌ماه is found by آبانماه, by آبان ماه and by itself).
+
+Stored text is never changed; only the index and the query go through here. When anything in
+this module changes what it produces, raise :data:`ANALYZER_VERSION`: the index notices and
+rebuilds itself (or `akhbar reindex --search` does it at once).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = [
+    "ANALYZER_VERSION",
+    "MAX_TOKEN",
+    "ZWNJ",
+    "Analyzed",
+    "analyze",
+    "normalize",
+    "stem",
+    "stem_prefix",
+    "tokens",
+    "word_terms",
+    "words",
+]
+
+#: Raised whenever the tokens this module produces for a text change.
+ANALYZER_VERSION = 2
+
+ZWNJ = "\u200c"
+
+#: Longest token kept (characters): PostgreSQL refuses lexemes over 2 KB.
+MAX_TOKEN = 100
+
+_FOLD: dict[int, str | None] = {
+    **{ord(c): "ا" for c in "أإآٱ"},
+    **{ord(c): "ي" for c in "ىیے"},
+    ord("ک"): "ك",
+    **{ord(c): "ه" for c in "ةۀہ"},
+    ord("ـ"): None,  # tatweel
+    **{cp: None for cp in range(0x0610, 0x061B)},
+    **{cp: None for cp in range(0x064B, 0x0660)},
+    0x0670: None,
+    **{cp: None for cp in range(0x06D6, 0x06EE) if cp not in (0x06DD, 0x06DE, 0x06E5, 0x06E6)},
+    # Invisible formatting: soft hyphen, zero-width space and joiner, bidi marks and embeddings.
+    **{cp: None for cp in (0x00AD, 0x200B, 0x200D, 0x200E, 0x200F, 0x061C, 0xFEFF)},
+    **{cp: None for cp in range(0x202A, 0x202F)},
+    **{cp: None for cp in range(0x2066, 0x206A)},
+}
+
+# A word: letters and digits, possibly in parts joined by non-joiners.
+_WORD = re.compile(r"[^\W_]+(?:\u200c+[^\W_]+)*")
+
+
+def _digits(text: str) -> str:
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c
+                   for c in text)
+
+
+def _once(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text.casefold())
+    return _digits(text.translate(_FOLD))
+
+
+def normalize(text: str) -> str:
+    """``text`` folded as described in the module docstring; non-joiners are kept."""
+    out = _once(text)
+    # Case folding can undo NFKC and NFKC can yield foldable characters; a second pass settles
+    # the rare text where one pass is not the same as two.
+    while True:
+        again = _once(out)
+        if again == out:
+            return out
+        out = again
+
+
+# Light stemming. Arabic article prefixes (with the conjunction و, the prepositions ب ك ف and
+# ل+ال): a lone و or ب is not stripped, because too many Persian and Arabic words begin with
+# one (بانك, وزارت). Suffixes: plurals and duals (ها ان ات ون ين) and the adjective and
+# indefinite ی (folded to ي), one after the other (ايرانيان, ايراني and ايران meet). A stem keeps 3
+# letters.
+_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال")
+_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "ي")
+_MIN_STEM = 3
+
+
+def _arabic(word: str) -> bool:
+    return "\u0620" <= word[0] <= "\u06ff"
+
+
+def stem_prefix(word: str) -> str:
+    """``word`` without an article prefix (what a prefix query matches against stems)."""
+    if not _arabic(word):
+        return word
+    for prefix in _PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM:
+            return word[len(prefix):]
+    return word
+
+
+def stem(word: str) -> str:
+    """The light stem of a normalised token (tokens in other scripts come back unchanged)."""
+    if not _arabic(word):
+        return word
+    word = stem_prefix(word)
+    while suffix := next((s for s in _SUFFIXES
+                          if word.endswith(s) and len(word) - len(s) >= _MIN_STEM), ""):
+        word = word[: -len(suffix)]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of ``text``, non-joiners kept inside them."""
+    return _WORD.findall(normalize(text))
+
+
+def word_terms(word: str) -> tuple[str, list[str]]:
+    """A normalised word (non-joiners kept) as its joined token and its parts."""
+    parts = [p[:MAX_TOKEN] for p in word.split(ZWNJ) if p]
+    return "".join(parts)[:MAX_TOKEN], parts
+
+
+def tokens(text: str) -> list[str]:
+    """The tokens indexed for ``text``, in order: each word as one token (joined across
+    non-joiners), then, at the end, the parts of every word that had a non-joiner, so that a
+    search for a part, or for the parts as a phrase, finds it too."""
+    out: list[str] = []
+    parts: list[str] = []
+    for word in words(text):
+        joined, pieces = word_terms(word)
+        out.append(joined)
+        if len(pieces) > 1:
+            parts.extend(pieces)
+    return out + parts
+
+
+@dataclass(frozen=True)
+class Analyzed:
+    """A text as indexed: exact (normalised) tokens and their stems, position for position."""
+
+    exact: list[str]
+    stems: list[str]
+
+
+def analyze(*texts: str | None) -> Analyzed:
+    """Title, description and body as one stream of tokens."""
+    exact = tokens("\n".join(t for t in texts if t))
+    return Analyzed(exact, [stem(t) for t in exact])

@@ -1,0 +1,223 @@
+"""Search query syntax: parsed once into a small tree, then written for FTS5 or tsquery.
+
+Syntax: words (all must match), ``"a phrase"`` (also «…» and “…”), ``OR`` between words or
+groups, ``-word`` or ``-"a phrase"`` to exclude, ``prefix*``. ``%`` and ``_`` are plain
+characters (punctuation, like any other: they separate words). Words go through the same
+analyzer as the indexed text (:mod:`crawler.search.normalize`); a word the analyzer splits
+(``bank-rates``) is searched as a phrase; a word written with a zero-width non-joiner
+(آبان‌ماه) is searched joined or as its parts in a row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from crawler.errors import QueryError
+from crawler.search.normalize import normalize, stem, stem_prefix, word_terms, words
+
+__all__ = ["All", "Either", "Phrase", "SearchExpr", "Term", "parse", "to_fts5", "to_tsquery"]
+
+
+@dataclass(frozen=True)
+class Term:
+    token: str
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Phrase:
+    tokens: tuple[str, ...]
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Either:
+    options: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class All:
+    """Every one of ``required`` and none of ``excluded``."""
+
+    required: tuple[Node, ...]
+    excluded: tuple[Node, ...] = ()
+
+
+Node = Term | Phrase | Either | All
+
+
+@dataclass(frozen=True)
+class SearchExpr:
+    """A parsed query: groups joined by OR."""
+
+    groups: tuple[All, ...]
+
+    def terms(self) -> set[str]:
+        """Every normalised token the query looks for (not the excluded ones), for snippets."""
+        found: set[str] = set()
+        for group in self.groups:
+            _collect(group, found)
+        return found
+
+
+def _collect(node: Node, into: set[str]) -> None:
+    if isinstance(node, Term):
+        into.add(node.token + ("*" if node.prefix else ""))
+    elif isinstance(node, Phrase):
+        into.update(node.tokens[:-1])
+        into.add(node.tokens[-1] + ("*" if node.prefix else ""))
+    elif isinstance(node, Either):
+        for option in node.options:
+            _collect(option, into)
+    else:
+        for child in node.required:
+            _collect(child, into)
+
+
+_QUOTES = {'"': '"', "«": "»", "“": "”", "„": "“"}
+_LEXEME = re.compile(r'\s*(-?)(?:(["«“„])|([^\s"«“„]+))')
+
+
+def parse(text: str) -> SearchExpr:
+    """The query ``text`` as a tree; :class:`QueryError` (parameter ``q``) when it cannot be."""
+    groups: list[All] = []
+    required: list[Node] = []
+    excluded: list[Node] = []
+    pos, after_or = 0, False
+    text = text.strip()
+    while pos < len(text):
+        m = _LEXEME.match(text, pos)
+        if m is None:  # only trailing blanks
+            break
+        negate, quote, bare = m.groups()
+        pos = m.end()
+        node: Node | None
+        if quote:
+            close = text.find(_QUOTES[quote], pos)
+            if close < 0:
+                raise QueryError("q", f"the phrase opened by {quote} at character {pos} is not "
+                                      f"closed; close it with {_QUOTES[quote]}")
+            node, pos = _phrase(text[pos:close]), close + 1
+            if pos < len(text) and text[pos] == "*" and node is not None:
+                node, pos = _with_prefix(node), pos + 1
+        elif bare == "OR" and not negate:
+            if not required or after_or:
+                raise QueryError("q", "OR needs a word on each side (e.g. تحریم OR sanctions)")
+            groups.append(_group(required, excluded))
+            required, excluded, after_or = [], [], True
+            continue
+        else:
+            node = _word(bare)
+        if node is None:  # punctuation only
+            continue
+        after_or = False
+        (excluded if negate else required).append(node)
+    if after_or:
+        raise QueryError("q", "OR needs a word on each side (e.g. تحریم OR sanctions)")
+    if required or excluded:
+        groups.append(_group(required, excluded))
+    if not groups:
+        raise QueryError("q", "nothing to search for: give at least one word (letters or digits)")
+    return SearchExpr(tuple(groups))
+
+
+def _group(required: list[Node], excluded: list[Node]) -> All:
+    if not required:
+        raise QueryError("q", "a query cannot only exclude (-word): add a word to search for")
+    return All(tuple(required), tuple(excluded))
+
+
+def _with_prefix(node: Node) -> Node:
+    if isinstance(node, Term):
+        return Term(node.token, True)
+    if isinstance(node, Phrase):
+        return Phrase(node.tokens, True)
+    return node
+
+
+def _word(raw: str) -> Node | None:
+    prefix = raw.endswith("*")
+    found = words(raw.rstrip("*"))
+    if not found:
+        return None
+    if len(found) == 1:
+        joined, parts = word_terms(found[0])
+        if len(parts) > 1 and not prefix:
+            return Either((Term(joined), Phrase(tuple(parts))))
+        return Term(joined, prefix)
+    return Phrase(tuple(word_terms(w)[0] for w in found), prefix)
+
+
+def _phrase(inner: str) -> Node | None:
+    found = [word_terms(w)[0] for w in words(inner)]
+    if not found:
+        return None
+    return Term(found[0]) if len(found) == 1 else Phrase(tuple(found))
+
+
+def stemmed(expr: SearchExpr) -> SearchExpr:
+    """The query as it runs against the stems: each token stemmed (a prefix only loses its
+    article, so that الاقتصا* still finds الاقتصادية)."""
+    return SearchExpr(tuple(_stem_all(g) for g in expr.groups))
+
+
+def _stem_all(group: All) -> All:
+    return All(tuple(map(_stem, group.required)), tuple(map(_stem, group.excluded)))
+
+
+def _stem(node: Node) -> Node:
+    if isinstance(node, Term):
+        return Term((stem_prefix if node.prefix else stem)(node.token), node.prefix)
+    if isinstance(node, Phrase):
+        last = (stem_prefix if node.prefix else stem)(node.tokens[-1])
+        return Phrase((*map(stem, node.tokens[:-1]), last), node.prefix)
+    if isinstance(node, Either):
+        return Either(tuple(map(_stem, node.options)))
+    return _stem_all(node)
+
+
+# Tokens are runs of letters and digits (see normalize.words), so neither syntax needs escapes
+# inside its quotes; the writers still refuse anything else rather than trust that.
+def _checked(token: str) -> str:
+    if not token or any(c in token for c in "\"'\\ ") or token != normalize(token):
+        raise ValueError(f"not a normalised token: {token!r}")
+    return token
+
+
+def _writer(term: Callable[[str, bool], str], phrase: Callable[[tuple[str, ...], bool], str],
+            both: str, either: str, not_: Callable[[str, str], str]) -> Callable[[Node], str]:
+    def write(node: Node) -> str:
+        if isinstance(node, Term):
+            return term(_checked(node.token), node.prefix)
+        if isinstance(node, Phrase):
+            return phrase(tuple(map(_checked, node.tokens)), node.prefix)
+        if isinstance(node, Either):
+            return "(" + either.join(map(write, node.options)) + ")"
+        positive = "(" + both.join(map(write, node.required)) + ")"
+        if not node.excluded:
+            return positive
+        return not_(positive, "(" + either.join(map(write, node.excluded)) + ")")
+    return write
+
+
+_fts5 = _writer(
+    term=lambda t, p: f'"{t}"' + (" *" if p else ""),
+    phrase=lambda ts, p: '"' + " ".join(ts) + '"' + (" *" if p else ""),
+    both=" AND ", either=" OR ", not_=lambda pos, neg: f"({pos} NOT {neg})")
+
+_tsquery = _writer(
+    term=lambda t, p: f"'{t}'" + (":*" if p else ""),
+    phrase=lambda ts, p: "(" + " <-> ".join(f"'{t}'" for t in ts) + (":*" if p else "") + ")",
+    both=" & ", either=" | ", not_=lambda pos, neg: f"({pos} & !{neg})")
+
+
+def to_fts5(expr: SearchExpr) -> str:
+    """The query in FTS5's MATCH syntax."""
+    return " OR ".join(map(_fts5, expr.groups))
+
+
+def to_tsquery(expr: SearchExpr) -> str:
+    """The query as PostgreSQL tsquery text (lexemes given as is, no parser, no dictionary)."""
+    return " | ".join(map(_tsquery, expr.groups))

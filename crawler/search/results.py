@@ -1,0 +1,97 @@
+"""Search: a query in, a ranked page of hits with snippets and the total out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Subquery
+
+from crawler.catalog import Catalog
+from crawler.errors import QueryError
+from crawler.search.backends import backend_for
+from crawler.search.index import catch_up
+from crawler.search.query import SearchExpr, parse, stemmed
+from crawler.search.select import ArticleQuery, check_filters, count, rows
+from crawler.search.snippet import Snippet, make_snippet
+
+__all__ = ["DEFAULT_LIMIT", "SearchHit", "SearchPage", "matches_for", "search"]
+
+DEFAULT_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    url: str
+    outlet: str
+    language: str | None
+    title: str | None
+    author: str | None
+    published: str | None
+    captured_at: datetime
+    version: int
+    latest_version: int
+    score: float | None
+    snippet: Snippet
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"url": self.url, "outlet": self.outlet, "language": self.language,
+                "title": self.title, "author": self.author, "published": self.published,
+                "captured_at": self.captured_at.isoformat(), "version": self.version,
+                "latest_version": self.latest_version, "score": self.score,
+                "snippet": self.snippet.text,
+                "highlights": [list(span) for span in self.snippet.highlights]}
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    query: str
+    total: int
+    offset: int
+    limit: int
+    hits: list[SearchHit]
+
+    @property
+    def next_offset(self) -> int | None:
+        after = self.offset + len(self.hits)
+        return after if after < self.total else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "total": self.total, "offset": self.offset,
+                "limit": self.limit, "next_offset": self.next_offset,
+                "hits": [hit.to_dict() for hit in self.hits]}
+
+
+def matches_for(catalog: Catalog, query: ArticleQuery) -> tuple[SearchExpr | None,
+                                                                 Subquery | None]:
+    """The parsed ``query.text`` and the versions it matches (after the index caught up);
+    (None, None) without a text. QueryError (parameter ``q``) when it does not parse."""
+    if not query.text:
+        return None, None
+    expr = parse(query.text)
+    catch_up(catalog)
+    backend = backend_for(catalog.engine.dialect.name)
+    return expr, backend.matches(expr if query.exact else stemmed(expr), exact=query.exact)
+
+
+def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
+    """One page of the versions matching ``query.text`` (required), best first."""
+    expr, matches = matches_for(catalog, query)
+    if expr is None:
+        raise QueryError("q", "nothing to search for: give at least one word")
+    limit = query.limit or DEFAULT_LIMIT
+    with catalog.session() as session:
+        check_filters(session, query)
+        total = session.execute(count(query, matches)).scalar_one()
+        page = session.execute(rows(replace(query, limit=limit), matches)).all()
+        terms = expr.terms()
+        hits = [SearchHit(
+            url=article.url, outlet=article.outlet_id, language=version.language,
+            title=version.title, author=version.author, published=version.published,
+            captured_at=version.captured_at, version=version.version,
+            latest_version=article.latest_version,
+            score=round(score, 6) if score is not None else None,
+            snippet=make_snippet(version.text or version.description, terms))
+            for article, version, _capture, score in page]
+    return SearchPage(query.text or "", total, query.offset, limit, hits)

@@ -1,0 +1,115 @@
+"""Search on the demo catalog, the same assertions on SQLite and on PostgreSQL: what issue 12's
+table typed finds its article, the query syntax, ranking, paging, filters and versions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from crawler.catalog import Catalog
+from crawler.errors import QueryError
+from crawler.search import ArticleQuery, search
+
+HOUSING = "tehran-housing-market-cools"
+FILMS = "tehran-short-film-festival-opens"
+VOLLEYBALL = "volleyball-team-asian-semifinal"
+SENSOR = "low-cost-air-pollution-sensor"
+AMMAN = "amman-reconstruction-ministers"
+BANK = "central-bank-holds-rates-steady"
+
+
+def found(catalog: Catalog, text: str, **kw: object) -> list[str]:
+    page = search(catalog, ArticleQuery(text=text, limit=100, **kw))  # type: ignore[arg-type]
+    assert page.total == len(page.hits)
+    return [slug(hit.url) for hit in page.hits]
+
+
+def slug(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+@pytest.mark.parametrize(("typed", "article"), [
+    ("مسكن", HOUSING), ("مسکن", HOUSING),
+    ("آبانماه", HOUSING), ("آبان ماه", HOUSING), ("آبان‌ماه", HOUSING), ('"آبان ماه"', HOUSING),
+    ("60", FILMS), ("٦٠", FILMS), ("۶۰", FILMS),
+    ("عمان", AMMAN), ("عمّان", AMMAN),
+    ("الاعمار", AMMAN), ("الإعمار", AMMAN),
+    ("bank rates", BANK), ("BANK", BANK),
+])
+def test_each_written_form_finds_the_other(catalog: Catalog, typed: str, article: str) -> None:
+    assert article in found(catalog, typed)
+
+
+def test_arabic_yeh_finds_persian_yeh_and_its_derived_words(catalog: Catalog) -> None:
+    for typed in ("ايران", "ایران"):
+        assert set(found(catalog, typed)) == {VOLLEYBALL, FILMS, SENSOR}
+    # Exact: the normalised form alone, without light stems (ایرانی is another word then).
+    assert set(found(catalog, "ايران", exact=True)) == {VOLLEYBALL, FILMS}
+
+
+def test_query_syntax(catalog: Catalog) -> None:
+    assert found(catalog, '"central bank"') == [BANK]
+    assert found(catalog, '"bank central"') == []
+    assert set(found(catalog, "ایران -والیبال")) == {FILMS, SENSOR}
+    assert set(found(catalog, 'ایران -"تیم ملی"')) == {FILMS, SENSOR}
+    assert set(found(catalog, "مسکن OR عمّان")) == {HOUSING, AMMAN}
+    assert BANK in found(catalog, "benchm*")
+    assert found(catalog, "50%") == found(catalog, "50")
+    assert found(catalog, "ban_k") == found(catalog, '"ban k"') == []
+
+
+def test_ranking_puts_the_article_about_it_first(catalog: Catalog) -> None:
+    hits = search(catalog, ArticleQuery(text="ایران")).hits
+    assert slug(hits[0].url) == VOLLEYBALL  # three times, the others once
+    assert hits[0].score is not None and hits[0].score > hits[-1].score  # type: ignore[operator]
+
+
+def test_snippet_marks_the_word_as_written(catalog: Catalog) -> None:
+    hit = search(catalog, ArticleQuery(text="عمان")).hits[0]
+    assert "[عمّان]" in hit.snippet.marked()
+    assert hit.snippet.parts()
+
+
+def test_paging_gives_every_hit_once_with_the_total(catalog: Catalog) -> None:
+    everything = found(catalog, "the")
+    assert len(everything) > 4
+    pages = [search(catalog, ArticleQuery(text="the", limit=2, offset=n))
+             for n in range(0, len(everything), 2)]
+    assert all(p.total == len(everything) for p in pages)
+    assert [slug(h.url) for p in pages for h in p.hits] == everything
+    assert pages[-1].next_offset is None and pages[0].next_offset == 2
+
+
+def test_filters(catalog: Catalog) -> None:
+    assert found(catalog, "ایران", outlet="demo_ar") == []
+    assert set(found(catalog, "ایران", lang="fa")) == {VOLLEYBALL, FILMS, SENSOR}
+    published = {slug(h.url): date.fromisoformat(h.published[:10]) for h in
+                 search(catalog, ArticleQuery(text="ایران")).hits if h.published}
+    assert len(published) == 3 and len(set(published.values())) == 3
+    middle = sorted(published.values())[1]
+    assert set(found(catalog, "ایران", published_from=middle)) == {
+        s for s, d in published.items() if d >= middle}
+    assert set(found(catalog, "ایران", published_to=middle)) == {
+        s for s, d in published.items() if d <= middle}  # the day itself is included
+    assert found(catalog, "ایران", published_to=date(2000, 1, 1)) == []
+    by_date = search(catalog, ArticleQuery(text="ایران", sort="date")).hits
+    dates = [h.published for h in by_date]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_unknown_outlet_or_language_or_bad_query_is_a_named_error(catalog: Catalog) -> None:
+    for kw, parameter in (({"outlet": "nope"}, "outlet"), ({"lang": "xx"}, "lang"),
+                          ({"text": '"open'}, "q"), ({"text": "-only"}, "q"),
+                          ({"text": "%"}, "q"), ({"sort": "size"}, "sort")):
+        with pytest.raises(QueryError) as err:
+            search(catalog, ArticleQuery(**{"text": "ایران", **kw}))  # type: ignore[arg-type]
+        assert err.value.parameter == parameter
+
+
+def test_all_versions_searches_the_text_an_article_had_before(catalog: Catalog) -> None:
+    latest = search(catalog, ArticleQuery(text="the", limit=100)).hits
+    every = search(catalog, ArticleQuery(text="the", limit=100, all_versions=True)).hits
+    assert len(every) > len(latest)
+    old = [h for h in every if h.version < h.latest_version]
+    assert old and all(h.version == h.latest_version for h in latest)
