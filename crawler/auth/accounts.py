@@ -90,9 +90,9 @@ class Accounts:
 
     def list_users(self) -> list[UserInfo]:
         with self.catalog.session() as session:
-            counts = dict(session.execute(
+            counts: dict[int, int] = {uid: n for uid, n in session.execute(
                 select(ApiToken.user_id, func.count()).where(ApiToken.revoked_at.is_(None))
-                .group_by(ApiToken.user_id)).tuples().all())
+                .group_by(ApiToken.user_id))}
             return [_info(u, counts.get(u.id, 0))
                     for u in session.scalars(select(User).order_by(User.name))]
 
