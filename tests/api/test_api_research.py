@@ -65,6 +65,10 @@ def test_captures_and_raw_payload(api: tuple[TestClient, str]) -> None:
     assert len(caps) == 2 and {c["mime"] for c in caps} >= {"warc/revisit"}
     raw = client.get("/captures/raw", params={"url": url})
     assert raw.status_code == 200
+    # Archived bytes are never sniffed into HTML, nor shown in a frame or as a page.
+    assert raw.headers["X-Content-Type-Options"] == "nosniff"
+    assert raw.headers["Content-Type"] == "application/octet-stream"
+    assert "sandbox" in raw.headers["Content-Security-Policy"]
     body = raw.content
     if raw.headers.get("x-archive-orig-content-encoding") == "gzip":
         body = gzip.decompress(body)
