@@ -85,7 +85,7 @@ def targets_line(result: OutletsResult) -> str:
 def memory_line(c: Contender) -> str:
     q = c.measurement.rss_mb_by_quarter
     rows = [f"{role} " + "/".join(f"{v:.0f}" for v in q[role])
-            for role in ("all", "akhbar", "crawl", "workers", "other") if role in q]
+            for role in ("all", "akhbar", "crawl", "workers", "other") if max(q.get(role, [0]))]
     return "akhbar peak RSS MB in each quarter of the run: " + ", ".join(rows) if rows else ""
 
 

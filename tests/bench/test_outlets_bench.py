@@ -42,12 +42,14 @@ def test_one_server_serves_each_outlet_on_its_own_port() -> None:
 
 
 def test_reaper_counts_a_process_that_left_its_parent(tmp_path: Path) -> None:
-    # The child starts a grandchild in its own session and exits at once; the grandchild
-    # burns CPU afterwards. Without the reaper neither its CPU nor its memory would be seen.
+    # The child starts a grandchild in its own session and exits without waiting for it; the
+    # grandchild burns CPU afterwards. Without the reaper its CPU would not be counted (nobody
+    # waits for it) and it would leave the sampled tree.
     script = (
-        "import subprocess, sys\n"
+        "import subprocess, sys, time\n"
         "subprocess.Popen([sys.executable, '-c', 'import time\\nt = time.process_time()\\n"
         "while time.process_time() - t < 0.6: pass'], start_new_session=True)\n"
+        "time.sleep(0.5)\n"
     )
     m = run_measured([sys.executable, "-c", script], reaper=True, cwd=Path.cwd())
     assert m.returncode == 0
