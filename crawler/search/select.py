@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Float, Select, Subquery, and_, func, literal, select
+from sqlalchemy import Float, Select, Subquery, and_, cast, func, null, select
 from sqlalchemy.orm import Session
 
 from crawler.catalog import Article, ArticleVersion, Capture, Outlet
@@ -112,7 +112,7 @@ def filtered(stmt: Select[Any], query: ArticleQuery, matches: Subquery | None) -
 
 def rows(query: ArticleQuery, matches: Subquery | None) -> Select[Any]:
     """(Article, ArticleVersion, Capture | None, score | None) rows, ordered and paged."""
-    score = matches.c.score if matches is not None else literal(None, Float)
+    score = matches.c.score if matches is not None else cast(null(), Float)
     stmt = filtered(select(Article, ArticleVersion, Capture, score.label("score"))
                     .select_from(Article), query, matches)
     stmt = stmt.outerjoin(Capture, Capture.id == ArticleVersion.capture_id)

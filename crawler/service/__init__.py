@@ -31,10 +31,14 @@ if TYPE_CHECKING:
     )
     from crawler.service.articles import (
         ArticleQuery,
+        SearchPage,
         article_history,
         article_record,
         iter_articles,
+        parse_day,
         parse_since,
+        reindex_search,
+        search_articles,
     )
     from crawler.service.crawls import (
         CrawlReport,
@@ -43,6 +47,7 @@ if TYPE_CHECKING:
         pick_outlets,
         sync_outlets,
     )
+    from crawler.service.exports import export_articles
     from crawler.service.rebuild import (
         ReindexReport,
         VerifyProblem,
@@ -81,6 +86,11 @@ _EXPORTS: dict[str, str] = {
     "article_record": "crawler.service.articles",
     "iter_articles": "crawler.service.articles",
     "parse_since": "crawler.service.articles",
+    "SearchPage": "crawler.service.articles",
+    "parse_day": "crawler.service.articles",
+    "reindex_search": "crawler.service.articles",
+    "search_articles": "crawler.service.articles",
+    "export_articles": "crawler.service.exports",
     "CrawlReport": "crawler.service.crawls",
     "RunSummary": "crawler.service.runs",
     "crawl": "crawler.service.crawls",
@@ -153,6 +163,11 @@ __all__ = [
     "offline_scheduler",
     "outlets",
     "parse_since",
+    "SearchPage",
+    "parse_day",
+    "reindex_search",
+    "search_articles",
+    "export_articles",
     "reap_dead",
     "pause_schedule",
     "pick_outlets",

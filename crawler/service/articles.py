@@ -1,9 +1,9 @@
-"""Articles: queries over the latest versions, one article's history, export records."""
+"""Articles: search and export queries over their versions, one article's history, export
+records."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,44 +12,38 @@ from sqlalchemy import select
 from crawler.catalog import Article, ArticleVersion, Capture
 from crawler.context import AkhbarContext
 from crawler.errors import ArchiveLookupError
+from crawler.search import ArticleQuery, SearchPage, matches_for, rebuild, search
+from crawler.search.select import check_filters, parse_day, rows
 from crawler.urls import canonicalize
 
+__all__ = ["ArticleQuery", "SearchPage", "article_history", "article_record", "iter_articles",
+           "parse_day", "parse_since", "reindex_search", "search_articles"]
 
-@dataclass
-class ArticleQuery:
-    outlet: str | None = None
-    lang: str | None = None
-    since: datetime | None = None
-    text: str | None = None
-    limit: int | None = None
+#: Rows fetched at a time when streaming an export (server-side cursor on PostgreSQL).
+STREAM_BATCH = 500
 
 
 def iter_articles(ctx: AkhbarContext, query: ArticleQuery) -> Iterator[dict[str, Any]]:
-    """The latest version of each article matching the query, as export records."""
+    """The versions matching the query (the latest of each article unless
+    ``query.all_versions``), as export records, streamed: best match first when the query has
+    a text (through the search index), else by outlet and URL. An unknown outlet or language
+    raises QueryError."""
+    _, matches = matches_for(ctx.catalog, query)
     with ctx.catalog.session() as session:
-        stmt = (
-            select(Article, ArticleVersion, Capture)
-            .join(
-                ArticleVersion,
-                (ArticleVersion.article_id == Article.id)
-                & (ArticleVersion.version == Article.latest_version),
-            )
-            .outerjoin(Capture, Capture.id == ArticleVersion.capture_id)
-            .order_by(Article.outlet_id, Article.url)
-        )
-        if query.outlet:
-            stmt = stmt.where(Article.outlet_id == query.outlet)
-        if query.lang:
-            stmt = stmt.where(Article.language == query.lang)
-        if query.since:
-            stmt = stmt.where(Article.last_seen >= query.since)
-        if query.text:
-            like = f"%{query.text}%"
-            stmt = stmt.where(ArticleVersion.text.like(like) | ArticleVersion.title.like(like))
-        if query.limit:
-            stmt = stmt.limit(query.limit)
-        for article, version, capture in session.execute(stmt):
+        check_filters(session, query)
+        stmt = rows(query, matches).execution_options(yield_per=STREAM_BATCH)
+        for article, version, capture, _score in session.execute(stmt):
             yield article_record(article, version, capture)
+
+
+def search_articles(ctx: AkhbarContext, query: ArticleQuery) -> SearchPage:
+    """One ranked page of the versions matching ``query.text``, with snippets and the total."""
+    return search(ctx.catalog, query)
+
+
+def reindex_search(ctx: AkhbarContext) -> int:
+    """Rebuild the full-text index from the stored texts; returns the versions indexed."""
+    return rebuild(ctx.catalog)
 
 
 def article_record(
@@ -76,8 +70,6 @@ def article_record(
         "warc_length": capture.warc_length if capture else None,
         "version": version.version,
     }
-
-
 
 
 def parse_since(value: str | None) -> datetime | None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from crawler import service
 from crawler.context import AkhbarContext
+from crawler.errors import QueryError
+from crawler.search.snippet import Snippet as SearchSnippet
 from crawler.web import present
 from crawler.web.pages import UI, page, render
 
@@ -36,13 +39,21 @@ def research_pages(ctx: AkhbarContext) -> APIRouter:
                outlet: str = Query("", max_length=100), lang: str = Query("", max_length=16),
                since: str = Query("", max_length=40)) -> Response:
         since_at, problem = present.parse_since(since)
-        results = []
+        results: list[tuple[dict[str, Any], present.Snippet]] = []
         if not problem:
             query = service.ArticleQuery(outlet=outlet or None, lang=lang or None,
                                          since=since_at, text=q.strip() or None,
                                          limit=SEARCH_LIMIT)
-            results = [(rec, present.snippet(rec.get("text") or rec.get("description"), q))
-                       for rec in service.iter_articles(ctx, query)]
+            try:
+                if query.text:  # ranked, through the index, the matches marked
+                    results = [(hit.to_dict(), _first_mark(hit.snippet))
+                               for hit in service.search_articles(ctx, query).hits]
+                else:
+                    results = [(rec, present.snippet(rec.get("text") or rec.get("description"),
+                                                     None))
+                               for rec in service.iter_articles(ctx, query)]
+            except QueryError as exc:
+                problem = str(exc)
         known = service.outlets(ctx).outlets
         return render(request, "search.html", 422 if problem else 200, title="Search",
                       q=q, outlet=outlet, lang=lang, since=since, problem=problem,
@@ -112,6 +123,15 @@ def research_pages(ctx: AkhbarContext) -> APIRouter:
         return Response(shown.payload_record.decoded_payload(), headers=headers)
 
     return router
+
+
+def _first_mark(snippet: SearchSnippet) -> present.Snippet:
+    """The search snippet as the page shows it: the text around its first marked word."""
+    if not snippet.highlights:
+        return present.Snippet(snippet.text, "", "")
+    start, end = snippet.highlights[0]
+    text = snippet.text
+    return present.Snippet(text[:start], text[start:end], text[end:])
 
 
 def _http_date(stamp: str) -> str:
