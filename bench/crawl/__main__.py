@@ -56,6 +56,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     many.add_argument("--concurrent", type=int, default=None, metavar="C",
                       help="max_concurrent_crawls in akhbar.yaml (default: akhbar's default)")
     many.add_argument("--no-wget", action="store_true", help="only akhbar")
+    many.add_argument("--rounds", type=int, default=1,
+                      help="crawl with akhbar then wget this many times (default 1)")
     args = p.parse_args(argv)
     if args.outlets is not None and (args.outlets < 1 or args.n < args.outlets):
         p.error("--outlets needs 1 or more outlets and at least one article per outlet")
@@ -140,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
 def main_outlets(args: argparse.Namespace) -> int:
     from .multisite import OutletsSpec
     from .outlets import run_outlets, save
-    from .outlets_report import render_text
+    from .outlets_report import render_text, rounds_summary
 
     spec = OutletsSpec(args.n, args.outlets, args.seed)
     started = time.monotonic()
@@ -148,9 +150,9 @@ def main_outlets(args: argparse.Namespace) -> int:
           "time) ...", flush=True)
     work = Path(tempfile.mkdtemp(prefix="akhbar-bench-outlets-"))
     try:
-        result = run_outlets(spec, work, concurrent=args.concurrent,
-                             concurrency=args.concurrency, wget=not args.no_wget,
-                             timeout=args.timeout)
+        results = run_outlets(spec, work, concurrent=args.concurrent,
+                              concurrency=args.concurrency, wget=not args.no_wget,
+                              timeout=args.timeout, rounds=args.rounds)
     finally:
         if args.keep:
             print(f"work directories kept in {work}")
@@ -160,9 +162,14 @@ def main_outlets(args: argparse.Namespace) -> int:
         "mode": "outlets", "machine": report.machine(), "finished_at": report.now(),
         "duration_s": round(time.monotonic() - started, 1),
         "args": {"n": args.n, "outlets": args.outlets, "concurrent": args.concurrent,
-                 "concurrency": args.concurrency, "seed": args.seed},
-        **result.to_dict()}
-    text = render_text(result, record)
+                 "concurrency": args.concurrency, "seed": args.seed, "rounds": args.rounds},
+        **results[0].to_dict()}
+    texts = [render_text(r, record) for r in results]
+    if len(results) > 1:
+        record["rounds"] = [r.to_dict() for r in results]
+        summary, record["summary"] = rounds_summary(results)
+        texts = [f"round {k}: {t}" for k, t in enumerate(texts, 1)] + [summary]
+    text = "\n\n".join(texts)
     record["text"] = text
     name = f"outlets-{args.outlets}x{args.n}-" + (
         f"c{args.concurrent}" if args.concurrent else "default") + ".json"
@@ -170,7 +177,7 @@ def main_outlets(args: argparse.Namespace) -> int:
     print()
     print(text)
     print(f"\nresults: {path}")
-    ok = result.akhbar.ok and (result.wget is None or result.wget.ok)
+    ok = all(r.akhbar.ok and (r.wget is None or r.wget.ok) for r in results)
     return 0 if ok else 1
 
 

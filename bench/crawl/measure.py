@@ -121,6 +121,8 @@ class TreeSampler:
         for proc in procs:
             try:
                 with proc.oneshot():
+                    if proc.status() == psutil.STATUS_ZOMBIE:  # ended, not reaped yet
+                        continue
                     mem = proc.memory_info().rss
                     rss += mem
                     times = proc.cpu_times()

@@ -16,7 +16,6 @@ import logging
 import os
 import sqlite3
 import sys
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -251,29 +250,35 @@ def run_wget(site: OutletsSiteProcess, workdir: Path, *, timeout: float) -> Cont
 
 
 def run_outlets(spec: OutletsSpec, workdir: Path, *, concurrent: int | None = None,
-                concurrency: int = 16, wget: bool = True,
-                timeout: float | None = None) -> OutletsResult:
-    """Serve ``spec``'s outlets, crawl them with akhbar, then with wget; measure both."""
+                concurrency: int = 16, wget: bool = True, timeout: float | None = None,
+                rounds: int = 1) -> list[OutletsResult]:
+    """Serve ``spec``'s outlets; then, ``rounds`` times, crawl them with akhbar (into an
+    empty data directory each time) and then with wget, and measure both."""
     timeout = timeout or max(600.0, spec.n * 0.5)
+    results = []
     with OutletsSiteProcess(spec) as site:
         print(f"site: {spec.outlets} outlets at {', '.join(site.base_urls)} "
               f"({spec.urls()} URLs)", flush=True)
-        print("running akhbar crawl --all ...", flush=True)
-        (workdir / "akhbar").mkdir(parents=True)
-        started = time.monotonic()
-        akhbar, runs = run_akhbar(site, workdir / "akhbar", concurrent=concurrent,
-                                  concurrency=concurrency, timeout=timeout)
-        print(f"  {akhbar.count} articles in {time.monotonic() - started:.1f}s"
-              + ("" if akhbar.ok else f"  FAILED: {akhbar.note}"), flush=True)
-        other = None
-        if wget:
-            print("running wget ...", flush=True)
-            (workdir / "wget").mkdir()
-            other = run_wget(site, workdir / "wget", timeout=timeout)
-            print(f"  {other.count} pages in {other.wall_s:.1f}s"
-                  + ("" if other.ok else f"  FAILED: {other.note}"), flush=True)
-    return OutletsResult(spec.outlets, spec.n, spec.urls(), concurrent,
-                         concurrent or default_concurrent(), concurrency, akhbar, other, runs)
+        for k in range(1, rounds + 1):
+            here = workdir / f"round-{k}" if rounds > 1 else workdir
+            label = f"round {k}: " if rounds > 1 else ""
+            print(f"{label}running akhbar crawl --all ...", flush=True)
+            (here / "akhbar").mkdir(parents=True)
+            akhbar, runs = run_akhbar(site, here / "akhbar", concurrent=concurrent,
+                                      concurrency=concurrency, timeout=timeout)
+            print(f"  {akhbar.count} articles in {akhbar.wall_s:.1f}s"
+                  + ("" if akhbar.ok else f"  FAILED: {akhbar.note}"), flush=True)
+            other = None
+            if wget:
+                print(f"{label}running wget ...", flush=True)
+                (here / "wget").mkdir()
+                other = run_wget(site, here / "wget", timeout=timeout)
+                print(f"  {other.count} pages in {other.wall_s:.1f}s"
+                      + ("" if other.ok else f"  FAILED: {other.note}"), flush=True)
+            results.append(OutletsResult(spec.outlets, spec.n, spec.urls(), concurrent,
+                                         concurrent or default_concurrent(), concurrency,
+                                         akhbar, other, runs))
+    return results
 
 
 def default_concurrent() -> int:

@@ -131,3 +131,21 @@ def render_text(result: OutletsResult, record: dict[str, Any]) -> str:
     if result.outlet_runs:
         parts += ["", "runs (the catalog's records):", runs_table(result)]
     return "\n".join(parts)
+
+
+def rounds_summary(results: list[OutletsResult]) -> tuple[str, dict[str, list[float]]]:
+    """The figures of every round side by side (the machine's speed drifts between runs)."""
+    figures: dict[str, list[float]] = {
+        "akhbar_articles_per_s": [round(r.akhbar.per_second, 1) for r in results],
+        "wget_requests_per_s": [round(r.wget.requests_per_second, 1) for r in results
+                                if r.wget is not None],
+        "ratio": [r.ratio for r in results if r.ratio is not None],
+        "cpu_ms_per_article": [round(r.akhbar.cpu_ms_per_unit, 1) for r in results],
+        "peak_rss_mb": [r.akhbar.measurement.peak_rss_mb for r in results],
+        "first_request_s": [r.akhbar.first_request_s for r in results
+                            if r.akhbar.first_request_s is not None],
+    }
+    line = f"over {len(results)} rounds: " + "; ".join(
+        f"{name} " + " / ".join(f"{v:g}" for v in values)
+        for name, values in figures.items() if values)
+    return line, figures
