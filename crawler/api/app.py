@@ -9,6 +9,8 @@ import logging
 from typing import Any
 
 from fastapi import Depends, FastAPI, Path, Query, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -22,7 +24,7 @@ from crawler.catalog import Run
 from crawler.errors import AkhbarError, RunNotFound
 from crawler.scheduler import SchedulerService
 from crawler.web import web_router
-from crawler.web.pages import UI, page_error_response
+from crawler.web.pages import UI, error_page, page_error_response
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +61,15 @@ def create_app(scheduler: SchedulerService, *, accounts: Accounts | None = None)
             return page_error_response(request, exc, status)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_parameter(request: Request, exc: RequestValidationError) -> Response:
+        """On a page, the message names each bad parameter; the API keeps FastAPI's list
+        (each entry's ``loc`` names it)."""
+        if request.url.path.startswith(UI):
+            problems = "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors())
+            return error_page(request, 422, f"{problems}; change it and try again")
+        return await request_validation_exception_handler(request, exc)
 
     app.include_router(research_router(ctx, guard))
     app.include_router(web_router(ctx, scheduler, guard))
