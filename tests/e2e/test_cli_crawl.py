@@ -87,12 +87,15 @@ def test_foreground_crawl_never_overlaps_a_running_run(tmp_path: Path) -> None:
     from crawler import service
     from crawler.catalog import Run
     from crawler.context import open_context
+    from crawler.runs import OwnerId
 
     config = write_demo_config(tmp_path / "config", "http://127.0.0.1:9", ["demo_en"])
     ctx = open_context(config, tmp_path / "data", env={})
     with ctx.catalog.session() as session:
+        # held by a live owner (this test's process)
         session.add(Run(id="busy-run", outlet_id="demo_en", trigger="schedule",
-                        status="running", queued_at=datetime.now(UTC), stats={}))
+                        status="running", queued_at=datetime.now(UTC), stats={},
+                        owner=str(OwnerId.me()), host=OwnerId.me().host))
     targets, _ = service.pick_outlets(ctx, ["demo_en"])
     report = service.crawl(ctx, targets)
     assert [o.status for o in report.outcomes] == ["skipped"]
