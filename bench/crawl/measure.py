@@ -49,6 +49,9 @@ class Measurement:
     # Per role, the largest RSS sampled in each quarter of the run's wall time: memory that
     # grows with the crawl shows as rising quarters.
     rss_mb_by_quarter: dict[str, list[float]] = field(default_factory=dict)
+    # Peak of the tree's summed PSS: RSS with shared pages (libraries, copy-on-write) divided
+    # among the processes sharing them, so the sum is the memory the tree really holds.
+    peak_pss_mb: float = 0.0
     # The largest single process seen (MB) and its role; how many processes the tree had in all.
     largest_process_mb: float = 0.0
     largest_process_role: str = ""
@@ -86,6 +89,7 @@ class TreeSampler:
         self.role = role
         self.watch = watch
         self.peak_rss = 0
+        self.peak_pss = 0
         self.peak_processes = 0
         self.peak_by_role: dict[str, int] = {}
         self.cpu: dict[int, tuple[str, float]] = {}
@@ -115,7 +119,7 @@ class TreeSampler:
             return
         if self.include_root:
             procs.insert(0, self.root)
-        rss = 0
+        rss = pss = 0
         alive = 0
         by_role: dict[str, int] = {}
         for proc in procs:
@@ -123,8 +127,9 @@ class TreeSampler:
                 with proc.oneshot():
                     if proc.status() == psutil.STATUS_ZOMBIE:  # ended, not reaped yet
                         continue
-                    mem = proc.memory_info().rss
+                    mem, shared_out = self._memory(proc)
                     rss += mem
+                    pss += shared_out
                     times = proc.cpu_times()
                     if proc.pid not in self._roles:
                         self._roles[proc.pid] = self.role(proc)
@@ -135,6 +140,7 @@ class TreeSampler:
             except psutil.Error:
                 continue
         self.peak_rss = max(self.peak_rss, rss)
+        self.peak_pss = max(self.peak_pss, pss)
         if by_role:
             by_role["all"] = rss
         self.timeline.append((time.monotonic() - self._started, by_role))
@@ -142,6 +148,17 @@ class TreeSampler:
             if role != "all":
                 self.peak_by_role[role] = max(self.peak_by_role.get(role, 0), mem)
         self.peak_processes = max(self.peak_processes, alive)
+
+    @staticmethod
+    def _memory(proc: psutil.Process) -> tuple[int, int]:
+        """RSS, and PSS (pages shared with other processes counted in proportion; from
+        smaps_rollup, well under a millisecond a process); PSS is RSS where unreadable."""
+        try:
+            full = proc.memory_full_info()
+            return full.rss, getattr(full, "pss", full.rss)
+        except psutil.AccessDenied:
+            rss = proc.memory_info().rss
+            return rss, rss
 
     def rss_by_quarter(self) -> dict[str, list[float]]:
         """Per role (and "all": the whole tree), the largest RSS (MB) sampled in each quarter
@@ -228,6 +245,7 @@ def run_measured(cmd: Sequence[str], *, env: Mapping[str, str] | None = None,
         wall_s=round(wall, 3),
         cpu_s=round(cpu, 3),
         peak_rss_mb=round(sampler.peak_rss / 2**20, 1),
+        peak_pss_mb=round(sampler.peak_pss / 2**20, 1),
         returncode=code,
         cpu_by_role=sampler.cpu_by_role(),
         peak_rss_mb_by_role={k: round(v / 2**20, 1) for k, v in sampler.peak_by_role.items()},

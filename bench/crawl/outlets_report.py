@@ -40,12 +40,12 @@ def contenders_table(result: OutletsResult) -> str:
             c.name + ("" if c.ok else " (FAILED)"), f"{c.count} {c.unit}", str(c.requests),
             f"{c.wall_s:.1f}", f"{c.per_second:.1f}", f"{c.requests_per_second:.1f}",
             f"{c.cpu_ms_per_unit:.1f}", f"{m.cpu_s / m.wall_s:.2f}" if m.wall_s else "-",
-            rss, f"{m.largest_process_mb:.0f} {m.largest_process_role}",
+            rss, f"{m.peak_pss_mb:.0f}", f"{m.largest_process_mb:.0f} {m.largest_process_role}",
             str(m.processes_seen), _s(c.first_request_s), f"{m.other_load_cores:.2f}",
             cpu_roles,
         ])
     return _table(["runner", "archived", "requests", "wall s", "per s", "req/s", "CPU ms/each",
-                   "cores", "peak RSS MB (by role)", "largest MB", "procs", "1st req s",
+                   "cores", "peak RSS MB (by role)", "PSS MB", "largest MB", "procs", "1st req s",
                    "other load", "CPU ms/each by role"], rows)
 
 

@@ -78,6 +78,7 @@ def test_outlets_mode_reports_akhbar_and_wget(tmp_path: Path) -> None:
     assert {"akhbar", "crawl", "workers"} <= set(m["peak_rss_mb_by_role"])
     assert m["processes_seen"] >= 4
     assert m["peak_rss_mb"] >= m["largest_process_mb"] > 0
+    assert 0 < m["peak_pss_mb"] <= m["peak_rss_mb"]
     assert m["peak_rss_mb"] >= max(m["peak_rss_mb_by_role"].values())
     assert m["cpu_s"] >= sum(m["cpu_by_role"].values()) * 0.9 > 0
     assert len(m["rss_mb_by_quarter"]["all"]) == 4
