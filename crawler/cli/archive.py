@@ -131,10 +131,15 @@ def diff(obj: Obj, url: str, old: int | None, new: int | None, as_json: bool) ->
 @click.option("--replace", is_flag=True,
               help="Delete the catalog's captures and articles first (default: refuse unless "
                    "the catalog is empty).")
+@click.option("--search", "search_only", is_flag=True,
+              help="Only rebuild the full-text search index from the stored texts.")
 @pass_obj
-def reindex(obj: Obj, replace: bool) -> None:
+def reindex(obj: Obj, replace: bool, search_only: bool) -> None:
     """Rebuild the catalog (captures, articles, versions, tags) and the CDXJ index from the
-    WARC files alone."""
+    WARC files alone; with --search, only the search index."""
+    if search_only:
+        click.echo(f"search index: {service.reindex_search(obj.ctx)} version(s) indexed")
+        return
     report = service.reindex(obj.ctx, replace=replace)
     click.echo(f"{report.files} WARC file(s): {report.captures} captures, {report.articles} "
                f"articles, {report.versions} versions ({report.unchanged} unchanged recaptures)")

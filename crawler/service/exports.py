@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import islice
-from typing import Any, BinaryIO, Literal
+from typing import IO, Any, Literal
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -59,13 +59,13 @@ _SCHEMA = pa.schema(list(EXPORT_FIELDS))
 
 
 def export_articles(ctx: AkhbarContext, query: ArticleQuery, fmt: ExportFormat,
-                    out: BinaryIO, *, excel: bool = False) -> int:
+                    out: IO[bytes], *, excel: bool = False) -> int:
     """Write the articles matching ``query`` to ``out``; returns how many. ``excel`` starts a
     CSV with a UTF-8 byte-order mark, so spreadsheets read Arabic and Persian right."""
     return write_records(iter_articles(ctx, query), fmt, out, excel=excel)
 
 
-def write_records(records: Iterable[dict[str, Any]], fmt: ExportFormat, out: BinaryIO, *,
+def write_records(records: Iterable[dict[str, Any]], fmt: ExportFormat, out: IO[bytes], *,
                   excel: bool = False) -> int:
     if fmt == "parquet":
         return _parquet(records, out)
@@ -103,7 +103,7 @@ def _cell(name: str, value: Any) -> Any:
     return "" if value is None else value
 
 
-def _parquet(records: Iterable[dict[str, Any]], out: BinaryIO) -> int:
+def _parquet(records: Iterable[dict[str, Any]], out: IO[bytes]) -> int:
     count = 0
     with pq.ParquetWriter(out, _SCHEMA, compression="zstd") as writer:
         for batch in _batches(records):

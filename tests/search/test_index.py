@@ -1,0 +1,83 @@
+"""The index follows the catalog: new versions are indexed by catch-up, a new analyzer or a
+rebuilt catalog rebuilds it, concurrent catch-ups never index a version twice."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import delete, text
+
+from crawler.catalog import Article, ArticleVersion, Catalog
+from crawler.catalog.upsert import ArticleInput, upsert_articles
+from crawler.search import ArticleQuery, catch_up, rebuild, search
+from crawler.search import index as search_index
+from tests.search.conftest import article_data
+
+
+def indexed(catalog: Catalog) -> int:
+    with catalog.engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM search_index")).scalar_one()
+
+
+def versions(catalog: Catalog) -> int:
+    with catalog.engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM article_versions")).scalar_one()
+
+
+def add(catalog: Catalog, path: str, body: str) -> None:
+    data = article_data(path, "خبر تازه", body, "fa", "2026-12-01")
+    with catalog.session() as session:
+        upsert_articles(session, "demo_fa",
+                        [ArticleInput(data, None, "http://demo.test" + path,
+                                      datetime(2026, 12, 1, tzinfo=UTC))])
+
+
+def test_catch_up_indexes_only_what_is_new(catalog: Catalog) -> None:
+    assert catch_up(catalog) == versions(catalog) == indexed(catalog)
+    assert catch_up(catalog) == 0
+    add(catalog, "/fa/new-tariffs/", "تعرفه‌های تازه‌ی گمرکی اعلام شد.")
+    assert catch_up(catalog, batch=1) == 1
+    # A search catches up by itself.
+    add(catalog, "/fa/newer/", "نرخ کهرباییک کاهش یافت.")
+    assert search(catalog, ArticleQuery(text="کهرباییک")).total == 1
+    assert indexed(catalog) == versions(catalog)
+
+
+def test_a_new_analyzer_rebuilds_the_index(catalog: Catalog,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    catch_up(catalog)
+    monkeypatch.setattr(search_index, "ANALYZER_VERSION", search_index.ANALYZER_VERSION + 1)
+    assert catch_up(catalog) == versions(catalog) == indexed(catalog)
+    with catalog.engine.connect() as conn:
+        state = conn.execute(text("SELECT analyzer_version FROM search_state")).scalar_one()
+    assert state == search_index.ANALYZER_VERSION
+
+
+def test_a_rebuilt_catalog_rebuilds_the_index(catalog: Catalog) -> None:
+    catch_up(catalog)
+    with catalog.session() as session:  # what `akhbar reindex --replace` does first
+        session.execute(delete(ArticleVersion))
+        session.execute(delete(Article))
+    add(catalog, "/fa/only/", "فقط این خبر مانده است.")
+    assert search(catalog, ArticleQuery(text="مسکن")).total == 0
+    assert search(catalog, ArticleQuery(text="مانده")).total == 1
+    assert indexed(catalog) == versions(catalog) == 1
+
+
+def test_rebuild_and_concurrent_catch_ups(catalog: Catalog) -> None:
+    assert rebuild(catalog) == versions(catalog)
+    for n in range(30):
+        body = f"زنجبیلک شماره {n} " + hashlib.sha1(str(n).encode()).hexdigest()
+        add(catalog, f"/fa/report-{n}/", body)
+    counts: list[int] = []
+    threads = [threading.Thread(target=lambda: counts.append(catch_up(catalog, batch=4)))
+               for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(counts) == 30 and indexed(catalog) == versions(catalog)
+    assert search(catalog, ArticleQuery(text="زنجبیلک", limit=100)).total == 30
