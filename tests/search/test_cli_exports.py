@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 from click.testing import CliRunner, Result
+from sqlalchemy import text
 
 from crawler.catalog import Catalog
 from crawler.cli import commands  # noqa: F401  (registers the commands)
@@ -90,3 +91,12 @@ def test_parquet_and_jsonl_exports_agree(catalog: Catalog, tmp_path: Path) -> No
     assert str(table.schema.field("captured_at").type) == "timestamp[us, tz=UTC]"
     latest = akhbar(catalog, tmp_path, "export").stdout.splitlines()
     assert len(latest) < len(records)
+
+
+def test_reindex_search_rebuilds_the_index(catalog: Catalog, tmp_path: Path) -> None:
+    out = akhbar(catalog, tmp_path, "reindex", "--search")
+    assert out.exit_code == 0, out.output
+    with catalog.engine.connect() as conn:
+        count = conn.execute(text("SELECT count(*) FROM article_versions")).scalar_one()
+    assert out.stdout.strip() == f"search index: {count} version(s) indexed"
+    assert json.loads(akhbar(catalog, tmp_path, "search", "مسکن", "--json").stdout)["total"] == 1
