@@ -4,11 +4,18 @@ with a mistake in it, and a service over it whose dispatcher is not started."""
 
 from __future__ import annotations
 
+import random
+import socket
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -90,3 +97,48 @@ def web_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebArchive
 def client(web_archive: WebArchive) -> Iterator[TestClient]:
     with client_as(create_app(web_archive.scheduler), web_archive.ctx) as test_client:
         yield test_client
+
+
+#: The ports tests may serve on (127.0.0.1 only).
+PORTS = range(18400, 18500)
+
+
+def bound_socket() -> socket.socket:
+    """A socket of 127.0.0.1 bound to a free port of PORTS (held, so no one takes it)."""
+    start = random.randrange(len(PORTS))
+    for i in range(len(PORTS)):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.bind(("127.0.0.1", PORTS[(start + i) % len(PORTS)]))
+        except OSError:
+            sock.close()
+            continue
+        return sock
+    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1} on 127.0.0.1")
+
+
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """uvicorn serving ``app`` on 127.0.0.1 in a thread: its base URL."""
+    sock = bound_socket()
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        sock.close()
+
+
+@pytest.fixture(scope="session")
+def server(web_archive: WebArchive) -> Iterator[str]:
+    """The service's app on a real uvicorn (its base URL)."""
+    with serving(create_app(web_archive.scheduler)) as base:
+        yield base

@@ -1,101 +1,186 @@
-"""The pages in a real browser: Debian's chromium, headless, against uvicorn on 127.0.0.1.
-The rendered DOM of a Persian and an Arabic article keeps the text right to left, and two
-screenshots (an article, the dashboard) are taken for a person to look at."""
+"""The pages in a real browser: Playwright driving Debian's chromium (never a downloaded
+one) against uvicorn on 127.0.0.1. A researcher logs in, searches in Persian or Arabic and
+reads an article right to left; an archivist starts a crawl and sees it on the dashboard; a
+researcher is refused; a form on another origin cannot pause an outlet. Screenshots of the
+main pages are saved (the directory is printed; AKHBAR_SCREENSHOTS chooses it)."""
 
 from __future__ import annotations
 
-import logging
+import os
 import shutil
-import socket
-import struct
-import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlencode
 
-import lxml.html
+import httpx
 import pytest
-import uvicorn
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from crawler.api import create_app
-from tests.web.conftest import WebArchive
-
-logger = logging.getLogger(__name__)
+from crawler.auth import Role
+from tests.auth.support import add_user
+from tests.web.conftest import WebArchive, serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not installed and could not be: tests/ensure-services.sh"
     " installs it (apt-get install chromium) when run as root with the Debian archive reachable")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--hide-scrollbars"]
+#: What a browser may take to show a page of the service, however busy the machine is.
+PAGE_TIMEOUT_MS = 30_000
 
 
-@pytest.fixture(scope="module")
-def server(web_archive: WebArchive) -> Iterator[str]:
-    """uvicorn serving create_app on a free port of 127.0.0.1, in a thread."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(web_archive.scheduler), log_level="warning",
-                            lifespan="off")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uv.started, "uvicorn did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        uv.should_exit = True
-        thread.join(10)
-        sock.close()
-
-
-def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
     assert CHROMIUM is not None
-    profile = tmp_path / "profile"
-    profile.mkdir(exist_ok=True)
-    done = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
-                          capture_output=True, text=True, timeout=90, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=CHROMIUM,
+                                      args=["--no-sandbox", "--disable-gpu"])
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
-def png_size(path: Path) -> tuple[int, int]:
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
-    width, height = struct.unpack(">II", data[16:24])
-    return width, height
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    chosen = os.environ.get("AKHBAR_SCREENSHOTS")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def screenshot(page: Page, shots: Path, name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    out = shots / f"{name}.png"
+    page.screenshot(path=str(out), full_page=False)
+    assert out.stat().st_size > 10_000, "a blank page compresses to almost nothing (~4 KB)"
+    with capsys.disabled():
+        print(f"\nscreenshot of the {name} page: {out}")
+
+
+def log_in(page: Page, server: str, name: str, token: str) -> None:
+    page.goto(f"{server}/ui/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=token]", token)
+    page.click("form.login-form button[type=submit]")
+    page.wait_for_url(lambda url: "/ui/login" not in url)
+    expect(page.locator(".account .who")).to_contain_text(name)
+
+
+def admin_api(web_archive: WebArchive, server: str) -> httpx.Client:
+    token = add_user(web_archive.ctx, Role.ADMIN)[1]
+    return httpx.Client(base_url=server, headers={"Authorization": f"Bearer {token}"},
+                        timeout=30)
 
 
 @pytest.mark.parametrize("outlet, lang", [("demo_fa", "fa"), ("demo_ar", "ar")])
-def test_rendered_article_is_right_to_left(server: str, web_archive: WebArchive,
-                                           tmp_path: Path, outlet: str, lang: str) -> None:
+def test_log_in_search_and_read_right_to_left(
+        page: Page, server: str, web_archive: WebArchive, shots: Path,
+        capsys: pytest.CaptureFixture[str], outlet: str, lang: str) -> None:
+    name, token = add_user(web_archive.ctx, Role.RESEARCHER)
+    page.goto(f"{server}/ui/search")
+    assert "/ui/login" in page.url, "a stranger is sent to the login form"
+    if lang == "fa":
+        screenshot(page, shots, "login", capsys)
+    log_in(page, server, name, token)
+    assert page.url.startswith(f"{server}/ui/search"), "a researcher lands on the search"
     art = web_archive.revised(outlet)
-    query = urlencode({"url": web_archive.url(art)})
-    dom = chromium(tmp_path, "--dump-dom", f"{server}/ui/article?{query}").stdout
-    doc = lxml.html.fromstring(dom)
-    article = doc.xpath("//article")[0]
-    assert article.get("dir") == "rtl" and article.get("lang") == lang
-    assert " ".join(article.xpath("string(./h1)").split()) == art.title
+    word = max(art.title.split(), key=len)
+    page.fill("input[name=q]", word)
+    page.click("form.search button[type=submit]")
+    page.wait_for_url("**/ui/search?q=*")
+    link = page.locator("ol.results a.title", has_text=art.title)
+    expect(link).to_have_attribute("dir", "rtl")
+    if lang == "fa":
+        screenshot(page, shots, "search", capsys)
+    link.click()
+    page.wait_for_url("**/ui/article?url=*")
+    article = page.locator("article").first
+    expect(article).to_have_attribute("dir", "rtl")
+    expect(article).to_have_attribute("lang", lang)
+    assert article.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    assert " ".join(article.locator("h1").inner_text().split()) == art.title
     first = art.text.split("\n")[0]
-    assert any(first == " ".join(p.text_content().split()) for p in article.xpath(".//p"))
-    assert doc.xpath("//aside[@class='sidebar']")  # the stylesheet's layout was served too
+    paragraphs = [" ".join(t.split()) for t in article.locator("p").all_inner_texts()]
+    assert first in paragraphs
+    if lang == "fa":
+        screenshot(page, shots, "article", capsys)
 
 
-def test_screenshots_of_an_article_and_the_dashboard(server: str, web_archive: WebArchive,
-                                                     tmp_path: Path) -> None:
-    query = urlencode({"url": web_archive.url(web_archive.revised("demo_fa"))})
-    shots = {"article": f"{server}/ui/article?{query}", "dashboard": f"{server}/ui/"}
-    for name, url in shots.items():
-        out = tmp_path / f"{name}.png"
-        chromium(tmp_path, f"--screenshot={out}", "--window-size=1280,900", url)
-        assert png_size(out) == (1280, 900)
-        assert out.stat().st_size > 20_000, "a blank page compresses to almost nothing"
-        logger.info("screenshot of the %s: %s", name, out)
+def test_an_archivist_starts_a_crawl_and_sees_it_on_the_dashboard(
+        page: Page, server: str, web_archive: WebArchive, shots: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    name, token = add_user(web_archive.ctx, Role.ARCHIVIST)
+    log_in(page, server, name, token)
+    page.goto(f"{server}/ui/outlets")
+    screenshot(page, shots, "outlets", capsys)
+    row = page.locator("tr", has=page.locator("th code", has_text="demo_ar1256"))
+    row.get_by_role("button", name="Crawl now").click()
+    page.wait_for_url("**/ui/runs/*")
+    run_id = page.url.rsplit("/", 1)[-1]
+    with admin_api(web_archive, server) as api:
+        try:
+            assert api.get(f"/runs/{run_id}").json()["status"] == "queued"
+            screenshot(page, shots, "run", capsys)
+            page.goto(f"{server}/ui/")
+            expect(page.locator(".counter.queued .n")).to_have_text("1")
+            expect(page.locator("table.runs")).to_contain_text(run_id)
+            screenshot(page, shots, "dashboard", capsys)
+        finally:
+            cancelled = api.post(f"/runs/{run_id}/cancel")
+            assert cancelled.json()["status"] == "cancelled"
+
+
+def test_a_researcher_is_refused_in_the_browser(page: Page, server: str,
+                                               web_archive: WebArchive) -> None:
+    name, token = add_user(web_archive.ctx, Role.RESEARCHER)
+    log_in(page, server, name, token)
+    expect(page.locator("nav")).not_to_contain_text("Outlets")
+    answer = page.goto(f"{server}/ui/outlets")
+    assert answer is not None and answer.status == 403
+    expect(page.locator("h1")).to_contain_text("403")
+    expect(page.locator(".message")).to_contain_text("(researcher) may not")
+    page.goto(f"{server}/ui/search")
+    status = page.evaluate("""async () => {
+        const csrf = document.querySelector('meta[name="csrf-token"]').content;
+        const r = await fetch('/runs', {method: 'POST', body: '{"outlet": "demo_fa"}',
+            headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf}});
+        return r.status; }""")
+    assert status == 403
+
+
+@pytest.mark.parametrize("attacker_host", ["localhost", "127.0.0.1"])
+def test_a_cross_site_form_cannot_pause_an_outlet(page: Page, server: str,
+                                                  web_archive: WebArchive,
+                                                  attacker_host: str) -> None:
+    """The issue's attack: an auto-submitting text/plain form on another origin, opened by a
+    logged-in archivist. From 127.0.0.1 on another port the browser even sends the session
+    cookie (same site); the Origin check refuses it."""
+    target = f"{server}/schedules/demo_fa/pause"
+    evil = FastAPI()
+
+    @evil.get("/")
+    def attack() -> HTMLResponse:
+        return HTMLResponse(f'<form method="POST" action="{target}" enctype="text/plain">'
+                            '<input name="x" value="1"></form>'
+                            "<script>document.forms[0].submit()</script>")
+
+    name, token = add_user(web_archive.ctx, Role.ARCHIVIST)
+    log_in(page, server, name, token)
+    with serving(evil) as evil_base, admin_api(web_archive, server) as api:
+        evil_url = evil_base.replace("127.0.0.1", attacker_host) + "/"
+        with page.expect_response(lambda r: r.url == target) as posted:
+            page.goto(evil_url)
+        assert posted.value.status == 403
+        assert "own pages" in posted.value.json()["detail"]
+        paused = {s["outlet"]: s["paused"] for s in api.get("/schedules").json()}
+        assert paused["demo_fa"] is False
