@@ -18,6 +18,7 @@ from scrapy.http import Request, Response
 
 from archive import HttpExchange, RotatingWarcWriter, WarcRecordRef, payload_digest
 from crawler.crawl import signals as akhbar_signals
+from crawler.crawl.compat import needs_spider
 from crawler.crawl.items import CaptureInfo, PreviousCapture
 
 if TYPE_CHECKING:
@@ -236,6 +237,11 @@ def _previous_captures(database_url: str | None, outlet: str) -> dict[str, Previ
         catalog.dispose()
 
 
+# Scrapy 2.13 requires the spider argument of its middlewares' methods; later releases
+# warn when it is given (crawler.crawl.compat).
+_COMPRESSION_NEEDS_SPIDER = needs_spider(HttpCompressionMiddleware.process_response)
+_RETRY_NEEDS_SPIDER = needs_spider(RetryMiddleware.process_response)
+
 #: Request meta key: the spider only hands this response's body on (to an extraction worker),
 #: so a gzip body may stay compressed; the worker decodes it (``crawler.crawl.processing``).
 RAW_GZIP_OK = "akhbar_raw_gzip_ok"
@@ -256,11 +262,22 @@ class LazyHttpCompressionMiddleware(HttpCompressionMiddleware):
             "Content-Encoding"
         ) == [b"gzip"]:
             return response
-        return super().process_response(request, response)
+        return super().process_response(
+            request, response, *((spider,) if _COMPRESSION_NEEDS_SPIDER else ())
+        )
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
     """Scrapy's retry, waiting ``AKHBAR_RETRY_BACKOFF * 2**n`` seconds before retry n+1."""
+
+    crawler: Crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        # Scrapy 2.13's RetryMiddleware.from_crawler does not keep the crawler; later ones do.
+        mw = cls(crawler.settings)
+        mw.crawler = crawler
+        return mw
 
     def _backoff(self, request: Request) -> float:
         base = self.crawler.settings.getfloat("AKHBAR_RETRY_BACKOFF")
@@ -269,7 +286,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_response(  # type: ignore[override]
         self, request: Request, response: Response, spider: Any = None
     ) -> Request | Response:
-        result = super().process_response(request, response)
+        result = super().process_response(
+            request, response, *((spider,) if _RETRY_NEEDS_SPIDER else ())
+        )
         if isinstance(result, Request):
             await asyncio.sleep(self._backoff(request))
         return result
@@ -277,7 +296,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_exception(  # type: ignore[override]
         self, request: Request, exception: Exception, spider: Any = None
     ) -> Request | Response | None:
-        result = super().process_exception(request, exception)
+        result = super().process_exception(
+            request, exception, *((spider,) if _RETRY_NEEDS_SPIDER else ())
+        )
         if isinstance(result, Request):
             await asyncio.sleep(self._backoff(request))
         return result

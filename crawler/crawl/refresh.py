@@ -8,9 +8,14 @@ from typing import Any
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.http import HtmlResponse, Request, Response
 
+from crawler.crawl.compat import needs_spider
+
 #: Scrapy looks for ``<meta http-equiv=refresh>`` in the first 4096 characters of the page;
 #: in UTF-8 they take at most four times as many bytes.
 HEAD_BYTES = 4 * 4096
+
+# Scrapy 2.13 requires the spider argument; later releases warn when it is given.
+_NEEDS_SPIDER = needs_spider(MetaRefreshMiddleware.process_response)
 
 
 def left_gzipped(response: Response) -> bool:
@@ -47,8 +52,9 @@ class HeadMetaRefreshMiddleware(MetaRefreshMiddleware):
     ) -> Request | Response:
         if not isinstance(response, HtmlResponse):
             return response
+        tail = (spider,) if _NEEDS_SPIDER else ()
         if len(response.body) <= HEAD_BYTES and not left_gzipped(response):
-            return super().process_response(request, response)
+            return super().process_response(request, response, *tail)
         head = head_bytes(response)
-        result = super().process_response(request, response.replace(body=head))
+        result = super().process_response(request, response.replace(body=head), *tail)
         return response if isinstance(result, Response) else result

@@ -87,18 +87,34 @@ def url_digest(url: str) -> int:
 
 class CompactDupeFilter(RFPDupeFilter):
     """Scrapy's duplicate filter (same fingerprints, same ``JOBDIR`` file), remembering the
-    first 8 bytes of each fingerprint in a :class:`DigestSet` instead of a set of bytes."""
+    first 8 bytes of each fingerprint in a :class:`DigestSet` instead of a set of bytes.
+
+    Scrapy 2.19 keeps raw fingerprints in ``_fingerprints`` and writes them to
+    ``requests.seen`` as length-prefixed bytes; Scrapy 2.13 to 2.18 keep hex strings in
+    ``fingerprints`` and write one per line. Which one the parent set up is read off the
+    instance after its ``__init__``, and the file is written in the same format.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Fingerprints read back from a JOBDIR, if any, move into the compact set.
-        self._seen = DigestSet(int.from_bytes(fp[:8], "big") for fp in self._fingerprints)
-        self._fingerprints = set()
+        state = vars(self)
+        self._binary_file = "_fingerprints" in state
+        if self._binary_file:
+            known: Iterable[bytes] = state["_fingerprints"]
+            self._fingerprints = set()
+        else:
+            known = [bytes.fromhex(fp) for fp in state.get("fingerprints", ())]
+            state["fingerprints"] = set()
+        self._seen = DigestSet(int.from_bytes(fp[:8], "big") for fp in known)
 
     def request_seen(self, request: Request) -> bool:
-        fp = self._fingerprint(request)
+        fp = self.fingerprinter.fingerprint(request)
         if not self._seen.add(int.from_bytes(fp[:8], "big")):
             return True
         if self.file:
-            self.file.write(len(fp).to_bytes(2, "big") + fp)
+            if self._binary_file:
+                self.file.write(len(fp).to_bytes(2, "big") + fp)
+            else:
+                self.file.write(fp.hex() + "\n")
         return False

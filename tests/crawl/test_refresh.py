@@ -5,10 +5,13 @@ from __future__ import annotations
 import gzip
 
 import pytest
+from scrapy import Spider
+from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.http import HtmlResponse, Request, Response
-from scrapy.utils.test import get_crawler
+from scrapy.settings import Settings
 
+from crawler.crawl.compat import needs_spider
 from crawler.crawl.refresh import HEAD_BYTES, HeadMetaRefreshMiddleware, head_bytes
 
 FILLER = "<p>" + "خبر فوری درباره بازار و اقتصاد ایران " * 400 + "</p>"
@@ -26,6 +29,15 @@ PAGES = {
 }
 
 
+# What the engine passes: a spider to Scrapy 2.13's middlewares, nothing to later ones.
+TAIL = (Spider("t"),) if needs_spider(MetaRefreshMiddleware.process_response) else ()
+
+
+def _crawler() -> Crawler:
+    # Not scrapy.utils.test.get_crawler: Scrapy 2.13's needs an installed reactor.
+    return Crawler(Spider, Settings())
+
+
 def _outcome(result: Request | Response) -> str:
     return f"redirect to {result.url}" if isinstance(result, Request) else "kept"
 
@@ -33,21 +45,21 @@ def _outcome(result: Request | Response) -> str:
 @pytest.mark.parametrize("name", sorted(PAGES))
 @pytest.mark.parametrize("encoding", ["utf-8", "windows-1256"])
 def test_same_outcome_as_scrapy(name: str, encoding: str) -> None:
-    crawler = get_crawler()
+    crawler = _crawler()
     ours, scrapys = (cls.from_crawler(crawler)
                      for cls in (HeadMetaRefreshMiddleware, MetaRefreshMiddleware))
     body = PAGES[name].encode(encoding, errors="xmlcharrefreplace")
     headers = {"Content-Type": f"text/html; charset={encoding}"}
     request = Request("http://news.test/2026/11/story/")
     expected = _outcome(scrapys.process_response(
-        request, HtmlResponse(request.url, body=body, headers=headers, request=request)))
+        request, HtmlResponse(request.url, body=body, headers=headers, request=request), *TAIL))
     got = _outcome(ours.process_response(
-        request, HtmlResponse(request.url, body=body, headers=headers, request=request)))
+        request, HtmlResponse(request.url, body=body, headers=headers, request=request), *TAIL))
     assert got == expected
     # A body left gzipped for the extraction worker is read the same way, once gunzipped.
     left_gzipped = HtmlResponse(request.url, body=gzip.compress(body), request=request,
                                 headers={**headers, "Content-Encoding": "gzip"})
-    result = ours.process_response(request, left_gzipped)
+    result = ours.process_response(request, left_gzipped, *TAIL)
     assert _outcome(result) == expected
     if isinstance(result, Response):
         assert result is left_gzipped  # handed on untouched
