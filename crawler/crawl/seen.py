@@ -113,8 +113,7 @@ class CompactDupeFilter(RFPDupeFilter):
         if not self._seen.add(int.from_bytes(fp[:8], "big")):
             return True
         if self.file:
-            if self._binary_file:
-                self.file.write(len(fp).to_bytes(2, "big") + fp)
-            else:
-                self.file.write(fp.hex() + "\n")
+            # A binary file since Scrapy 2.19, a text file before (typed as the installed one).
+            file: Any = self.file
+            file.write(len(fp).to_bytes(2, "big") + fp if self._binary_file else fp.hex() + "\n")
         return False
