@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "ANALYZER_VERSION",
@@ -70,11 +71,16 @@ _FOLD: dict[int, str | None] = {
 _WORD = re.compile(r"[^\W_]+(?:\u200c+[^\W_]+)*")
 
 
+# A decimal digit other than 0-9 (Arabic-Indic, Persian and the rest Unicode knows).
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+
+
+def _ascii_digit(match: re.Match[str]) -> str:
+    return str(unicodedata.decimal(match.group()))
+
+
 def _digits(text: str) -> str:
-    if text.isascii():
-        return text
-    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c
-                   for c in text)
+    return text if text.isascii() else _OTHER_DIGIT.sub(_ascii_digit, text)
 
 
 def _once(text: str) -> str:
@@ -118,6 +124,7 @@ def stem_prefix(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """The light stem of a normalised token (tokens in other scripts come back unchanged)."""
     if not _arabic(word):
@@ -147,10 +154,13 @@ def tokens(text: str) -> list[str]:
     out: list[str] = []
     parts: list[str] = []
     for word in words(text):
-        joined, pieces = word_terms(word)
-        out.append(joined)
-        if len(pieces) > 1:
-            parts.extend(pieces)
+        if ZWNJ in word:
+            joined, pieces = word_terms(word)
+            out.append(joined)
+            if len(pieces) > 1:
+                parts.extend(pieces)
+        else:
+            out.append(word[:MAX_TOKEN])
     return out + parts
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from crawler.search.normalize import stem, stem_prefix, tokens
 
@@ -57,13 +58,19 @@ class _Matcher:
         self.stems = {stem(t) for t in self.exact}
 
     def __call__(self, word: str) -> bool:
-        for token in tokens(word):
-            if token in self.exact or stem(token) in self.stems:
+        for token, token_stem, bare in _forms(word):
+            if token in self.exact or token_stem in self.stems:
                 return True
-            if any(token.startswith(p) or stem_prefix(token).startswith(p)
-                   for p in self.prefixes):
+            if any(token.startswith(p) or bare.startswith(p) for p in self.prefixes):
                 return True
         return False
+
+
+@lru_cache(maxsize=100_000)
+def _forms(word: str) -> tuple[tuple[str, str, str], ...]:
+    """A written word's tokens, each with its stem and its form without article prefix
+    (words repeat across snippets: each is analysed once)."""
+    return tuple((t, stem(t), stem_prefix(t)) for t in tokens(word))
 
 
 def make_snippet(text: str | None, terms: Iterable[str], width: int = 240) -> Snippet:
@@ -71,17 +78,22 @@ def make_snippet(text: str | None, terms: Iterable[str], width: int = 240) -> Sn
     (normalised query tokens; ``tok*`` for a prefix), with every matching word marked."""
     text = text or ""
     matcher = _Matcher(terms)
-    words = list(_WRITTEN_WORD.finditer(text))
-    first = next((m for m in words if matcher(m.group())), None)
+    seen: dict[str, bool] = {}  # a word's verdict, worked out once per snippet
+
+    def hit(word: str) -> bool:
+        if word not in seen:
+            seen[word] = matcher(word)
+        return seen[word]
+
+    first = next((m for m in _WRITTEN_WORD.finditer(text) if hit(m.group())), None)
     start = 0
     if first is not None and first.start() > width // 3:
         start = text.rfind(" ", 0, first.start() - width // 3) + 1
     end = len(text) if len(text) - start <= width else max(
         text.rfind(" ", start, start + width), first.end() if first else start + width)
-    piece = text[start:end]
     lead = "… " if start > 0 else ""
     tail = " …" if end < len(text) else ""
     shift = len(lead) - start
-    spans = tuple((m.start() + shift, m.end() + shift) for m in words
-                  if m.start() >= start and m.end() <= end and matcher(m.group()))
-    return Snippet(lead + piece.replace("\n", " ") + tail, spans)
+    spans = tuple((m.start() + shift, m.end() + shift)
+                  for m in _WRITTEN_WORD.finditer(text, start, end) if hit(m.group()))
+    return Snippet(lead + text[start:end].replace("\n", " ") + tail, spans)

@@ -1,0 +1,1 @@
+"""Full-text search: indexing rate and query latency over a synthetic catalog."""
