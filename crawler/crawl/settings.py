@@ -76,7 +76,10 @@ EXTENSIONS_BASE = {
 EXTENSIONS = {
     "crawler.crawl.extensions.RunLogExtension": 100,
     "crawler.crawl.extensions.RunStatsExtension": 200,
+    "crawler.crawl.progress.RunProgressExtension": 300,
 }
+# Seconds between writes of a run's live figures to its catalog row (0: none).
+AKHBAR_PROGRESS_INTERVAL = 2.0
 
 # Filled by the run manager (crawler/runs) for each run.
 AKHBAR_RUN_ID = ""

@@ -34,6 +34,19 @@ class Verdict:
     reason: str | None
 
 
+def run_figures(stats: dict[str, Any]) -> dict[str, int]:
+    """A run row's figures (pages, articles, errors, bytes) from Scrapy's stats."""
+    return {
+        "pages": int(stats.get("response_received_count", 0)),
+        "articles_new": int(stats.get("akhbar/articles/new", 0)),
+        "articles_changed": int(stats.get("akhbar/articles/changed", 0)),
+        "articles_unchanged": int(stats.get("akhbar/articles/unchanged", 0)),
+        "errors": int(stats.get("log_count/ERROR", 0))
+        + int(stats.get("akhbar/requests_failed", 0)),
+        "bytes_received": int(stats.get("downloader/response_bytes", 0)),
+    }
+
+
 def fetch_problems(stats: dict[str, Any]) -> str | None:
     """What went wrong with the downloads, in words, most frequent first."""
     seen: dict[str, int] = {}

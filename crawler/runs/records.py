@@ -23,7 +23,7 @@ from crawler.catalog import Catalog, Outlet, Run
 from crawler.errors import RunError, RunNotFound
 from crawler.runs.control import read_stats
 from crawler.runs.executor import RunHandle
-from crawler.runs.judge import judge
+from crawler.runs.judge import judge, run_figures
 from crawler.runs.states import (
     ACTIVE_STATES,
     CANCELLED,
@@ -196,13 +196,8 @@ class RunBook:
             row.ended_at, row.heartbeat_at = now(), None
             if stats:
                 row.stats = stats
-                row.pages = int(stats.get("response_received_count", 0))
-                row.articles_new = int(stats.get("akhbar/articles/new", 0))
-                row.articles_changed = int(stats.get("akhbar/articles/changed", 0))
-                row.articles_unchanged = int(stats.get("akhbar/articles/unchanged", 0))
-                row.errors = int(stats.get("log_count/ERROR", 0)) + int(
-                    stats.get("akhbar/requests_failed", 0))
-                row.bytes_received = int(stats.get("downloader/response_bytes", 0))
+                for column, value in run_figures(stats).items():
+                    setattr(row, column, value)
         return RunOutcome(handle.run_id, handle.outlet, verdict.status, exit_code,
                           verdict.reason, stats)
 
