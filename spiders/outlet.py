@@ -29,7 +29,8 @@ from crawler.crawl.refresh import head_bytes
 from crawler.crawl.seen import DigestSet, url_digest
 from crawler.errors import ConfigError
 from crawler.extraction import is_html
-from crawler.outlets import OutletConfig, load_outlets, resolve_config_dir
+from crawler.outlets import OutletConfig, resolve_config_dir
+from crawler.outlets.loader import load_outlet
 from crawler.urls import ArticleRules, canonicalize, same_site
 
 logger = logging.getLogger(__name__)
@@ -343,13 +344,6 @@ class OutletSpider(scrapy.Spider):
 
 
 def find_outlet(config_dir: Path, outlet_id: str) -> OutletConfig:
-    result = load_outlets(config_dir)
-    if outlet_id in result.outlets:
-        return result.outlets[outlet_id]
-    for err in result.errors:
-        if err.outlet == outlet_id or (err.file is not None and err.file.stem == outlet_id):
-            raise err
-    raise ConfigError(
-        problem=f"no outlet '{outlet_id}' in {config_dir / 'outlets'}",
-        hint="`akhbar outlets list` shows the configured outlets",
-    )
+    """The outlet's config, read from its own file only: a crawl never reads (or waits on,
+    or fails for) another outlet's file."""
+    return load_outlet(config_dir, outlet_id)

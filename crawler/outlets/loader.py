@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 
 SERVICE_FILE = "akhbar.yaml"
 OUTLET_SUFFIXES = (".yaml", ".yml")
+#: A config file larger than this is refused unread: a real outlet file is a few KB, and a
+#: 50 MB one (a million feed URLs) made every crawl process spend a minute and 860 MB on it.
+MAX_CONFIG_BYTES = 1024 * 1024
 _YAML_HINT = (
     "Check the indentation (spaces, not tabs) and quote values that contain ': ' or ' #' "
     'or start with * & ! [ { such as "*/5 * * * *"'
@@ -64,12 +67,40 @@ class _StrictLoader(yaml.SafeLoader):  # type: ignore[misc]  # yaml is untyped h
         return mapping
 
 
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes; ``OSError`` when it cannot be read, :class:`_TooLarge` past the cap.
+
+    The cap is checked on what is read, not only on the size stat reports, so a file that
+    grows (or a FIFO) cannot make the loader hold more than the cap."""
+    with path.open("rb") as handle:
+        data = handle.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise _TooLarge(path.stat().st_size if path.is_file() else len(data))
+    return data
+
+
+class _TooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
 def _read_yaml(path: Path) -> tuple[Any, list[ConfigError]]:
     """The parsed document, or errors naming the file (and line) when it cannot be read."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = _read_bytes(path).decode("utf-8-sig")
     except OSError as exc:
         return None, [ConfigError(f"cannot read the file: {exc.strerror or exc}", file=path)]
+    except _TooLarge as exc:
+        return None, [
+            ConfigError(
+                f"the file is {exc.size:,} bytes, over the limit of {MAX_CONFIG_BYTES:,} "
+                f"({MAX_CONFIG_BYTES // 1024 ** 2} MB)",
+                file=path,
+                hint="An outlet file names a few feeds, sitemaps and listing pages; list many "
+                "article URLs in a sitemap on the site and give its URL under discovery.sitemaps",
+            )
+        ]
     except UnicodeDecodeError as exc:
         return None, [
             ConfigError(
@@ -255,6 +286,34 @@ def _outlet_files(config_dir: Path) -> list[Path]:
         and not (directory == config_dir and p.stem == Path(SERVICE_FILE).stem)
         and p.is_file()
     )
+
+
+def outlet_file(config_dir: Path, outlet_id: str) -> Path | None:
+    """The file of outlet ``outlet_id`` in ``config_dir`` (see :func:`load_outlets` for where
+    outlet files are looked for), or None. An outlet's file is named after its id."""
+    outlets_dir = Path(config_dir) / "outlets"
+    directory = outlets_dir if outlets_dir.is_dir() else Path(config_dir)
+    if Path(outlet_id).name != outlet_id or outlet_id.startswith("."):
+        return None  # not a file name: never a path out of the directory
+    for suffix in OUTLET_SUFFIXES:
+        path = directory / f"{outlet_id}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def load_outlet(config_dir: Path, outlet_id: str) -> OutletConfig:
+    """Outlet ``outlet_id``, reading its own file only (a crawl needs no other outlet's).
+
+    Raises :class:`ConfigError`: the file's first error (the others in ``.others``), or that
+    there is no such outlet."""
+    path = outlet_file(config_dir, outlet_id)
+    if path is None:
+        raise ConfigError(
+            f"no outlet '{outlet_id}' in {Path(config_dir) / 'outlets'}",
+            hint="`akhbar outlets list` shows the configured outlets",
+        )
+    return load_outlet_file(path)
 
 
 def load_outlets(config_dir: Path) -> LoadResult:

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic_core import PydanticCustomError
 
+from crawler.urls import PatternError, compile_pattern
+
 #: pydantic error type used for akhbar's own checks (ctx holds ``problem`` and ``hint``).
 AKHBAR_ERROR_TYPE = "akhbar_invalid"
 
@@ -139,18 +141,26 @@ def check_http_url(value: str) -> str:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         what = f"uses {parts.scheme}://" if parts.scheme and parts.netloc else "is not a full URL"
         invalid(f"{show(value)} {what}; only http(s) URLs can be crawled", URL_HINT)
+    if parts.username is not None or parts.password is not None:
+        # Not shown: the message would repeat the password into logs and terminals.
+        invalid(
+            "a URL holds a user name or password (user:password@); akhbar crawls public "
+            "pages and does not keep credentials in outlet files",
+            "Remove the 'user:password@' part; a site that needs a login cannot be crawled",
+        )
     return value
 
 
 def check_regex(value: str) -> str:
     try:
-        re.compile(value)
-    except re.error as exc:
+        compile_pattern(value)
+    except PatternError as exc:
         invalid(
-            f"{show(value)} is not a valid regular expression: {exc}",
-            "Patterns are Python regular expressions searched in the full URL; escape literal "
-            "'.', '?', '(' or '[' with a backslash and single-quote them in YAML, "
-            "e.g. '/\\d{4}/\\d{2}/'",
+            f"{show(value)} is not a valid regular expression for akhbar: {exc}",
+            "Patterns are regular expressions searched in the URL's path and query, run by "
+            "RE2 so that no pattern can stall a crawl (no look-around, no back-references); "
+            "escape literal '.', '?', '(' or '[' with a backslash and single-quote them in "
+            "YAML, e.g. '/\\d{4}/\\d{2}/'",
         )
     return value
 
