@@ -13,6 +13,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from crawler import service
+from crawler.api.archive_api import archive_router
 from crawler.api.search import search_router
 from crawler.auth.guard import Guard
 from crawler.auth.roles import Permission
@@ -121,6 +122,7 @@ def research_router(ctx: AkhbarContext, guard: Guard) -> APIRouter:
                         media_type="text/plain; version=0.0.4; charset=utf-8")
 
     router.include_router(search_router(ctx))  # /search, /export
+    router.include_router(archive_router(ctx))  # /cdx, /timemap, /timegate, /memento
     open_router.include_router(router)
     return open_router
 
