@@ -16,7 +16,6 @@ from pydantic import BaseModel, Field
 
 from crawler import service
 from crawler.api.research import research_router
-from crawler.api.search import search_router
 from crawler.auth import Accounts, Permission
 from crawler.auth.guard import Guard
 from crawler.auth.middleware import RequestGuard
@@ -72,9 +71,7 @@ def create_app(scheduler: SchedulerService, *, accounts: Accounts | None = None)
             return error_page(request, 422, f"{problems}; change it and try again")
         return await request_validation_exception_handler(request, exc)
 
-    app.include_router(research_router(ctx, guard))
-    app.include_router(search_router(ctx),
-                       dependencies=[Depends(need(Permission.ARCHIVE_READ))])
+    app.include_router(research_router(ctx, guard))  # with /search, /export, /cdx, Memento
     app.include_router(web_router(ctx, scheduler, guard))
 
     @app.get("/healthz", dependencies=[Depends(need(Permission.HEALTH_READ))])
