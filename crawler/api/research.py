@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import PlainTextResponse
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -18,7 +19,8 @@ from crawler.api.search import search_router
 from crawler.auth.guard import Guard
 from crawler.auth.roles import Permission
 from crawler.context import AkhbarContext
-from crawler.errors import ArchiveLookupError, InvalidParameter
+from crawler.errors import InvalidParameter
+from crawler.service import cdx
 from crawler.service.metrics import catalog_metrics
 
 #: Bounds of the parameters: a longer or larger value is a 422 naming the parameter.
@@ -35,13 +37,6 @@ def _since(value: str | None) -> datetime | None:
         return service.parse_since(value)
     except ValueError as exc:
         raise InvalidParameter("since", str(exc)) from exc
-
-
-def _timestamp(name: str, value: str | None) -> str | None:
-    try:
-        return service.parse_timestamp(value)
-    except ArchiveLookupError as exc:
-        raise InvalidParameter(name, str(exc)) from exc
 
 
 def research_router(ctx: AkhbarContext, guard: Guard) -> APIRouter:
@@ -77,23 +72,32 @@ def research_router(ctx: AkhbarContext, guard: Guard) -> APIRouter:
         """What changed between two versions of an article's text (default: the latest two)."""
         return service.diff_versions(ctx, url, old, new).to_dict()
 
-    @router.get("/captures")
+    @router.get("/captures", response_model=None)
     def captures(url: str = Query(max_length=MAX_URL),
-                 match: Literal["exact", "prefix", "host", "domain"] = "exact",
+                 match: Literal["exact", "prefix", "host", "domain"] | None = None,
+                 matchType: Literal["exact", "prefix", "host", "domain"] | None = None,  # noqa: N803
                  from_: str | None = Query(None, alias="from", max_length=MAX_TIME),
                  to: str | None = Query(None, max_length=MAX_TIME),
                  closest: str | None = Query(None, max_length=MAX_TIME),
                  limit: int | None = Query(None, ge=-MAX_CAPTURES, le=MAX_CAPTURES),
-                 filter: list[str] = Query(default_factory=list)) -> list[dict[str, Any]]:
-        """Every capture of a URL (or of many, with match=prefix|host|domain): the CDX
-        server API's parameters. A ``filter`` regex runs on RE2 (linear time, no
-        backreferences or lookaround)."""
+                 filter: list[str] = Query(default_factory=list),
+                 sort: Literal["reverse", "closest"] | None = None,
+                 fl: str | None = Query(None, max_length=200),
+                 collapse: str | None = Query(None, max_length=40),
+                 output: Literal["json", "cdxj", "text"] = "json",
+                 ) -> list[dict[str, Any]] | Response:
+        """Every capture of a URL (or of many, with matchType=prefix|host|domain or
+        ``host/*``): the CDX server API's parameters, as ``/cdx``; a JSON list by default.
+        A ``filter`` regex runs on RE2 (linear time, no backreferences or lookaround)."""
         if len(filter) > MAX_FILTERS:
             raise InvalidParameter("filter", f"{len(filter)} filters; at most {MAX_FILTERS}")
-        query = service.CaptureQuery(
-            url, match_type=match, from_=_timestamp("from", from_), to=_timestamp("to", to),
-            closest=_timestamp("closest", closest), limit=limit, filters=tuple(filter))
-        return [{"timestamp": c.timestamp, **c.fields} for c in service.find_captures(ctx, query)]
+        req = cdx.CdxRequest.parse(
+            url, matchType or match, from_=from_, to=to, limit=limit, sort=sort,
+            closest=closest, fl=fl, filters=filter, collapse=collapse,
+            output=None if output == "json" else output)
+        if output != "json":
+            return PlainTextResponse("".join(cdx.cdx_lines(ctx, req)))
+        return cdx.capture_records(ctx, req)
 
     @router.get("/captures/raw")
     def raw(url: str = Query(max_length=MAX_URL),

@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from itertools import islice
-from typing import Literal
+from typing import Any, Literal
 
 from archive.cdxj import MATCH_TYPES, CdxjLine
 from crawler.context import AkhbarContext
 from crawler.errors import ArchiveLookupError, InvalidParameter
 from crawler.service.archive import CaptureQuery, iter_captures, parse_timestamp
 
-__all__ = ["CDX_FIELDS", "CdxRequest", "Memento", "cdx_lines", "http_date", "mementos",
-           "parse_accept_datetime", "timegate", "timemap_json", "timemap_link"]
+__all__ = ["CDX_FIELDS", "CdxRequest", "Memento", "capture_records", "cdx_lines", "http_date",
+           "mementos", "parse_accept_datetime", "timegate", "timemap_json", "timemap_link"]
 
 #: The fields of ``output=json`` (pywb's), in order.
 CDX_FIELDS = ("urlkey", "timestamp", "url", "mime", "status", "digest", "length", "offset",
@@ -142,6 +142,18 @@ def cdx_lines(ctx: AkhbarContext, req: CdxRequest) -> Iterator[str]:
             yield " ".join(_field(line, name) for name in fields) + "\n"
         else:
             yield line.to_line()
+
+
+def capture_records(ctx: AkhbarContext, req: CdxRequest) -> list[dict[str, Any]]:
+    """The answer of ``/captures``: one object per capture, ``timestamp`` and the index's
+    fields, or only the ``fl`` fields."""
+    lines = _collapsed(_captures(ctx, req), req.collapse)
+    found = list(lines)
+    if req.limit is not None:
+        found = found[req.limit:] if req.limit < 0 else found[: req.limit]
+    if req.fl:
+        return [{name: _field(line, name) for name in req.fl} for line in found]
+    return [{"timestamp": line.timestamp, **line.fields} for line in found]
 
 
 # -- Memento -----------------------------------------------------------------------------

@@ -157,3 +157,20 @@ def test_timegate_follows_accept_datetime(api: tuple[TestClient, str, str]) -> N
     assert memento.headers["content-security-policy"].startswith("sandbox")
     near = client.get(f"/memento/{stamps[0][:8]}/{url}", follow_redirects=False)
     assert near.status_code == 302 and "/memento/" in near.headers["location"]
+
+
+def test_captures_takes_the_cdx_parameters(api: tuple[TestClient, str, str]) -> None:
+    client, base, url = api
+    host = base.split("://", 1)[1]
+    star = client.get("/captures", params={"url": f"{host}/*"})
+    assert star.status_code == 200 and len(star.json()) > 10  # was [] with 200
+    assert star.json() == client.get("/captures", params={"url": base,
+                                                          "matchType": "host"}).json()
+    picked = client.get("/captures", params={"url": url, "fl": "timestamp,status",
+                                             "sort": "reverse"}).json()
+    assert [list(x) for x in picked] == [["timestamp", "status"]] * 2
+    assert picked[0]["timestamp"] > picked[1]["timestamp"]
+    daily = client.get("/captures", params={"url": url, "collapse": "timestamp:8"}).json()
+    assert len(daily) == len({x["timestamp"][:8] for x in picked}) < len(picked) + 1
+    lines = client.get("/captures", params={"url": url, "output": "cdxj"}).text.splitlines()
+    assert len(lines) == 2 and lines[0].split(" ", 2)[1] == picked[1]["timestamp"]
