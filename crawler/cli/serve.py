@@ -48,9 +48,10 @@ def serve(obj: Obj, host: str | None, port: int | None, stop_crawls: bool) -> No
         raise SystemExit(0)
 
     signal.signal(signal.SIGHUP, _reload)
-    # uvicorn handles SIGTERM itself, then restores the previous handler and raises the signal
-    # again once it has shut down: this handler turns that into a clean exit through `finally`.
+    # uvicorn handles SIGTERM and SIGINT itself, then restores the previous handlers and raises
+    # the signal again once it has shut down: these turn that into a clean exit via `finally`.
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
     config = uvicorn.Config(create_app(scheduler), host=host, port=port,
                             log_level=ctx.service.log_level.lower(), lifespan="off")
     server = uvicorn.Server(config)

@@ -3,8 +3,15 @@ news site on 127.0.0.1, and contexts over temporary config and data directories.
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -172,3 +179,71 @@ def warc_files(ctx: AkhbarContext, outlet: str) -> tuple[list[Path], list[Path]]
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+AKHBAR = Path(sys.executable).with_name("akhbar")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Service:
+    """`akhbar serve` in a child process, with an admin token for the API and the CLI."""
+
+    def __init__(self, tmp: Path, port: int, *args: str) -> None:
+        self.port = port
+        self.args = args
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("AKHBAR_")}
+        self.env.update(AKHBAR_HOME=str(tmp / "data"), AKHBAR_CONFIG=str(tmp / "config"))
+        self.log = tmp / "serve.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.pids: set[int] = set()
+
+    def start(self) -> None:
+        if "AKHBAR_TOKEN" not in self.env:
+            added = self.cli("users", "add", "ops", "--role", "admin")
+            assert added.returncode == 0, added.stderr
+            self.env["AKHBAR_TOKEN"] = added.stdout.strip()
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen([str(AKHBAR), "serve", *self.args], env=self.env,
+                                         stdout=out, stderr=subprocess.STDOUT)
+        assert wait_for(self._up, 30, 0.1), self.log.read_text()
+
+    def _up(self) -> bool:
+        assert self.proc is not None and self.proc.poll() is None, self.log.read_text()
+        try:
+            self.get("/healthz")
+        except OSError:
+            return False
+        return True
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        assert self.proc is not None
+        self.proc.send_signal(sig)
+        return self.proc.wait(30)
+
+    def get(self, path: str) -> Any:
+        return self.call("GET", path)
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}", method=method,
+            data=None if method == "GET" else json.dumps(body or {}).encode(),
+            headers={"Authorization": f"Bearer {self.env['AKHBAR_TOKEN']}",
+                     "Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read())
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(AKHBAR), *args], env=self.env, capture_output=True,
+                              text=True, timeout=120)
+
+    def runs(self) -> dict[str, dict[str, Any]]:
+        rows = self.get("/runs?limit=100")
+        for row in rows:
+            if row["pid"]:
+                self.pids.add(row["pid"])
+        return {r["id"]: r for r in rows}

@@ -3,76 +3,21 @@ while a crawl runs and another waits; SIGHUP reloads; the CLI talks to it."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from crawler.demosite import DemoSite
 from crawler.runs import pid_alive
-from tests.scheduler.helpers import SlowSite, outlet_yaml, wait_for
+from tests.scheduler.helpers import Service, SlowSite, free_port, outlet_yaml, wait_for
 from tests.support import write_demo_config
 
 AKHBAR = Path(sys.executable).with_name("akhbar")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Service:
-    def __init__(self, tmp: Path, port: int) -> None:
-        self.port = port
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("AKHBAR_")}
-        self.env.update(AKHBAR_HOME=str(tmp / "data"), AKHBAR_CONFIG=str(tmp / "config"))
-        self.log = tmp / "serve.log"
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.pids: set[int] = set()
-
-    def start(self) -> None:
-        with self.log.open("ab") as out:
-            self.proc = subprocess.Popen([str(AKHBAR), "serve"], env=self.env, stdout=out,
-                                         stderr=subprocess.STDOUT)
-        assert wait_for(self._up, 30, 0.1), self.log.read_text()
-
-    def _up(self) -> bool:
-        assert self.proc is not None and self.proc.poll() is None, self.log.read_text()
-        try:
-            self.get("/healthz")
-        except OSError:
-            return False
-        return True
-
-    def stop(self, sig: int = signal.SIGTERM) -> int:
-        assert self.proc is not None
-        self.proc.send_signal(sig)
-        return self.proc.wait(30)
-
-    def get(self, path: str) -> Any:
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=10) as r:
-            return json.loads(r.read())
-
-    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(AKHBAR), *args], env=self.env, capture_output=True,
-                              text=True, timeout=120)
-
-    def runs(self) -> dict[str, dict[str, Any]]:
-        rows = self.get("/runs?limit=100")
-        for row in rows:
-            if row["pid"]:
-                self.pids.add(row["pid"])
-        return {r["id"]: r for r in rows}
 
 
 @pytest.fixture
@@ -149,4 +94,4 @@ def test_via_service_without_a_service_says_how_to_start_one(tmp_path: Path,
     (config / "akhbar.yaml").write_text(f"api_port: {service.port}\n", encoding="utf-8")
     result = service.cli("crawl", "demo_en", "--via-service")
     assert result.returncode == 2
-    assert "not running" in result.stderr and "akhbar serve" in result.stderr
+    assert "no `akhbar serve` runs with" in result.stderr and "start it with" in result.stderr

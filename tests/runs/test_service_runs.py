@@ -1,0 +1,136 @@
+"""`akhbar serve` and its runs as ops meet them: found by the CLI on whatever port it was given,
+killed or stopped with runs in flight, and cancelling a run a foreground crawl owns."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from archive import verify_file
+from crawler.runs import pid_alive
+from tests.scheduler.helpers import AKHBAR, Service, SlowSite, free_port, outlet_yaml, wait_for
+
+
+@pytest.fixture
+def site() -> Iterator[SlowSite]:
+    with SlowSite(delay=0.4, pages=15) as slow:
+        yield slow
+
+
+def make_service(tmp: Path, site: SlowSite, *args: str) -> Service:
+    config = tmp / "config"
+    (config / "outlets").mkdir(parents=True, exist_ok=True)
+    # The configured port is not the one it listens on: the CLI must find it anyway.
+    (config / "akhbar.yaml").write_text("max_concurrent_crawls: 2\napi_port: 9\n")
+    (config / "outlets" / "slow.yaml").write_text(outlet_yaml("slow", site.base_url))
+    port = free_port()
+    return Service(tmp, port, "--port", str(port), *args)
+
+
+@pytest.fixture
+def service(tmp_path: Path, site: SlowSite) -> Iterator[Service]:
+    svc = make_service(tmp_path, site)
+    yield svc
+    if svc.proc is not None and svc.proc.poll() is None:
+        svc.stop(signal.SIGKILL)
+    for pid in svc.pids:
+        if pid_alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def queue_slow(service: Service) -> str:
+    queued = service.cli("crawl", "slow", "--via-service")
+    assert queued.returncode == 0, queued.stdout + queued.stderr
+    assert f"through the service at http://127.0.0.1:{service.port}" in queued.stderr
+    run_id = queued.stdout.split()[-1]
+    assert wait_for(lambda: service.runs()[run_id]["status"] == "running"
+                    and service.runs()[run_id]["pages"] >= 2, 60, 0.3)
+    return run_id
+
+
+def settled(service: Service) -> bool:
+    return all(r["status"] not in ("queued", "running") for r in service.runs().values())
+
+
+def warcs_whole(home: Path) -> None:
+    assert not list(home.rglob("*.warc.gz.open"))
+    for path in home.rglob("*.warc.gz"):
+        assert verify_file(path) == [], path
+
+
+def test_serve_on_another_port_is_found_by_the_cli(service: Service, tmp_path: Path) -> None:
+    (tmp_path / "config" / "outlets" / "slow.yaml").write_text(
+        (tmp_path / "config" / "outlets" / "slow.yaml").read_text())
+    service.start()
+    paused = service.cli("schedule", "pause", "slow")
+    assert paused.returncode == 0, paused.stderr
+    assert f"through the service at http://127.0.0.1:{service.port}" in paused.stderr
+    (entry,) = service.get("/schedules")
+    assert entry["paused"] is True  # the service's own scheduler, not the stored jobs
+    service.stop()
+    alone = service.cli("schedule", "resume", "slow")
+    assert alone.returncode == 0 and "acting on the catalog directly" in alone.stderr
+
+
+def test_a_killed_service_leaves_its_crawl_to_the_next_one(service: Service,
+                                                            tmp_path: Path) -> None:
+    service.start()
+    run_id = queue_slow(service)
+    crawl_pid = service.runs()[run_id]["pid"]
+    assert service.stop(signal.SIGKILL) == -signal.SIGKILL
+    assert pid_alive(crawl_pid)  # the crawl outlives its owner
+    service.start()  # adopts it
+    assert wait_for(lambda: settled(service), 120, 0.5)
+    done = service.runs()[run_id]
+    assert done["status"] == "succeeded" and done["pid"] == crawl_pid, done
+    assert f"adopted run {run_id}" in service.log.read_text()
+    again = service.call("POST", "/runs", {"outlet": "slow"})
+    assert wait_for(lambda: service.runs()[again["id"]]["status"] == "succeeded", 120, 0.5)
+    service.stop()
+    warcs_whole(tmp_path / "data")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_service_stopped_with_stop_crawls_cancels_and_records_them(
+        tmp_path: Path, site: SlowSite, sig: int) -> None:
+    service = make_service(tmp_path, site, "--stop-crawls")
+    try:
+        service.start()
+        run_id = queue_slow(service)
+        crawl_pid = service.runs()[run_id]["pid"]
+        assert service.stop(sig) == 0
+        assert not pid_alive(crawl_pid)
+        listed = service.cli("runs", "list", "--json")
+        assert '"status": "cancelled"' in listed.stdout and run_id in listed.stdout
+        assert '"running"' not in listed.stdout
+        warcs_whole(tmp_path / "data")
+        again = service.cli("crawl", "slow")  # the next run works, in the foreground
+        assert again.returncode == 0, again.stdout + again.stderr
+    finally:
+        if service.proc is not None and service.proc.poll() is None:
+            service.stop(signal.SIGKILL)
+
+
+def test_the_api_cancels_a_run_a_foreground_crawl_owns(service: Service,
+                                                       tmp_path: Path) -> None:
+    service.start()
+    crawl = subprocess.Popen([str(AKHBAR), "crawl", "slow"], env=service.env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert wait_for(lambda: any(r["status"] == "running" and r["pages"] >= 2
+                                    for r in service.runs().values()), 60, 0.3)
+        (run,) = service.runs().values()
+        assert run["trigger"] == "manual" and run["owner"] != service.get("/healthz")["owner"]
+        service.call("POST", f"/runs/{run['id']}/cancel")
+        out, err = crawl.communicate(timeout=60)
+        assert crawl.returncode == 1, out + err
+        assert service.runs()[run["id"]]["status"] == "cancelled"
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
+    warcs_whole(tmp_path / "data")
