@@ -162,3 +162,20 @@ def test_the_archived_page_may_be_framed_only_by_the_service(
         assert "sandbox" in body.headers["Content-Security-Policy"]
         page = client.get("/ui/capture", params={"url": url})
         assert "frame-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_buttons_show_only_for_roles_that_may_use_them(app: FastAPI,
+                                                       web_archive: WebArchive) -> None:
+    with client_as(app, web_archive.ctx, Role.OPS) as ops, \
+            client_as(app, web_archive.ctx, Role.ARCHIVIST) as archivist:
+        seen = lxml.html.fromstring(ops.get("/ui/outlets").text)
+        assert not seen.xpath("//button[@data-post]"), "ops may neither start nor pause"
+        full = lxml.html.fromstring(archivist.get("/ui/outlets").text)
+        posts = set(full.xpath("//button/@data-post"))
+        assert {"/runs", "/schedules/reload", "/schedules/demo_fa/pause"} <= posts
+        run = archivist.post("/runs", json={"outlet": "demo_ar1256"}).json()
+        try:
+            page = lxml.html.fromstring(ops.get(f"/ui/runs/{run['id']}").text)
+            assert page.xpath(f"//button[@data-post='/runs/{run['id']}/cancel']")
+        finally:
+            assert ops.post(f"/runs/{run['id']}/cancel").json()["status"] == "cancelled"
