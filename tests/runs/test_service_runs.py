@@ -63,14 +63,18 @@ def warcs_whole(home: Path) -> None:
         assert verify_file(path) == [], path
 
 
-def test_serve_on_another_port_is_found_by_the_cli(service: Service, tmp_path: Path) -> None:
-    (tmp_path / "config" / "outlets" / "slow.yaml").write_text(
-        (tmp_path / "config" / "outlets" / "slow.yaml").read_text())
+def test_serve_on_another_port_is_found_by_the_cli(service: Service, tmp_path: Path,
+                                                  site: SlowSite) -> None:
     service.start()
+    # An outlet file added after the start can be crawled at once.
+    (tmp_path / "config" / "outlets" / "late.yaml").write_text(
+        outlet_yaml("late", site.base_url))
+    queued = service.cli("crawl", "late", "--via-service")
+    assert queued.returncode == 0 and "queued" in queued.stdout, queued.stdout + queued.stderr
     paused = service.cli("schedule", "pause", "slow")
     assert paused.returncode == 0, paused.stderr
     assert f"through the service at http://127.0.0.1:{service.port}" in paused.stderr
-    (entry,) = service.get("/schedules")
+    entry = {e["outlet"]: e for e in service.get("/schedules")}["slow"]
     assert entry["paused"] is True  # the service's own scheduler, not the stored jobs
     service.stop()
     alone = service.cli("schedule", "resume", "slow")
