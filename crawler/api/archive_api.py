@@ -110,7 +110,6 @@ def archive_router(ctx: AkhbarContext) -> APIRouter:
         return Response(shown.payload_record.decoded_payload(), headers={
             "Content-Type": media, "Content-Security-Policy": ARCHIVED_BODY_CSP,
             "X-Content-Type-Options": "nosniff", "X-Robots-Tag": "noindex",
-            "Memento-Datetime": cdx.http_date(chosen.datetime),
-            "Link": cdx.memento_links(target, chosen, _links(request))})
+            **cdx.memento_headers(target, chosen.timestamp, str(request.base_url))})
 
     return router

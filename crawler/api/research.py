@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -100,12 +100,15 @@ def research_router(ctx: AkhbarContext, guard: Guard) -> APIRouter:
         return cdx.capture_records(ctx, req)
 
     @router.get("/captures/raw")
-    def raw(url: str = Query(max_length=MAX_URL),
+    def raw(request: Request, url: str = Query(max_length=MAX_URL),
             at: str | None = Query(None, max_length=MAX_TIME)) -> Response:
         """The archived HTTP payload, byte for byte as received (a revisit resolves to the
-        payload it repeats); the original headers come back as X-Archive-Orig-*."""
+        payload it repeats); the original headers come back as X-Archive-Orig-*, Memento's
+        as Memento-Datetime and Link."""
         shown = service.show_capture(ctx, url, at)
-        headers = {"X-Archive-Timestamp": shown.capture.timestamp,
+        headers = {**cdx.memento_headers(shown.capture.url or url, shown.capture.timestamp,
+                                         str(request.base_url)),
+                   "X-Archive-Timestamp": shown.capture.timestamp,
                    "X-Archive-Record-Id": shown.payload_record.record_id or "",
                    "X-Archive-Warc-File": shown.payload_capture.filename}
         http = shown.payload_record.http_headers

@@ -26,7 +26,8 @@ from crawler.errors import ArchiveLookupError, InvalidParameter
 from crawler.service.archive import CaptureQuery, iter_captures, parse_timestamp
 
 __all__ = ["CDX_FIELDS", "CdxRequest", "Memento", "capture_records", "cdx_lines", "http_date",
-           "mementos", "parse_accept_datetime", "timegate", "timemap_json", "timemap_link"]
+           "memento_headers", "mementos", "parse_accept_datetime", "timegate", "timemap_json",
+           "timemap_link"]
 
 #: The fields of ``output=json`` (pywb's), in order.
 CDX_FIELDS = ("urlkey", "timestamp", "url", "mime", "status", "digest", "length", "offset",
@@ -249,3 +250,12 @@ def memento_links(url: str, m: Memento, links: Links) -> str:
     return ", ".join([f'<{url}>; rel="original"', f'<{links.timegate(url)}>; rel="timegate"',
                       f'<{links.timemap(url)}>; rel="timemap"; type="application/link-format"',
                       f'<{links.memento(m)}>; rel="memento"; datetime="{http_date(m.datetime)}"'])
+
+
+def memento_headers(url: str, timestamp: str, base: str) -> dict[str, str]:
+    """``Memento-Datetime`` and ``Link`` of a capture of ``url`` served at ``timestamp``
+    by the service at ``base`` (every route that serves a capture sends them)."""
+    m = Memento(timestamp, url)
+    return {"Memento-Datetime": http_date(m.datetime),
+            "Link": memento_links(url, m, Links(base.rstrip("/")))}
+

@@ -3,8 +3,6 @@ diff between two versions, and an archived page shown in a sandboxed frame."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from email.utils import format_datetime
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -14,6 +12,7 @@ from crawler import service
 from crawler.context import AkhbarContext
 from crawler.errors import QueryError
 from crawler.search.snippet import Snippet as SearchSnippet
+from crawler.service import cdx
 from crawler.web import present
 from crawler.web.pages import UI, page, render
 
@@ -118,7 +117,7 @@ def research_pages(ctx: AkhbarContext) -> APIRouter:
             "X-Archive-Timestamp": stamp,
             "X-Archive-Url": shown.capture.url,
             # RFC 7089 (Memento): this is an archived representation, as of that time.
-            "Memento-Datetime": _http_date(stamp),
+            **cdx.memento_headers(shown.capture.url or url, stamp, str(request.base_url)),
         }
         return Response(shown.payload_record.decoded_payload(), headers=headers)
 
@@ -132,8 +131,3 @@ def _first_mark(snippet: SearchSnippet) -> present.Snippet:
     start, end = snippet.highlights[0]
     text = snippet.text
     return present.Snippet(text[:start], text[start:end], text[end:])
-
-
-def _http_date(stamp: str) -> str:
-    when = datetime.strptime(stamp.ljust(14, "0")[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
-    return format_datetime(when, usegmt=True)

@@ -174,3 +174,16 @@ def test_captures_takes_the_cdx_parameters(api: tuple[TestClient, str, str]) -> 
     assert len(daily) == len({x["timestamp"][:8] for x in picked}) < len(picked) + 1
     lines = client.get("/captures", params={"url": url, "output": "cdxj"}).text.splitlines()
     assert len(lines) == 2 and lines[0].split(" ", 2)[1] == picked[1]["timestamp"]
+
+
+def test_every_capture_served_says_when_and_links_its_timegate(
+        api: tuple[TestClient, str, str]) -> None:
+    client, _, url = api
+    stamps = [x["timestamp"] for x in client.get("/captures", params={"url": url}).json()]
+    for route in ("/captures/raw", "/ui/capture/body"):
+        served = client.get(route, params={"url": url, "at": stamps[0]})
+        assert served.status_code == 200, route
+        when = parsedate_to_datetime(served.headers["memento-datetime"])
+        assert when.strftime("%Y%m%d%H%M%S") == stamps[0]
+        assert f'<{url}>; rel="original"' in served.headers["link"]
+        assert f'/timegate/{url}>; rel="timegate"' in served.headers["link"]
