@@ -1,8 +1,10 @@
-"""Downloader middlewares: WARC capture of every exchange, and retries with backoff."""
+"""Downloader middlewares: WARC capture of every exchange, and lazy decompression.
+
+Retries with backoff are :mod:`crawler.crawl.retry`; the time limit :mod:`crawler.crawl.deadline`.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import socket
 from datetime import UTC, datetime
@@ -12,7 +14,6 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
@@ -240,7 +241,6 @@ def _previous_captures(database_url: str | None, outlet: str) -> dict[str, Previ
 # Scrapy 2.13 requires the spider argument of its middlewares' methods; later releases
 # warn when it is given (crawler.crawl.compat).
 _COMPRESSION_NEEDS_SPIDER = needs_spider(HttpCompressionMiddleware.process_response)
-_RETRY_NEEDS_SPIDER = needs_spider(RetryMiddleware.process_response)
 
 #: Request meta key: the spider only hands this response's body on (to an extraction worker),
 #: so a gzip body may stay compressed; the worker decodes it (``crawler.crawl.processing``).
@@ -265,40 +265,3 @@ class LazyHttpCompressionMiddleware(HttpCompressionMiddleware):
         return super().process_response(
             request, response, *((spider,) if _COMPRESSION_NEEDS_SPIDER else ())
         )
-
-
-class BackoffRetryMiddleware(RetryMiddleware):
-    """Scrapy's retry, waiting ``AKHBAR_RETRY_BACKOFF * 2**n`` seconds before retry n+1."""
-
-    crawler: Crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        # Scrapy 2.13's RetryMiddleware.from_crawler does not keep the crawler; later ones do.
-        mw = cls(crawler.settings)
-        mw.crawler = crawler
-        return mw
-
-    def _backoff(self, request: Request) -> float:
-        base = self.crawler.settings.getfloat("AKHBAR_RETRY_BACKOFF")
-        return base * (2 ** int(request.meta.get("retry_times", 0)))
-
-    async def process_response(  # type: ignore[override]
-        self, request: Request, response: Response, spider: Any = None
-    ) -> Request | Response:
-        result = super().process_response(
-            request, response, *((spider,) if _RETRY_NEEDS_SPIDER else ())
-        )
-        if isinstance(result, Request):
-            await asyncio.sleep(self._backoff(request))
-        return result
-
-    async def process_exception(  # type: ignore[override]
-        self, request: Request, exception: Exception, spider: Any = None
-    ) -> Request | Response | None:
-        result = super().process_exception(
-            request, exception, *((spider,) if _RETRY_NEEDS_SPIDER else ())
-        )
-        if isinstance(result, Request):
-            await asyncio.sleep(self._backoff(request))
-        return result

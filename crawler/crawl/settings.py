@@ -24,6 +24,12 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # Seconds before the first retry; doubled for each further one.
 AKHBAR_RETRY_BACKOFF = 0.5
+# The longest a retry (or a host slowed by a run of 5xx answers) waits, whatever a server's
+# Retry-After asks (crawler/crawl/retry.py).
+AKHBAR_RETRY_AFTER_MAX = 60.0
+# Seconds after limits.max_duration for pages in flight to finish; then every request still
+# pending is dropped (crawler/crawl/deadline.py).
+AKHBAR_CLOSE_GRACE = 10.0
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
@@ -42,7 +48,11 @@ DUPEFILTER_CLASS = "crawler.crawl.seen.CompactDupeFilter"
 DOWNLOADER_MIDDLEWARES = {
     # Replaced by a subclass that waits before retrying.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.crawl.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.crawl.retry.BackoffRetryMiddleware": 550,
+    # After robots.txt (100: a page waits there for its robots.txt, which comes through here
+    # too) and before DownloadTimeoutMiddleware (350): every request is bounded by
+    # limits.max_duration (crawler/crawl/deadline.py).
+    "crawler.crawl.deadline.DeadlineMiddleware": 300,
     # Leaves gzip bodies the spider never reads for the extraction worker to decode.
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.crawl.middlewares.LazyHttpCompressionMiddleware": 590,
@@ -89,8 +99,16 @@ AKHBAR_DATABASE_URL = ""
 AKHBAR_WARC_MAX_SIZE = 1_000_000_000
 # Processes for extraction and language tagging; 0 runs them on the reactor thread, -1 starts
 # one per core. Two keep both cores of a small machine busy (one worker left them idle a third
-# of the time: bench/crawl); each costs ~75 MB.
+# of the time: bench/crawl); each costs ~75 MB. A crawl process of one run (crawlproc) starts
+# them; the shared crawl process (crawler.crawl.host) starts one pool for all its runs, one
+# worker per core unless AKHBAR_EXTRACT_WORKERS is in its environment.
 AKHBAR_EXTRACT_WORKERS = 2
+# The pool itself (crawler.crawl.workers.WorkerPool), when the crawl process started it: set
+# by crawlproc and the host, never on the command line. The pipeline uses it and leaves it
+# to them.
+AKHBAR_EXTRACT_POOL = None
+# True in the shared crawl process: each run's log (and log_count stats) keep to its records.
+AKHBAR_SHARED_PROCESS = False
 # Niceness of those processes: the crawl process (fetching, WARC writing) comes first.
 AKHBAR_EXTRACT_NICE = 5
 # Catalog rows are committed in batches of this many captures or articles, or when the oldest
