@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from crawler import service
 from crawler.api.research import research_router
 from crawler.auth import Accounts, Permission
+from crawler.auth.capacity import RequestSlots
 from crawler.auth.guard import Guard
 from crawler.auth.middleware import RequestGuard
 from crawler.auth.statuses import http_status
@@ -51,6 +52,8 @@ def create_app(scheduler: SchedulerService, *, accounts: Accounts | None = None)
     need = guard.require
     app = FastAPI(title="akhbar",
                   summary="News archiving: outlets, schedules, runs, articles, captures")
+    # The guard, added last, runs first: a refused request never waits for a slot.
+    app.add_middleware(RequestSlots)
     app.add_middleware(RequestGuard, allowed_hosts=settings.allowed_hosts, ui_prefix=UI)
 
     @app.exception_handler(AkhbarError)

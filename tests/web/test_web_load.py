@@ -14,9 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from crawler.api import create_app
 from crawler.auth import Role
+from crawler.auth.capacity import DEFAULT_SLOTS as RequestSlotsDefault
 from tests.auth.support import add_user
-from tests.web.conftest import WebArchive
+from tests.web.conftest import WebArchive, serving
 
 CATASTROPHIC = "url:((.+)+)+$x"
 #: How long the service may take to answer /healthz, or let another thread run, while
@@ -88,3 +90,37 @@ def test_the_catastrophic_filter_would_stall_python_re(web_archive: WebArchive) 
     child.kill()
     child.join()
     assert still_running, "Python's re finished: the load test above proves nothing"
+
+
+def test_healthz_answers_when_more_requests_wait_than_there_are_threads(
+        web_archive: WebArchive) -> None:
+    """60 requests that hold their worker thread (more than anyio's 40): the service runs 32
+    at a time, the rest wait without a thread, and /healthz still gets one."""
+    app = create_app(web_archive.scheduler)
+    release = threading.Event()
+    inside = []
+    lock = threading.Lock()
+
+    @app.get("/test-slow")
+    def slow() -> dict[str, bool]:  # a stand-in for a long export or search
+        with lock:
+            inside.append(1)
+        return {"released": release.wait(60)}
+
+    token = add_user(web_archive.ctx, Role.OPS)[1]
+    with serving(app) as base, httpx.Client(base_url=base, timeout=90) as client, \
+            ThreadPoolExecutor(max_workers=60) as pool:
+        try:
+            slow_calls = [pool.submit(client.get, "/test-slow") for _ in range(60)]
+            deadline = time.monotonic() + 30
+            while len(inside) < RequestSlotsDefault and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert len(inside) == RequestSlotsDefault, "the slow requests did not all start"
+            health = client.get("/healthz", headers={"Authorization": f"Bearer {token}"},
+                                timeout=MAX_HEALTHZ_SECONDS)
+            assert health.status_code == 200
+            assert len(inside) == RequestSlotsDefault, "the others wait for a slot"
+        finally:
+            release.set()
+        assert all(f.result().json() == {"released": True} for f in slow_calls)
+    assert len(inside) == 60
