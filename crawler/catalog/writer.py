@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from crawler.catalog.db import Catalog
-from crawler.catalog.models import Capture
+from crawler.catalog.models import ArticleVersion, Capture
 from crawler.catalog.records import CaptureInfo, PreviousCapture
 from crawler.catalog.upsert import (
     CHANGED,
@@ -231,7 +231,11 @@ def load_previous_captures(catalog: Catalog, outlet: str) -> dict[str, PreviousC
             Capture.last_modified,
         )
         .where(
-            Capture.outlet_id == outlet, Capture.status == 200, Capture.record_type == "response"
+            Capture.outlet_id == outlet, Capture.status == 200, Capture.record_type == "response",
+            # Only a capture whose article is in the catalog: one whose article row was lost
+            # (its crawl killed between the two batches) is fetched again in full and
+            # extracted, instead of a 304 that would keep the article missing for ever.
+            Capture.url.in_(select(ArticleVersion.fetched_url)),
         )
         .order_by(Capture.captured_at)
     )
