@@ -179,3 +179,26 @@ def test_buttons_show_only_for_roles_that_may_use_them(app: FastAPI,
             assert page.xpath(f"//button[@data-post='/runs/{run['id']}/cancel']")
         finally:
             assert ops.post(f"/runs/{run['id']}/cancel").json()["status"] == "cancelled"
+
+
+def test_login_never_sends_the_browser_to_another_site(browser: TestClient,
+                                                      web_archive: WebArchive) -> None:
+    name, token = add_user(web_archive.ctx, Role.ADMIN)
+    for target in ("//evil.example/", "https://evil.example/ui/", "/ui/\\evil.example",
+                   "/elsewhere"):
+        answer = login(browser, name, token, target)
+        assert answer.status_code == 303 and answer.headers["location"] == "/ui/", target
+
+
+def test_a_same_origin_referer_stands_for_a_missing_origin(browser: TestClient,
+                                                          web_archive: WebArchive) -> None:
+    name, token = add_user(web_archive.ctx, Role.ARCHIVIST)
+    login(browser, name, token)
+    csrf = csrf_of(browser)
+    resume = "/schedules/demo_ar/resume"
+    ok = browser.post(resume, json={}, headers={"Referer": f"{BASE_URL}/ui/outlets",
+                                                "X-CSRF-Token": csrf})
+    assert ok.status_code == 200
+    other = browser.post(resume, json={}, headers={"Referer": "http://127.0.0.1:9/ui/",
+                                                   "X-CSRF-Token": csrf})
+    assert other.status_code == 403, "another port is another origin"
