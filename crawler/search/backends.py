@@ -52,9 +52,10 @@ class IndexBackend(Protocol):
     def clear(self, conn: Connection) -> None:
         """Empty the index."""
 
-    def matches(self, expr: SearchExpr, *, exact: bool) -> Subquery:
+    def matches(self, expr: SearchExpr, *, exact: bool, top: int | None = None) -> Subquery:
         """``(version_id, score)`` of every version the query matches; higher scores rank
-        first. ``exact`` searches the normalised forms instead of the stems."""
+        first. ``exact`` searches the normalised forms instead of the stems. ``top``: only
+        the best ``top`` (by score, then newest version), the candidates of a page."""
 
 
 class SqliteIndex:
@@ -71,7 +72,7 @@ class SqliteIndex:
     def clear(self, conn: Connection) -> None:
         conn.execute(text("INSERT INTO search_index (search_index) VALUES ('delete-all')"))
 
-    def matches(self, expr: SearchExpr, *, exact: bool) -> Subquery:
+    def matches(self, expr: SearchExpr, *, exact: bool, top: int | None = None) -> Subquery:
         name = "exact" if exact else "stems"
         index = table("search_index", column("rowid"))
         match = bindparam("fts_query", "{" + name + "} : (" + to_fts5(expr) + ")",
@@ -80,9 +81,11 @@ class SqliteIndex:
         weights = (0.0, 1.0) if name == "stems" else (1.0, 0.0)
         score: ColumnElement[float] = -func.bm25(literal_column("search_index"), *weights,
                                                  type_=Float)
-        return (select(index.c.rowid.label("version_id"), score.label("score"))
-                .where(literal_column("search_index").op("MATCH")(match))
-                .subquery("matches"))
+        stmt = (select(index.c.rowid.label("version_id"), score.label("score"))
+                .where(literal_column("search_index").op("MATCH")(match)))
+        if top is not None:
+            stmt = stmt.order_by(score.desc(), index.c.rowid.desc()).limit(top)
+        return stmt.subquery("matches")
 
 
 class PostgresIndex:
@@ -100,14 +103,15 @@ class PostgresIndex:
     def clear(self, conn: Connection) -> None:
         conn.execute(text("DELETE FROM search_index"))
 
-    def matches(self, expr: SearchExpr, *, exact: bool) -> Subquery:
+    def matches(self, expr: SearchExpr, *, exact: bool, top: int | None = None) -> Subquery:
         index = table("search_index", column("version_id"), column("exact"), column("stems"))
         vector = index.c.exact if exact else index.c.stems
         query = cast(bindparam("ts_query", to_tsquery(expr), unique=True), TSQUERY)
-        return (select(index.c.version_id,
-                       func.ts_rank(vector, query, type_=Float).label("score"))
-                .where(vector.op("@@")(query))
-                .subquery("matches"))
+        score = func.ts_rank(vector, query, type_=Float)
+        stmt = select(index.c.version_id, score.label("score")).where(vector.op("@@")(query))
+        if top is not None:
+            stmt = stmt.order_by(score.desc(), index.c.version_id.desc()).limit(top)
+        return stmt.subquery("matches")
 
 
 def tsvector_literal(tokens: Sequence[str]) -> str:

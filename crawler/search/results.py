@@ -20,6 +20,15 @@ __all__ = ["DEFAULT_LIMIT", "SearchHit", "SearchPage", "matches_for", "search"]
 
 DEFAULT_LIMIT = 20
 
+#: Matches counted at most: past it the total is "at least" (counting every match of a
+#: common word in a million articles would cost more than finding the page).
+COUNT_CAP = 10_000
+
+#: Candidates taken from the index per row of the pages up to the one asked, at least
+#: MIN_CANDIDATES: room for the older versions and the filters to drop some.
+CANDIDATES = 4
+MIN_CANDIDATES = 200
+
 
 @dataclass(frozen=True)
 class SearchHit:
@@ -51,40 +60,58 @@ class SearchPage:
     offset: int
     limit: int
     hits: list[SearchHit]
+    total_exact: bool = True
 
     @property
     def next_offset(self) -> int | None:
         after = self.offset + len(self.hits)
-        return after if after < self.total else None
+        more = after < self.total if self.total_exact else len(self.hits) == self.limit
+        return after if more else None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"query": self.query, "total": self.total, "offset": self.offset,
+        return {"query": self.query, "total": self.total, "total_exact": self.total_exact,
+                "offset": self.offset,
                 "limit": self.limit, "next_offset": self.next_offset,
                 "hits": [hit.to_dict() for hit in self.hits]}
 
 
-def matches_for(catalog: Catalog, query: ArticleQuery) -> tuple[SearchExpr | None,
-                                                                 Subquery | None]:
-    """The parsed ``query.text`` and the versions it matches (after the index caught up);
-    (None, None) without a text. QueryError (parameter ``q``) when it does not parse."""
+def matches_for(catalog: Catalog, query: ArticleQuery, *, top: int | None = None,
+                ) -> tuple[SearchExpr | None, Subquery | None]:
+    """The parsed ``query.text`` and the versions it matches (after the index caught up; the
+    best ``top`` only when given); (None, None) without a text. QueryError (parameter ``q``)
+    when it does not parse."""
     if not query.text:
         return None, None
     expr = parse(query.text)
     catch_up(catalog)
     backend = backend_for(catalog.engine.dialect.name)
-    return expr, backend.matches(expr if query.exact else stemmed(expr), exact=query.exact)
+    return expr, backend.matches(expr if query.exact else stemmed(expr), exact=query.exact,
+                                 top=top)
 
 
 def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
-    """One page of the versions matching ``query.text`` (required), best first."""
+    """One page of the versions matching ``query.text`` (required), best first.
+
+    Ranked pages are cut from the best few candidates of the index first (their join and
+    filters are cheap); only when those hold too few to fill the page does the query run on
+    every match. Either way the page is the same: the candidates are a prefix of the order.
+    The total is counted up to :data:`COUNT_CAP` (``total_exact`` says if it was reached).
+    """
     expr, matches = matches_for(catalog, query)
-    if expr is None:
+    if expr is None or matches is None:
         raise QueryError("q", "nothing to search for: give at least one word")
     limit = query.limit or DEFAULT_LIMIT
+    paged = replace(query, limit=limit)
     with catalog.session() as session:
         check_filters(session, query)
-        total = session.execute(count(query, matches)).scalar_one()
-        page = session.execute(rows(replace(query, limit=limit), matches)).all()
+        page = None
+        if query.sort == "rank":
+            top = max(CANDIDATES * (query.offset + limit), MIN_CANDIDATES)
+            _, candidates = matches_for(catalog, query, top=top)
+            page = session.execute(rows(paged, candidates)).all()
+        if page is None or len(page) < limit:
+            page = session.execute(rows(paged, matches)).all()
+        total = session.execute(count(query, matches, COUNT_CAP + 1)).scalar_one()
         terms = expr.terms()
         hits = [SearchHit(
             url=article.url, outlet=article.outlet_id, language=version.language,
@@ -94,4 +121,5 @@ def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
             score=round(score, 6) if score is not None else None,
             snippet=make_snippet(version.text or version.description, terms))
             for article, version, _capture, score in page]
-    return SearchPage(query.text or "", total, query.offset, limit, hits)
+    return SearchPage(query.text or "", min(total, COUNT_CAP), query.offset, limit, hits,
+                      total_exact=total <= COUNT_CAP)

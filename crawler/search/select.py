@@ -130,6 +130,9 @@ def rows(query: ArticleQuery, matches: Subquery | None) -> Select[Any]:
     return stmt
 
 
-def count(query: ArticleQuery, matches: Subquery | None) -> Select[Any]:
-    """How many rows :func:`rows` has before paging."""
-    return filtered(select(func.count()).select_from(Article), query, matches)
+def count(query: ArticleQuery, matches: Subquery | None, cap: int | None = None) -> Select[Any]:
+    """How many rows :func:`rows` has before paging (at most ``cap``)."""
+    if cap is None:
+        return filtered(select(func.count()).select_from(Article), query, matches)
+    some = filtered(select(ArticleVersion.id).select_from(Article), query, matches).limit(cap)
+    return select(func.count()).select_from(some.subquery())

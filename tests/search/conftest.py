@@ -1,5 +1,7 @@
 """Catalogs on SQLite and PostgreSQL holding the demo site's articles (English, Arabic,
-Persian), written by the catalog's own upsert, for search and export tests."""
+Persian), edition 1 then edition 2 (new versions of the articles it revised), for search and
+export tests. Rows go straight into the catalog's tables: the catalog writer is not what
+these tests are about."""
 
 from __future__ import annotations
 
@@ -7,37 +9,59 @@ import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import insert, select, update
 
-from crawler.catalog import Catalog, sqlite_url
-from crawler.catalog.upsert import ArticleInput, upsert_articles
+from crawler.catalog import Article, ArticleVersion, Catalog, sqlite_url
 from crawler.demosite import expected_articles
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 BASE = "http://demo.test"
 
 
-def article_data(path: str, title: str, text: str, language: str,
-                 published: str | None, author: str | None = None) -> dict[str, object]:
-    return {"canonical_url": BASE + path, "title": title, "text": text,
-            "text_digest": hashlib.sha256(text.encode()).hexdigest(), "language": language,
-            "published": published, "author": author}
+def add_article(catalog: Catalog, outlet: str, path: str, title: str, text: str,
+                language: str, published: str | None, seen: datetime,
+                author: str | None = None) -> None:
+    """Record an article as seen at ``seen``: a new one, a new version when its text
+    changed, or only seen again."""
+    url = BASE + path
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    with catalog.engine.begin() as conn:
+        row = conn.execute(select(Article.id, Article.latest_version)
+                           .where(Article.url == url)).first()
+        if row is None:
+            article_id = conn.execute(insert(Article).values(
+                outlet_id=outlet, url=url, first_seen=seen, last_seen=seen, latest_version=1,
+                language=language, published=published)).inserted_primary_key[0]
+            version = 1
+        else:
+            article_id, latest = row
+            old = conn.execute(select(ArticleVersion.text_digest).where(
+                ArticleVersion.article_id == article_id,
+                ArticleVersion.version == latest)).scalar_one()
+            conn.execute(update(Article).where(Article.id == article_id)
+                         .values(last_seen=seen))
+            if old == digest:
+                return
+            version = latest + 1
+            conn.execute(update(Article).where(Article.id == article_id)
+                         .values(latest_version=version))
+        values: dict[str, Any] = {
+            "article_id": article_id, "version": version, "captured_at": seen,
+            "fetched_url": url, "title": title, "author": author, "published": published,
+            "text": text, "text_digest": digest, "language": language, "languages": {}}
+        conn.execute(insert(ArticleVersion).values(**values))
 
 
 def fill(catalog: Catalog) -> None:
-    """Edition 1 of the demo site, then edition 2 a day later (new versions of the articles
-    it revised)."""
+    """Edition 1 of the demo site, then edition 2 a day later."""
     for edition in (1, 2):
         seen = T0 + timedelta(days=edition - 1)
-        by_outlet: dict[str, list[ArticleInput]] = {}
         for a in expected_articles(edition):
-            data = article_data(a.path, a.title, a.text, a.language, a.published, a.author)
-            by_outlet.setdefault(a.outlet, []).append(
-                ArticleInput(data, None, BASE + a.path, seen))
-        with catalog.session() as session:
-            for outlet, entries in by_outlet.items():
-                upsert_articles(session, outlet, entries)
+            add_article(catalog, a.outlet, a.path, a.title, a.text, a.language, a.published,
+                        seen, a.author)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

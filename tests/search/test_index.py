@@ -11,10 +11,9 @@ import pytest
 from sqlalchemy import delete, text
 
 from crawler.catalog import Article, ArticleVersion, Catalog
-from crawler.catalog.upsert import ArticleInput, upsert_articles
 from crawler.search import ArticleQuery, catch_up, rebuild, search
 from crawler.search import index as search_index
-from tests.search.conftest import article_data
+from tests.search.conftest import add_article
 
 
 def indexed(catalog: Catalog) -> int:
@@ -28,11 +27,8 @@ def versions(catalog: Catalog) -> int:
 
 
 def add(catalog: Catalog, path: str, body: str) -> None:
-    data = article_data(path, "خبر تازه", body, "fa", "2026-12-01")
-    with catalog.session() as session:
-        upsert_articles(session, "demo_fa",
-                        [ArticleInput(data, None, "http://demo.test" + path,
-                                      datetime(2026, 12, 1, tzinfo=UTC))])
+    add_article(catalog, "demo_fa", path, "خبر تازه", body, "fa", "2026-12-01",
+                datetime(2026, 12, 1, tzinfo=UTC))
 
 
 def test_catch_up_indexes_only_what_is_new(catalog: Catalog) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from crawler.catalog import Catalog
 from crawler.errors import QueryError
-from crawler.search import ArticleQuery, search
+from crawler.search import ArticleQuery, results, search
 
 HOUSING = "tehran-housing-market-cools"
 FILMS = "tehran-short-film-festival-opens"
@@ -113,3 +113,25 @@ def test_all_versions_searches_the_text_an_article_had_before(catalog: Catalog) 
     assert len(every) > len(latest)
     old = [h for h in every if h.version < h.latest_version]
     assert old and all(h.version == h.latest_version for h in latest)
+
+
+def test_pages_cut_from_few_candidates_are_the_pages_of_every_match(
+        catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Candidates so few that filters and older versions leave pages short: the search
+    falls back to every match, and each page is still the same."""
+    whole = [(slug(h.url), h.version) for h in search(
+        catalog, ArticleQuery(text="the", lang="en", limit=100, all_versions=True)).hits]
+    monkeypatch.setattr(results, "MIN_CANDIDATES", 1)
+    monkeypatch.setattr(results, "CANDIDATES", 1)
+    pages = [search(catalog, ArticleQuery(text="the", lang="en", limit=3, offset=n,
+                                          all_versions=True)) for n in range(0, len(whole), 3)]
+    assert [(slug(h.url), h.version) for p in pages for h in p.hits] == whole
+    assert all(p.total == len(whole) and p.total_exact for p in pages)
+
+
+def test_a_total_past_the_cap_is_marked_inexact(catalog: Catalog,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(results, "COUNT_CAP", 3)
+    page = search(catalog, ArticleQuery(text="the", limit=2))
+    assert page.total == 3 and not page.total_exact and page.next_offset == 2
+    assert page.to_dict()["total_exact"] is False
