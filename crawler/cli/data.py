@@ -104,7 +104,8 @@ def search(obj: Obj, words: str, sort: str, limit: int, offset: int, as_json: bo
                    f"      {hit.url}\n      {hit.snippet.marked(*mark)}")
     shown = f"{offset + 1}-{offset + len(page.hits)}" if page.hits else "none"
     more = f"; next: --offset {page.next_offset}" if page.next_offset is not None else ""
-    click.echo(f"{page.total} match(es), showing {shown}{more}", err=True)
+    total = f"{page.total}{'' if page.total_exact else '+'}"
+    click.echo(f"{total} match(es), showing {shown}{more}", err=True)
 
 
 @cli.command("detect-lang")
