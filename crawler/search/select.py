@@ -60,27 +60,40 @@ def parse_day(parameter: str, value: str | None) -> date | None:
 
 
 def check_filters(session: Session, query: ArticleQuery) -> None:
-    """An outlet or a language the catalog does not know is an error, not an empty answer."""
-    if query.outlet:
+    """An outlet or a language the catalog does not know is an error, not an empty answer.
+    (One indexed lookup each; the lists for the message are read only when it fails.)"""
+    if query.outlet and not _known_outlet(session, query.outlet):
         known = set(session.scalars(select(Outlet.id)))
         known.update(session.scalars(select(Article.outlet_id).distinct()))
-        if query.outlet not in known:
-            listed = ", ".join(sorted(known)) or "none yet"
-            raise QueryError("outlet", f"no outlet {query.outlet!r} in the catalog "
-                                       f"(known: {listed})")
-    if query.lang:
-        known = {lang for lang in session.scalars(select(Article.language).distinct()) if lang}
-        for langs in session.scalars(select(Outlet.languages)):
-            known.update(langs or ())
-        if not _LANG.match(query.lang) or query.lang not in known | {"und"}:
-            listed = ", ".join(sorted(known | {"und"}))
-            raise QueryError("lang", f"no language {query.lang!r} in the catalog (known: "
-                                     f"{listed})")
+        listed = ", ".join(sorted(known)) or "none yet"
+        raise QueryError("outlet", f"no outlet {query.outlet!r} in the catalog (known: {listed})")
+    if query.lang and not _known_language(session, query.lang):
+        langs = {lang for lang in session.scalars(select(Article.language).distinct()) if lang}
+        for configured in session.scalars(select(Outlet.languages)):
+            langs.update(configured or ())
+        listed = ", ".join(sorted(langs | {"und"}))
+        raise QueryError("lang", f"no language {query.lang!r} in the catalog (known: {listed})")
     if query.sort not in SORTS:
         raise QueryError("sort", f"{query.sort!r} is not a sort order; use rank or date")
     if query.offset < 0 or (query.limit is not None and query.limit < 1):
         raise QueryError("offset" if query.offset < 0 else "limit",
                          "offset must be 0 or more and limit 1 or more")
+
+
+def _known_outlet(session: Session, outlet: str) -> bool:
+    return (session.scalar(select(Outlet.id).where(Outlet.id == outlet)) is not None
+            or session.scalar(select(Article.id).where(Article.outlet_id == outlet).limit(1))
+            is not None)
+
+
+def _known_language(session: Session, lang: str) -> bool:
+    if not _LANG.match(lang):
+        return False
+    if lang == "und" or session.scalar(
+            select(Article.id).where(Article.language == lang).limit(1)) is not None:
+        return True
+    return any(lang in (configured or ()) for configured in session.scalars(
+        select(Outlet.languages)))
 
 
 def filtered(stmt: Select[Any], query: ArticleQuery, matches: Subquery | None) -> Select[Any]:
