@@ -49,6 +49,9 @@ def create_app(scheduler: SchedulerService, *, accounts: Accounts | None = None)
     ctx = scheduler.ctx
     settings = ctx.service.auth
     guard = Guard(accounts or Accounts(ctx.catalog), settings)
+    if not guard.accounts.has_users():
+        logger.warning("no user accounts yet: every request will be refused; "
+                       "`akhbar users add NAME --role admin` makes the first admin")
     need = guard.require
     app = FastAPI(title="akhbar",
                   summary="News archiving: outlets, schedules, runs, articles, captures")

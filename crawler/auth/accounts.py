@@ -96,6 +96,10 @@ class Accounts:
             return [_info(u, counts.get(u.id, 0))
                     for u in session.scalars(select(User).order_by(User.name))]
 
+    def has_users(self) -> bool:
+        with self.catalog.session() as session:
+            return session.scalars(select(User.id).limit(1)).first() is not None
+
     def set_disabled(self, name: str, disabled: bool = True) -> UserInfo:
         """Disable (or enable) a user; a disabled user's sessions end at once."""
         with self.catalog.session() as session:
