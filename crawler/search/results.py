@@ -28,6 +28,8 @@ COUNT_CAP = 10_000
 #: MIN_CANDIDATES: room for the older versions and the filters to drop some.
 CANDIDATES = 4
 MIN_CANDIDATES = 200
+#: Tries with 16 times more candidates each before the query runs on every match.
+CANDIDATE_ROUNDS = 2
 
 
 @dataclass(frozen=True)
@@ -75,18 +77,21 @@ class SearchPage:
                 "hits": [hit.to_dict() for hit in self.hits]}
 
 
-def matches_for(catalog: Catalog, query: ArticleQuery, *, top: int | None = None,
-                ) -> tuple[SearchExpr | None, Subquery | None]:
-    """The parsed ``query.text`` and the versions it matches (after the index caught up; the
-    best ``top`` only when given); (None, None) without a text. QueryError (parameter ``q``)
-    when it does not parse."""
+def matches_for(catalog: Catalog, query: ArticleQuery) -> tuple[SearchExpr | None,
+                                                                 Subquery | None]:
+    """The parsed ``query.text`` and the versions it matches (after the index caught up);
+    (None, None) without a text. QueryError (parameter ``q``) when it does not parse."""
     if not query.text:
         return None, None
     expr = parse(query.text)
     catch_up(catalog)
+    return expr, _matches(catalog, expr, query)
+
+
+def _matches(catalog: Catalog, expr: SearchExpr, query: ArticleQuery,
+             top: int | None = None) -> Subquery:
     backend = backend_for(catalog.engine.dialect.name)
-    return expr, backend.matches(expr if query.exact else stemmed(expr), exact=query.exact,
-                                 top=top)
+    return backend.matches(expr if query.exact else stemmed(expr), exact=query.exact, top=top)
 
 
 def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
@@ -107,8 +112,12 @@ def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
         page = None
         if query.sort == "rank":
             top = max(CANDIDATES * (query.offset + limit), MIN_CANDIDATES)
-            _, candidates = matches_for(catalog, query, top=top)
-            page = session.execute(rows(paged, candidates)).all()
+            for _ in range(CANDIDATE_ROUNDS):  # more each time filters leave the page short
+                candidates = _matches(catalog, expr, query, top)
+                page = session.execute(rows(paged, candidates)).all()
+                if len(page) == limit:
+                    break
+                top *= 16
         if page is None or len(page) < limit:
             page = session.execute(rows(paged, matches)).all()
         total = session.execute(count(query, matches, COUNT_CAP + 1)).scalar_one()
