@@ -23,6 +23,7 @@ from crawler.auth.middleware import RequestGuard
 from crawler.auth.statuses import http_status
 from crawler.catalog import Run
 from crawler.errors import AkhbarError, RunNotFound
+from crawler.outlets.schema import AuthConfig
 from crawler.scheduler import SchedulerService
 from crawler.web import web_router
 from crawler.web.pages import UI, error_page, page_error_response
@@ -43,11 +44,13 @@ def run_json(run: Run) -> dict[str, Any]:
     return service.run_record(run)
 
 
-def create_app(scheduler: SchedulerService, *, accounts: Accounts | None = None) -> FastAPI:
+def create_app(scheduler: SchedulerService, *, accounts: Accounts | None = None,
+               auth: AuthConfig | None = None) -> FastAPI:
     """The API of one running service (its scheduler, dispatcher and context). Accounts are
-    those of the service's catalog unless given."""
+    those of the service's catalog, and ``auth`` the ``auth:`` settings of its akhbar.yaml,
+    unless given."""
     ctx = scheduler.ctx
-    settings = ctx.service.auth
+    settings = auth or ctx.service.auth
     guard = Guard(accounts or Accounts(ctx.catalog), settings)
     if not guard.accounts.has_users():
         logger.warning("no user accounts yet: every request will be refused; "

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from crawler.api import create_app
 from crawler.auth import Role
+from crawler.outlets.schema import AuthConfig
 from tests.auth.support import BASE_URL, add_user, client_as
 from tests.web.conftest import WebArchive
 
@@ -202,3 +203,17 @@ def test_a_same_origin_referer_stands_for_a_missing_origin(browser: TestClient,
     other = browser.post(resume, json={}, headers={"Referer": "http://127.0.0.1:9/ui/",
                                                    "X-CSRF-Token": csrf})
     assert other.status_code == 403, "another port is another origin"
+
+
+def test_anonymous_reading_when_the_config_allows_it(web_archive: WebArchive) -> None:
+    open_app = create_app(web_archive.scheduler, auth=AuthConfig(anonymous_read=True))
+    with TestClient(open_app, base_url=BASE_URL, follow_redirects=False) as anon:
+        for path in ("/ui/", "/ui/outlets", "/ui/search"):
+            answer = anon.get(path)
+            assert answer.status_code == 200, path
+            assert "/ui/login" in answer.text and "Log out" not in answer.text
+        assert not lxml.html.fromstring(anon.get("/ui/outlets").text).xpath(
+            "//button[@data-post]")
+        refused = anon.post("/runs", json={"outlet": "demo_fa"}, headers={"Origin": BASE_URL})
+        assert refused.status_code == 401
+        assert anon.get("/metrics").status_code == 401  # open_metrics stays off
