@@ -49,7 +49,7 @@ class ProgressDisplay:
         elif now - self.last >= 5.0:
             self.last = now
             for run in runs:
-                self.console.print(self.line(run), highlight=False)
+                self.console.print(self.line(run), highlight=False, soft_wrap=True)
 
     def table(self, runs: list[Run]) -> Table:
         table = Table(box=None, pad_edge=False)

@@ -5,6 +5,7 @@ Retries with backoff are :mod:`crawler.crawl.retry`; the time limit :mod:`crawle
 
 from __future__ import annotations
 
+import errno
 import logging
 import socket
 from datetime import UTC, datetime
@@ -14,13 +15,14 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 
 from archive import HttpExchange, RotatingWarcWriter, WarcRecordRef, payload_digest
 from crawler.crawl import signals as akhbar_signals
-from crawler.crawl.compat import needs_spider
+from crawler.crawl.compat import close_spider, needs_spider
 from crawler.crawl.items import CaptureInfo, PreviousCapture
+from crawler.runs.states import DISK_FULL
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -108,6 +110,7 @@ class WarcCaptureMiddleware:
         self.writer = writer
         self.crawler = crawler
         self.previous = previous or {}
+        self.stopping_for_disk = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -168,18 +171,24 @@ class WarcCaptureMiddleware:
             and payload_digest(response.body) == prev.payload_digest
         ):
             profile = "identical-payload-digest"
-        if prev is not None and profile is not None:
-            ref = self.writer.write_revisit(
-                ex,
-                refers_to_uri=prev.url,
-                refers_to_date=prev.captured_at,
-                refers_to_record_id=prev.record_id,
-                payload_digest=prev.payload_digest,
-                profile=profile,
-            )
-        else:
-            ref = self.writer.write_exchange(ex)
-            prev = None
+        try:
+            if prev is not None and profile is not None:
+                ref = self.writer.write_revisit(
+                    ex,
+                    refers_to_uri=prev.url,
+                    refers_to_date=prev.captured_at,
+                    refers_to_record_id=prev.record_id,
+                    payload_digest=prev.payload_digest,
+                    profile=profile,
+                )
+            else:
+                ref = self.writer.write_exchange(ex)
+                prev = None
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                raise
+            self.disk_full(exc)
+            raise IgnoreRequest(f"not archived, the disk is full: {request.url}") from exc
         info = capture_info(ex, ref, prev)
         request.meta["akhbar_capture"] = info
         stats = self.crawler.stats
@@ -188,6 +197,18 @@ class WarcCaptureMiddleware:
             stats.inc_value("akhbar/warc/bytes", ref.length)
         self.crawler.signals.send_catch_log(akhbar_signals.capture_written, capture=info)
         return response
+
+    def disk_full(self, exc: OSError) -> None:
+        """Stop the crawl once, with one clear line: nothing more can be archived. The WARC
+        files are closed (or, if even that fails, cut after their last whole record by the
+        run's owner)."""
+        if self.stopping_for_disk:
+            return
+        self.stopping_for_disk = True
+        logger.critical("the disk holding %s is full (%s): stopping the crawl; free some "
+                        "space, then `akhbar verify --repair`", self.writer.root, exc.strerror,
+                        extra={"event": "disk_full"})
+        close_spider(self.crawler, DISK_FULL)
 
     def write_article_metadata(self, article: dict[str, Any], capture: CaptureInfo) -> None:
         import json

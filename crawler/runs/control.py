@@ -141,6 +141,7 @@ def recover_warcs(ctx: AkhbarContext, outlet: str) -> list[str]:
     try:
         index_unindexed_files(ctx.data_dir / "index", ctx.warcs_dir, outlet,
                               check=bool(recovered))
-    except Exception:
-        logger.exception("could not index the WARC files of %s; run `akhbar reindex`", outlet)
+    except OSError as exc:
+        logger.error("could not index the WARC files of %s (%s); `akhbar verify --repair` "
+                     "does it once the cause is gone", outlet, exc.strerror or exc)
     return recovered

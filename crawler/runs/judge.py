@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crawler.runs.states import CANCELLED, FAILED, SUCCEEDED, TIMED_OUT
+from crawler.runs.states import CANCELLED, DISK_FULL, FAILED, SUCCEEDED, TIMED_OUT
 
 # Scrapy's download exceptions, as a person would say them.
 _EXCEPTION_WORDS = {
@@ -67,16 +67,34 @@ def fetch_problems(stats: dict[str, Any]) -> str | None:
                      else words for words, n in sorted(seen.items(), key=lambda kv: -kv[1]))
 
 
-def last_error_line(stderr_path: Path) -> str | None:
-    """The last line of a crawl's own output that reads like an error, if any."""
+def _output(stderr_path: Path) -> list[str]:
     try:
-        lines = stderr_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        return stderr_path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
-        return None
-    for line in reversed(lines):
-        if any(marker in line for marker in ("Error", "ERROR", "error:", "Traceback")):
-            return line.strip()[:500]
+        return []
+
+
+def last_error_line(stderr_path: Path) -> str | None:
+    """The last line of a crawl's own output that says what went wrong: an exception's own
+    line (``OSError: [Errno 28] No space left on device``) rather than a traceback's frame."""
+    for line in reversed(_output(stderr_path)):
+        text = line.strip()
+        if not text or line[:1].isspace() or text.startswith("Traceback"):
+            continue
+        if _EXCEPTION_LINE.match(text) or any(m in text for m in (" ERROR", " CRITICAL",
+                                                                   "error:")):
+            return text[:500]
     return None
+
+
+_EXCEPTION_LINE = re.compile(r"^[\w.]+(Error|Exception|Exit|Interrupt)\b")
+_DISK_FULL_WORDS = ("No space left on device", "database or disk is full")
+DISK_FULL_VERDICT = ("the disk holding the data directory is full: the crawl stopped (what it "
+                     "archived is kept); free some space, then `akhbar verify --repair`")
+
+
+def disk_was_full(stderr_path: Path) -> bool:
+    return any(w in line for line in _output(stderr_path) for w in _DISK_FULL_WORDS)
 
 
 def judge(exit_code: int | None, stats: dict[str, Any], *, cancelled: bool, timed_out: bool,
@@ -90,6 +108,8 @@ def judge(exit_code: int | None, stats: dict[str, Any], *, cancelled: bool, time
         return Verdict(CANCELLED, "cancelled by request")
     if reason == "closespider_timeout":
         return Verdict(TIMED_OUT, "stopped at the outlet's max_duration")
+    if reason == DISK_FULL or (not stats and disk_was_full(stderr_path)):
+        return Verdict(FAILED, DISK_FULL_VERDICT)
     if timed_out:
         return Verdict(TIMED_OUT, "stopped by its owner past the outlet's max_duration "
                        f"(exit code {exit_code})")

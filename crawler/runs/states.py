@@ -15,3 +15,6 @@ FINAL_STATES = (SUCCEEDED, FAILED, CANCELLED, TIMED_OUT)
 # Runs `akhbar serve` takes from the queue; a foreground `akhbar crawl` (manual, demo, test)
 # owns the runs it queues from the moment it queues them.
 SERVICE_TRIGGERS = ("schedule", "service")
+
+# Scrapy finish reasons akhbar's own components close a crawl with.
+DISK_FULL = "disk_full"
