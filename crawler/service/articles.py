@@ -4,6 +4,7 @@ records."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,24 +17,77 @@ from crawler.search import ArticleQuery, SearchPage, matches_for, rebuild, searc
 from crawler.search.select import check_filters, parse_day, rows
 from crawler.urls import canonicalize
 
-__all__ = ["ArticleQuery", "SearchPage", "article_history", "article_record", "iter_articles",
-           "parse_day", "parse_since", "reindex_search", "search_articles"]
+__all__ = ["ArticleQuery", "ArticleRecord", "SearchPage", "article_history", "article_record",
+           "iter_articles", "iter_records", "parse_day", "parse_since", "reindex_search",
+           "search_articles"]
 
 #: Rows fetched at a time when streaming an export (server-side cursor on PostgreSQL).
 STREAM_BATCH = 500
 
 
-def iter_articles(ctx: AkhbarContext, query: ArticleQuery) -> Iterator[dict[str, Any]]:
+@dataclass(frozen=True)
+class ArticleRecord:
+    """One article version as exported (JSON lines, CSV, Parquet): its fields in order."""
+
+    url: str
+    outlet: str
+    language: str | None
+    language_confidence: float | None
+    languages: dict[str, Any]
+    title: str | None
+    author: str | None
+    published: str | None
+    published_source: str | None
+    description: str | None
+    text: str
+    captured_at: datetime | None
+    first_seen: datetime
+    last_seen: datetime
+    fetched_url: str
+    warc_file: str | None
+    warc_offset: int | None
+    warc_length: int | None
+    version: int
+
+    @classmethod
+    def of(cls, article: Article, version: ArticleVersion,
+           capture: Capture | None) -> ArticleRecord:
+        return cls(
+            url=article.url, outlet=article.outlet_id, language=version.language,
+            language_confidence=version.language_confidence,
+            languages=version.languages or {}, title=version.title, author=version.author,
+            published=version.published, published_source=version.published_source,
+            description=version.description, text=version.text,
+            captured_at=version.captured_at, first_seen=article.first_seen,
+            last_seen=article.last_seen, fetched_url=version.fetched_url,
+            warc_file=capture.warc_file if capture else None,
+            warc_offset=capture.warc_offset if capture else None,
+            warc_length=capture.warc_length if capture else None, version=version.version)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape: times as ISO 8601 text."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in ("captured_at", "first_seen", "last_seen"):
+            out[name] = out[name].isoformat() if out[name] else None
+        return out
+
+
+def iter_records(ctx: AkhbarContext, query: ArticleQuery) -> Iterator[ArticleRecord]:
     """The versions matching the query (the latest of each article unless
-    ``query.all_versions``), as export records, streamed: best match first when the query has
-    a text (through the search index), else by outlet and URL. An unknown outlet or language
-    raises QueryError."""
+    ``query.all_versions``), streamed: best match first when the query has a text (through
+    the search index), else by outlet and URL. An unknown outlet or language raises
+    QueryError."""
     _, matches = matches_for(ctx.catalog, query)
     with ctx.catalog.session() as session:
         check_filters(session, query)
         stmt = rows(query, matches).execution_options(yield_per=STREAM_BATCH)
         for article, version, capture, _score in session.execute(stmt):
-            yield article_record(article, version, capture)
+            yield ArticleRecord.of(article, version, capture)
+
+
+def iter_articles(ctx: AkhbarContext, query: ArticleQuery) -> Iterator[dict[str, Any]]:
+    """:func:`iter_records` in their JSON shape."""
+    return (record.to_dict() for record in iter_records(ctx, query))
 
 
 def search_articles(ctx: AkhbarContext, query: ArticleQuery) -> SearchPage:
@@ -49,27 +103,7 @@ def reindex_search(ctx: AkhbarContext) -> int:
 def article_record(
     article: Article, version: ArticleVersion, capture: Capture | None
 ) -> dict[str, Any]:
-    return {
-        "url": article.url,
-        "outlet": article.outlet_id,
-        "language": version.language,
-        "language_confidence": version.language_confidence,
-        "languages": version.languages,
-        "title": version.title,
-        "author": version.author,
-        "published": version.published,
-        "published_source": version.published_source,
-        "description": version.description,
-        "text": version.text,
-        "captured_at": version.captured_at.isoformat() if version.captured_at else None,
-        "first_seen": article.first_seen.isoformat(),
-        "last_seen": article.last_seen.isoformat(),
-        "fetched_url": version.fetched_url,
-        "warc_file": capture.warc_file if capture else None,
-        "warc_offset": capture.warc_offset if capture else None,
-        "warc_length": capture.warc_length if capture else None,
-        "version": version.version,
-    }
+    return ArticleRecord.of(article, version, capture).to_dict()
 
 
 def parse_since(value: str | None) -> datetime | None:

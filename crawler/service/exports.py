@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from crawler.context import AkhbarContext
 from crawler.search import ArticleQuery
-from crawler.service.articles import iter_articles
+from crawler.service.articles import ArticleRecord, iter_records
 
 __all__ = ["EXPORT_FIELDS", "FORMATS", "ExportFormat", "export_articles", "write_records"]
 
@@ -30,8 +30,9 @@ FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
 #: Parquet row group size (records held in memory at a time).
 BATCH = 2000
 
-#: Every column of an export record, in order, with its Parquet type. ``languages`` (a
-#: mapping) is JSON text in CSV and Parquet; times are ISO 8601 in CSV and JSON lines.
+#: Every column of an export record (:class:`ArticleRecord`'s fields), in order, with its
+#: Parquet type. ``languages`` (a mapping) is JSON text in CSV and Parquet; times are ISO 8601
+#: in CSV and JSON lines.
 EXPORT_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
     ("url", pa.string()),
     ("outlet", pa.string()),
@@ -54,7 +55,6 @@ EXPORT_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
     ("version", pa.int32()),
 )
 _NAMES = [name for name, _ in EXPORT_FIELDS]
-_TIMES = {name for name, kind in EXPORT_FIELDS if pa.types.is_timestamp(kind)}
 _SCHEMA = pa.schema(list(EXPORT_FIELDS))
 
 
@@ -62,10 +62,10 @@ def export_articles(ctx: AkhbarContext, query: ArticleQuery, fmt: ExportFormat,
                     out: IO[bytes], *, excel: bool = False) -> int:
     """Write the articles matching ``query`` to ``out``; returns how many. ``excel`` starts a
     CSV with a UTF-8 byte-order mark, so spreadsheets read Arabic and Persian right."""
-    return write_records(iter_articles(ctx, query), fmt, out, excel=excel)
+    return write_records(iter_records(ctx, query), fmt, out, excel=excel)
 
 
-def write_records(records: Iterable[dict[str, Any]], fmt: ExportFormat, out: IO[bytes], *,
+def write_records(records: Iterable[ArticleRecord], fmt: ExportFormat, out: IO[bytes], *,
                   excel: bool = False) -> int:
     if fmt == "parquet":
         return _parquet(records, out)
@@ -78,32 +78,34 @@ def write_records(records: Iterable[dict[str, Any]], fmt: ExportFormat, out: IO[
         text.detach()  # the caller owns ``out``
 
 
-def _jsonl(records: Iterable[dict[str, Any]], out: io.TextIOWrapper) -> int:
+def _jsonl(records: Iterable[ArticleRecord], out: io.TextIOWrapper) -> int:
     count = 0
     for rec in records:
-        out.write(json.dumps({name: rec.get(name) for name in _NAMES}, ensure_ascii=False))
+        out.write(json.dumps(rec.to_dict(), ensure_ascii=False))
         out.write("\n")
         count += 1
     return count
 
 
-def _csv(records: Iterable[dict[str, Any]], out: io.TextIOWrapper) -> int:
+def _csv(records: Iterable[ArticleRecord], out: io.TextIOWrapper) -> int:
     writer = csv.writer(out)
     writer.writerow(_NAMES)
     count = 0
     for rec in records:
-        writer.writerow([_cell(name, rec.get(name)) for name in _NAMES])
+        writer.writerow([_cell(getattr(rec, name)) for name in _NAMES])
         count += 1
     return count
 
 
-def _cell(name: str, value: Any) -> Any:
-    if name == "languages":
-        return json.dumps(value or {}, ensure_ascii=False, sort_keys=True)
+def _cell(value: Any) -> Any:
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, datetime):
+        return value.isoformat()
     return "" if value is None else value
 
 
-def _parquet(records: Iterable[dict[str, Any]], out: IO[bytes]) -> int:
+def _parquet(records: Iterable[ArticleRecord], out: IO[bytes]) -> int:
     count = 0
     with pq.ParquetWriter(out, _SCHEMA, compression="zstd") as writer:
         for batch in _batches(records):
@@ -112,18 +114,13 @@ def _parquet(records: Iterable[dict[str, Any]], out: IO[bytes]) -> int:
     return count
 
 
-def _row(rec: dict[str, Any]) -> dict[str, Any]:
-    row = {name: rec.get(name) for name in _NAMES}
-    row["languages"] = json.dumps(rec.get("languages") or {}, ensure_ascii=False,
-                                  sort_keys=True)
-    for name in _TIMES:
-        value = row[name]
-        if isinstance(value, str):
-            row[name] = datetime.fromisoformat(value)
+def _row(rec: ArticleRecord) -> dict[str, Any]:
+    row = {name: getattr(rec, name) for name in _NAMES}
+    row["languages"] = json.dumps(rec.languages, ensure_ascii=False, sort_keys=True)
     return row
 
 
-def _batches(records: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+def _batches(records: Iterable[ArticleRecord]) -> Iterator[list[ArticleRecord]]:
     it = iter(records)
     while batch := list(islice(it, BATCH)):
         yield batch

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import fields
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -15,6 +16,7 @@ from crawler.catalog import Catalog
 from crawler.cli import commands  # noqa: F401  (registers the commands)
 from crawler.cli.main import cli
 from crawler.errors import QueryError
+from crawler.service.articles import ArticleRecord
 from crawler.service.exports import EXPORT_FIELDS
 
 FIELDS = [name for name, _ in EXPORT_FIELDS]
@@ -100,3 +102,7 @@ def test_reindex_search_rebuilds_the_index(catalog: Catalog, tmp_path: Path) -> 
         count = conn.execute(text("SELECT count(*) FROM article_versions")).scalar_one()
     assert out.stdout.strip() == f"search index: {count} version(s) indexed"
     assert json.loads(akhbar(catalog, tmp_path, "search", "مسکن", "--json").stdout)["total"] == 1
+
+
+def test_the_export_columns_are_the_record_fields() -> None:
+    assert FIELDS == [f.name for f in fields(ArticleRecord)]
