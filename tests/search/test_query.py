@@ -1,0 +1,73 @@
+"""The query syntax: any text either parses or is a QueryError naming ``q``, and what parses
+is a query both databases accept (never a 500)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crawler.errors import QueryError
+from crawler.search.query import Either, Phrase, Term, parse, stemmed, to_fts5, to_tsquery
+
+QUERY_TEXT = st.text(st.sampled_from(list('ab ایران"«»“”-*%_()OR\u200cعمّان٦0')), max_size=30)
+
+
+def parsed_or_none(text: str) -> object:
+    try:
+        return parse(text)
+    except QueryError as exc:
+        assert exc.parameter == "q" and str(exc).startswith("q: ")
+        return None
+
+
+def test_words_phrases_or_exclusion_prefix() -> None:
+    expr = parse('bank "central bank" -Iraq OR نفت*')
+    first, second = expr.groups
+    assert first.required == (Term("bank"), Phrase(("central", "bank")))
+    assert first.excluded == (Term("iraq"),)
+    assert second.required == (Term("نفت", prefix=True),)
+    assert parse("آبان‌ماه").groups[0].required == (
+        Either((Term("ابانماه"), Phrase(("ابان", "ماه")))),)
+    assert parse("bank-rates").groups[0].required == (Phrase(("bank", "rates")),)
+
+
+@pytest.mark.parametrize("text", ['"open', "-only", "OR x", "x OR", "x OR OR y", "% _ ()", ""])
+def test_what_cannot_be_parsed_is_named(text: str) -> None:
+    with pytest.raises(QueryError) as err:
+        parse(text)
+    assert err.value.parameter == "q"
+
+
+@pytest.fixture(scope="module")
+def fts5() -> Iterator[sqlite3.Connection]:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE t USING fts5(exact, stems, content='', tokenize='ascii')")
+    conn.execute("INSERT INTO t (rowid, exact, stems) VALUES (1, 'ab ايران', 'ab اير')")
+    yield conn
+    conn.close()
+
+
+@given(QUERY_TEXT)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=300)
+def test_any_parsed_query_runs_on_fts5(fts5: sqlite3.Connection, text: str) -> None:
+    expr = parsed_or_none(text)
+    if expr is not None:
+        for e in (expr, stemmed(expr)):  # type: ignore[arg-type]
+            fts5.execute("SELECT rowid FROM t WHERE t MATCH ?",
+                         ("{stems} : (" + to_fts5(e) + ")",)).fetchall()
+
+
+@given(QUERY_TEXT)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=100,
+          deadline=None)
+def test_any_parsed_query_is_a_tsquery(pg_available: bool, text: str) -> None:
+    assert pg_available
+    expr = parsed_or_none(text)
+    if expr is not None:
+        with psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=postgres") as conn:
+            conn.execute("SELECT CAST(%s AS tsquery)", (to_tsquery(expr),))  # type: ignore[arg-type]
