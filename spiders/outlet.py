@@ -25,6 +25,7 @@ from twisted.python.failure import Failure
 from crawler.crawl.items import PageItem
 from crawler.crawl.links import page_links
 from crawler.crawl.middlewares import RAW_GZIP_OK
+from crawler.crawl.reasons import failure_reason
 from crawler.crawl.refresh import head_bytes
 from crawler.crawl.seen import DigestSet, url_digest
 from crawler.errors import ConfigError
@@ -170,6 +171,25 @@ class OutletSpider(scrapy.Spider):
 
     def on_request_dropped(self, request: Request, spider: Any = None) -> None:
         self._forget(request)
+        hops = request.meta.get("redirect_urls")
+        if not hops:
+            return
+        # A redirect to a page this crawl already asked for: Scrapy's duplicate filter
+        # drops it without a word. A loop is a problem on the site; say so.
+        chain = " -> ".join([*hops, request.url])
+        if request.url in hops:
+            logger.warning(
+                "redirect loop, not archived: %s", chain,
+                extra={"event": "redirect_loop", "url": hops[0], "chain": [*hops, request.url]},
+            )
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("akhbar/redirect_loops")
+        else:
+            logger.info(
+                "redirected to a page already fetched: %s", chain,
+                extra={"event": "redirect_known", "url": hops[0], "target": request.url},
+            )
+
 
     def on_idle(self, spider: Any = None) -> None:
         """Nothing left in Scrapy's hands, but articles or sitemaps still waiting: go on."""
@@ -315,9 +335,14 @@ class OutletSpider(scrapy.Spider):
                 hints=tuple(self.outlet.languages),
             )
 
-    def on_error(self, failure: Failure) -> Iterator[Request]:
+    def on_error(self, failure: Failure) -> list[Request]:
+        """Log why a request failed, in words, and let waiting requests take its place.
+
+        Not a generator: Scrapy 2.13's Scraper calls an errback but never iterates what it
+        returns, so the work is done here and the released requests go straight to the
+        engine (returned only where there is none, as in unit tests)."""
         request = failure.request  # type: ignore[attr-defined]
-        yield from self._request_done(request)
+        released = self._hand_over(list(self._request_done(request)))
         if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
             # Policy, not failure: the outlet asked us not to fetch it.
             logger.info(
@@ -325,22 +350,45 @@ class OutletSpider(scrapy.Spider):
                 request.url,
                 extra={"event": "robots_disallowed", "url": request.url},
             )
-            return
+            return released
+        # HttpError carries Scrapy's response; Twisted's ResponseFailed (Scrapy 2.13) its own.
         response = getattr(failure.value, "response", None)
-        status = response.status if response is not None else None
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value("akhbar/requests_failed")
+        status = response.status if isinstance(response, Response) else None
+        reason = failure_reason(
+            failure,
+            max_size=self.outlet.limits.max_response_size,
+            timeout=request.meta.get("download_timeout"),
+        )
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.inc_value("akhbar/requests_failed")
+            if request.meta.get("akhbar_kind") == ARTICLE:
+                # crawler.runs.judge: a run whose every article failed is not a success.
+                stats.inc_value("akhbar/articles/failed")
         logger.warning(
             "failed: %s (%s)",
             request.url,
-            status or failure.getErrorMessage(),
+            reason,
             extra={
                 "event": "request_failed",
                 "url": request.url,
                 "status": status,
                 "error": failure.type.__name__ if failure.type else None,
+                "reason": reason,
             },
         )
+        return released
+
+    def _hand_over(self, requests: list[Request]) -> list[Request]:
+        try:
+            engine = self.crawler.engine
+        except (AttributeError, RuntimeError):  # Scrapy 2.19 raises before the crawl starts
+            engine = None
+        if engine is None:
+            return requests
+        for request in requests:
+            engine.crawl(request)
+        return []
 
 
 def find_outlet(config_dir: Path, outlet_id: str) -> OutletConfig:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import zlib
 from typing import Any
 
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.http import HtmlResponse, Request, Response
+from scrapy.utils.response import get_meta_refresh
 
 from crawler.crawl.compat import needs_spider
+
+logger = logging.getLogger(__name__)
 
 #: Scrapy looks for ``<meta http-equiv=refresh>`` in the first 4096 characters of the page;
 #: in UTF-8 they take at most four times as many bytes.
@@ -53,8 +57,18 @@ class HeadMetaRefreshMiddleware(MetaRefreshMiddleware):
         if not isinstance(response, HtmlResponse):
             return response
         tail = (spider,) if _NEEDS_SPIDER else ()
-        if len(response.body) <= HEAD_BYTES and not left_gzipped(response):
-            return super().process_response(request, response, *tail)
-        head = head_bytes(response)
-        result = super().process_response(request, response.replace(body=head), *tail)
+        whole = len(response.body) <= HEAD_BYTES and not left_gzipped(response)
+        page = response if whole else response.replace(body=head_bytes(response))
+        try:
+            result = super().process_response(request, page, *tail)
+        except ValueError:
+            # Scrapy builds a Request for the refresh target and Request refuses a URL such
+            # as "javascript:..." (no http scheme): the refresh is ignored, the page kept.
+            _, target = get_meta_refresh(page)
+            logger.info(
+                "ignored a meta refresh to %s on %s: only http(s) targets are followed; "
+                "the page itself is kept", target, request.url,
+                extra={"event": "refresh_ignored", "url": request.url, "target": target},
+            )
+            return response
         return response if isinstance(result, Response) else result
