@@ -84,7 +84,7 @@ def extract_article(
 
 
 def _extract(body: bytes, url: str, content_type: str | None) -> ExtractedArticle | None:
-    html, encoding = decode_html(body, content_type)
+    html, encoding = decode_html(body, content_type, url)
     html, protected = protect(html)
     utf8 = _same_utf8(body, html, encoding, protected)
     tree = parse_html(html, utf8)

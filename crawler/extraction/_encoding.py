@@ -49,11 +49,15 @@ def is_html(content_type: str | None, body_head: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html"))
 
 
-def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
+def decode_html(
+    body: bytes, content_type: str | None, url: str | None = None
+) -> tuple[str, str]:
     """Decode an HTML body; return ``(text, encoding used)``.
 
     Order: BOM, HTTP header charset, ``<meta>`` charset in the first 4 KB, detection
     (strict UTF-8 first, then charset-normalizer), and UTF-8 with replacement characters.
+    A page declared UTF-8 whose bytes are not (an Arabic page saved as windows-1256 under a
+    UTF-8 template) is repaired: decoded as detected, with a warning naming ``url``.
     """
     bom_encoding, bom = read_bom(body)
     if bom_encoding is not None and bom is not None:
@@ -68,11 +72,39 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
     if encoding in _DEFAULT_WESTERN and not body.isascii() and _is_utf8(body):
         logger.debug("declared %s but the body is UTF-8; decoding as UTF-8", encoding)
         encoding = "utf-8"
+    if encoding == "utf-8" and not body.isascii() and not _is_utf8(body):
+        encoding = _repaired_utf8(body, url) or encoding
     if encoding is None:
         encoding = _detect(body)
     elif encoding in {"utf-16", "utf-32"}:
         encoding += "-be"
     return to_unicode(body, encoding), encoding
+
+
+def _repaired_utf8(body: bytes, url: str | None) -> str | None:
+    """The encoding of a body declared UTF-8 that is not, or None to keep UTF-8.
+
+    A few stray bytes in a UTF-8 page (a pasted Windows quote) are replaced, not a reason to
+    decode the whole page otherwise: the repair needs one byte in a thousand (at least four)
+    to be invalid, and the detector to name another encoding."""
+    head = body[:_DETECT_BYTES]
+    invalid = head.decode("utf-8", "replace").count("\ufffd") - head.count(b"\xef\xbf\xbd")
+    if invalid < max(4, len(head) // 1000):
+        logger.info(
+            "%d byte(s) not UTF-8 in a page declared UTF-8, replaced: %s", invalid, url or "-",
+            extra={"event": "charset_replaced", "url": url, "count": invalid},
+        )
+        return None
+    detected = _detect(body)
+    if detected == "utf-8":
+        return None
+    logger.warning(
+        "charset repaired: %s is declared UTF-8 but is not (%d invalid bytes); decoded as %s",
+        url or "a page", invalid, detected,
+        extra={"event": "charset_repaired", "url": url, "declared": "utf-8",
+               "used": detected, "invalid_bytes": invalid},
+    )
+    return detected
 
 
 def _is_utf8(body: bytes) -> bool:
