@@ -4,11 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint bench clean help
+.PHONY: install demo test test-lowest lint bench clean help
 
 help:
 	@echo "make demo     create .venv, install, crawl the bundled demo outlets, print what was archived"
 	@echo "make test     create .venv, install, run the test suite (SQLite and PostgreSQL)"
+	@echo "make test-lowest  the crawl tests on the oldest dependency versions pyproject.toml allows"
 	@echo "make lint     ruff and mypy"
 	@echo "make bench    the benchmarks under bench/"
 
@@ -39,6 +40,24 @@ bench: install
 	$(BIN)/python -m bench.crawl
 	$(BIN)/python -m bench.crawl --outlets 5
 	$(BIN)/python -m bench.crawl --outlets 8 --concurrent 8
+
+# The oldest versions pyproject.toml allows (every lower bound pinned by
+# tests/lowest_constraints.py), in a venv of their own: the crawl, spider, outlet and fuzz
+# tests and one demo crawl and recrawl. A few minutes; `make test` stays on the newest.
+LOWEST := .venv-lowest
+LOWEST_TESTS := tests/crawl tests/spiders tests/outlets tests/fuzz tests/language \
+	tests/e2e/test_demo_crawl.py tests/e2e/test_recrawl.py \
+	--deselect tests/crawl/test_settings_imports.py::test_the_remote_control_extension_is_never_imported
+
+test-lowest:
+	@test -n "$(PYTHON)" || { echo "akhbar needs Python 3.11 or newer"; exit 1; }
+	rm -rf $(LOWEST)
+	$(PYTHON) -m venv $(LOWEST)
+	$(PYTHON) tests/lowest_constraints.py > $(LOWEST)/constraints.txt
+	$(LOWEST)/bin/python -m pip install -q -c $(LOWEST)/constraints.txt -e '.[test]'
+	$(LOWEST)/bin/python -m pip list --format=freeze > $(LOWEST)/installed.txt
+	@sh tests/ensure-services.sh
+	$(LOWEST)/bin/python -m pytest -q -p no:cacheprovider $(LOWEST_TESTS)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
