@@ -3,9 +3,11 @@ max_duration is a hard bound, and a 5xx storm with Retry-After backs the host of
 
 from __future__ import annotations
 
+import json
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
+from crawler.runs.judge import judge
 from tests.spiders.sites import BlackHole, Site, outlet_file, reply, run_crawl
 
 MAX_DURATION = 5
@@ -47,3 +49,9 @@ def test_a_5xx_storm_backs_the_host_off(tmp_path: Path) -> None:
     assert 2 <= len(articles) <= 12, (len(articles), result.log[-3000:])
     assert "errors in a row" in result.log
     assert result.seconds < 8 + 30
+    # Every article failed: the run's verdict (crawler/runs/judge.py) is not a success.
+    stats = json.loads((tmp_path / "data" / "runs" / "test-storm.stats.json").read_text())
+    assert stats["akhbar/articles/failed"] == 40
+    verdict = judge(result.returncode, stats, cancelled=False, timed_out=False,
+                    stderr_path=tmp_path / "no-stderr")
+    assert verdict.status != "succeeded", verdict
