@@ -22,6 +22,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
+from crawler.crawl import signals as akhbar_signals
 from crawler.crawl.items import PageItem
 from crawler.crawl.links import page_links
 from crawler.crawl.middlewares import RAW_GZIP_OK
@@ -30,6 +31,7 @@ from crawler.crawl.refresh import head_bytes
 from crawler.crawl.seen import DigestSet, url_digest
 from crawler.errors import ConfigError
 from crawler.extraction import is_html
+from crawler.ops.funnel import Stage, funnel_key
 from crawler.outlets import OutletConfig, resolve_config_dir
 from crawler.outlets.loader import load_outlet
 from crawler.urls import ArticleRules, canonicalize, same_site
@@ -107,9 +109,11 @@ class OutletSpider(scrapy.Spider):
         spider._set_crawler(crawler)
         crawler.signals.connect(spider.on_request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.on_extracted, signal=akhbar_signals.article_extracted)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
+        self._count("matched", 0)  # a funnel of zeros is a funnel, not a crawl without one
         d = self.outlet.discovery
         for url in d.feeds:
             yield self._request(url, FEED, 0)
@@ -190,6 +194,21 @@ class OutletSpider(scrapy.Spider):
                 extra={"event": "redirect_known", "url": hops[0], "target": request.url},
             )
 
+    def _count(self, stage: Stage, n: int = 1) -> None:
+        """One step of the run's funnel (crawler.ops.funnel)."""
+        try:
+            stats = self.crawler.stats
+        except RuntimeError:  # not crawling (a spider built for a unit test)
+            return
+        if stats is not None:
+            stats.inc_value(funnel_key(stage), n)
+
+    def on_extracted(self, article: Any, capture: Any = None) -> None:
+        self._count("extracted")
+        # A TaggedArticle (a plain dict from pipelines of before it).
+        tagged = article.get("language") if isinstance(article, dict) else article.language
+        if tagged:
+            self._count("tagged")
 
     def on_idle(self, spider: Any = None) -> None:
         """Nothing left in Scrapy's hands, but articles or sitemaps still waiting: go on."""
@@ -232,6 +251,7 @@ class OutletSpider(scrapy.Spider):
                     continue
                 self._seen.add(key)
                 self.articles_scheduled += 1
+                self._count("matched")
                 if self._in_flight < self.article_window and not self._waiting:
                     yield self._article_request(url, hops, None)
                 else:
@@ -260,6 +280,7 @@ class OutletSpider(scrapy.Spider):
         urls = sel.xpath("//item/link/text()").getall()
         urls += sel.xpath("//entry/link[not(@rel) or @rel='alternate']/@href").getall()
         urls = [response.urljoin(u.strip()) for u in urls if u.strip()]
+        self._count("discovered/feed", len(urls))
         if not urls:
             logger.warning(
                 "feed lists no links: %s",
@@ -288,6 +309,7 @@ class OutletSpider(scrapy.Spider):
         if sitemap.type == "sitemapindex":
             self._sitemaps.extend((loc, hops) for loc in locs if same_site(loc, self.hosts))
         else:
+            self._count("discovered/sitemap", len(locs))
             yield from self._links_to(locs, hops, response.url)
         yield from self._request_done(response.request)
 
@@ -295,8 +317,11 @@ class OutletSpider(scrapy.Spider):
         kind = response.meta["akhbar_kind"]
         if kind == ARTICLE:
             yield from self._request_done(response.request)
+            self._count("fetched")
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
         capture = response.meta.get("akhbar_capture")
+        if kind == ARTICLE and capture is not None:
+            self._count("archived")
         if kind == ARTICLE and capture is not None and capture.refers_to is not None:
             # Same as the last capture (304, or the same payload): nothing new to extract,
             # and nothing new to follow.
@@ -323,7 +348,9 @@ class OutletSpider(scrapy.Spider):
         if follow and hops <= self.max_depth and isinstance(response, TextResponse):
             # Links first: Scrapy hands a page's output on one at a time (CONCURRENT_ITEMS),
             # and the item waits for its extraction.
-            yield from self._links_to(page_links(response), hops, response.url)
+            links = page_links(response)
+            self._count("discovered/listing", len(links))
+            yield from self._links_to(links, hops, response.url)
         if kind == ARTICLE:
             yield PageItem(
                 url=response.url,

@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from fastapi import Depends, FastAPI, Path, Query, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -25,6 +26,7 @@ from crawler.catalog import Run
 from crawler.errors import AkhbarError, RunNotFound
 from crawler.outlets.schema import AuthConfig
 from crawler.scheduler import SchedulerService
+from crawler.service import ops
 from crawler.web import web_router
 from crawler.web.pages import UI, error_page, page_error_response
 
@@ -83,9 +85,23 @@ def create_app(scheduler: SchedulerService, *, accounts: Accounts | None = None,
     app.include_router(research_router(ctx, guard))  # with /search, /export, /cdx, Memento
     app.include_router(web_router(ctx, scheduler, guard))
 
+    probe = ops.HealthProbe(ctx)
+
     @app.get("/healthz", dependencies=[Depends(need(Permission.HEALTH_READ))])
-    def healthz() -> dict[str, Any]:
-        return {"status": "ok", **scheduler.status()}
+    def healthz() -> Response:
+        """The scheduler, the database and the disk; 503 when one of them fails."""
+        health = probe.check(scheduler_running=scheduler.scheduler.running,
+                             alerts_running=scheduler.alerts.running())
+        body = {**scheduler.status(), **health.to_dict()}
+        return JSONResponse(jsonable_encoder(body), status_code=200 if health.ok else 503)
+
+    @app.get("/alerts", dependencies=[Depends(need(Permission.RUNS_READ))])
+    def alerts(open: bool = True, kind: str | None = Query(None, max_length=40),
+               outlet: str | None = Query(None, max_length=MAX_ID),
+               limit: int = Query(200, ge=1, le=MAX_RUNS)) -> list[dict[str, Any]]:
+        """Open alerts (``open=false``: cleared ones too), newest first."""
+        return [a.to_dict() for a in ops.alerts(ctx, open_only=open, kind=kind,
+                                                outlet=outlet, limit=limit)]
 
     @app.get("/outlets", dependencies=[Depends(need(Permission.OUTLETS_READ))])
     def outlets() -> dict[str, Any]:
@@ -134,6 +150,11 @@ def create_app(scheduler: SchedulerService, *, accounts: Accounts | None = None,
     @app.get("/runs/{run_id}", dependencies=reads)
     def run(run_id: str = Path(max_length=MAX_ID)) -> dict[str, Any]:
         return run_json(existing(run_id))
+
+    @app.get("/runs/{run_id}/funnel", dependencies=reads)
+    def funnel(run_id: str = Path(max_length=MAX_ID)) -> dict[str, Any]:
+        """What the run covered: discovered, matched, fetched, archived, extracted, tagged."""
+        return ops.run_funnel(ctx, run_id).to_dict()
 
     @app.post("/runs", status_code=201, dependencies=[Depends(need(Permission.RUNS_START))])
     def enqueue(body: RunRequest) -> dict[str, Any]:

@@ -3,15 +3,11 @@ parameter bounded."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import PlainTextResponse
-from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
-from prometheus_client.registry import Collector
 
 from crawler import service
 from crawler.api.archive_api import archive_router
@@ -21,7 +17,7 @@ from crawler.auth.roles import Permission
 from crawler.context import AkhbarContext
 from crawler.errors import InvalidParameter
 from crawler.service import cdx
-from crawler.service.metrics import catalog_metrics
+from crawler.service.metrics import CONTENT_TYPE, metrics_text
 
 #: Bounds of the parameters: a longer or larger value is a 422 naming the parameter.
 MAX_QUERY = 200
@@ -122,11 +118,8 @@ def research_router(ctx: AkhbarContext, guard: Guard) -> APIRouter:
 
     @open_router.get("/metrics", dependencies=[Depends(guard.require(Permission.METRICS_READ))])
     def metrics() -> Response:
-        """Prometheus text format."""
-        registry = CollectorRegistry()
-        registry.register(CatalogCollector(ctx))
-        return Response(generate_latest(registry),
-                        media_type="text/plain; version=0.0.4; charset=utf-8")
+        """Prometheus text format (crawler.service.metrics)."""
+        return Response(metrics_text(ctx), media_type=CONTENT_TYPE)
 
     router.include_router(search_router(ctx))  # /search, /export
     router.include_router(archive_router(ctx))  # /cdx, /timemap, /timegate, /memento
@@ -134,52 +127,4 @@ def research_router(ctx: AkhbarContext, guard: Guard) -> APIRouter:
     return open_router
 
 
-class CatalogCollector(Collector):
-    """Reads the catalog at scrape time; nothing is kept in the process."""
-
-    def __init__(self, ctx: AkhbarContext) -> None:
-        self.ctx = ctx
-
-    def collect(self) -> Iterator[Metric]:
-        m = catalog_metrics(self.ctx)
-        runs = CounterMetricFamily("akhbar_runs", "Runs recorded, by outlet and status",
-                                   labels=["outlet", "status"])
-        for (outlet, status), n in sorted(m.runs_by_status.items()):
-            runs.add_metric([outlet, status], n)
-        yield runs
-        last_status = GaugeMetricFamily(
-            "akhbar_last_run_succeeded", "1 if the outlet's last finished run succeeded",
-            labels=["outlet"])
-        last_new = GaugeMetricFamily(
-            "akhbar_last_run_articles_new",
-            "New articles in the outlet's last finished run (0 for a while: the outlet "
-            "stopped yielding)", labels=["outlet"])
-        last_pages = GaugeMetricFamily("akhbar_last_run_pages", "Pages fetched by the last run",
-                                       labels=["outlet"])
-        last_errors = GaugeMetricFamily("akhbar_last_run_errors", "Errors in the last run",
-                                        labels=["outlet"])
-        for run in m.last_runs:
-            last_status.add_metric([run.outlet], 1.0 if run.status == "succeeded" else 0.0)
-            last_new.add_metric([run.outlet], run.articles_new)
-            last_pages.add_metric([run.outlet], run.pages)
-            last_errors.add_metric([run.outlet], run.errors)
-        yield from (last_status, last_new, last_pages, last_errors)
-        success = GaugeMetricFamily(
-            "akhbar_last_success_timestamp_seconds", "When the outlet's last successful run "
-            "ended (Unix time)", labels=["outlet"])
-        for outlet, at in sorted(m.last_success.items()):
-            success.add_metric([outlet], at.timestamp())
-        yield success
-        articles = GaugeMetricFamily("akhbar_articles", "Articles in the catalog",
-                                     labels=["outlet", "language"])
-        for (outlet, lang), n in sorted(m.articles.items()):
-            articles.add_metric([outlet, lang], n)
-        yield articles
-        captures = GaugeMetricFamily("akhbar_captures", "Captures (WARC response and revisit "
-                                     "records) in the catalog", labels=["outlet"])
-        for outlet, n in sorted(m.captures.items()):
-            captures.add_metric([outlet], n)
-        yield captures
-
-
-__all__ = ["CatalogCollector", "research_router"]
+__all__ = ["research_router"]

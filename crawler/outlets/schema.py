@@ -140,6 +140,14 @@ class Politeness(_Section):
     )
 
 
+class OutletAlerts(_Section):
+    """The outlet's own alert thresholds (crawler.ops.alerts)."""
+
+    yield_drop: float | None = Field(
+        default=None, gt=0, le=1, description="alert when a run sees fewer articles than "
+        "this fraction of the median of its recent runs, e.g. 0.5 (default: the service's)")
+
+
 class OutletConfig(BaseModel):
     """One outlet, as read from ``config/outlets/<id>.yaml``."""
 
@@ -167,6 +175,7 @@ class OutletConfig(BaseModel):
     politeness: Politeness = Field(
         default_factory=Politeness, description="a mapping: obey_robots, delay, concurrency"
     )
+    alerts: OutletAlerts = Field(default_factory=OutletAlerts, description="a mapping: yield_drop")
 
     @field_validator("languages")
     @classmethod
@@ -245,6 +254,27 @@ class AuthConfig(BaseModel):
         return [h.lower().strip("[]") for h in value]
 
 
+class AlertsConfig(_Section):
+    """When ops are told, and where (``alerts:`` in ``config/akhbar.yaml``; crawler.ops)."""
+
+    webhooks: list[HttpUrl] = Field(default=[], description="URLs each alert is POSTed to "
+                                    "as JSON when raised and when cleared")
+    interval: Duration = Field(default=timedelta(seconds=60), description="how often the "
+                               'service checks the conditions, e.g. "60s" (and when a run ends)')
+    no_success_after: Duration = Field(default=timedelta(hours=24), description="alert when "
+                                       'an outlet has no successful run for this long, e.g. "24h"')
+    stalled_after: Duration = Field(default=timedelta(minutes=10), description="alert when a "
+                                    'running run fetches nothing for this long, e.g. "10m"')
+    disk_free_min: Size = Field(default=1024**3, description="alert below this much free "
+                                'space under the data directory, e.g. "1GB"')
+    yield_drop: float = Field(default=0.5, gt=0, le=1, description="alert when a run sees "
+                              "fewer articles than this fraction of the median of recent runs")
+    yield_window: int = Field(default=10, ge=1, le=100, description="how many recent runs "
+                              "the median is taken over, 1-100")
+    yield_min_runs: int = Field(default=3, ge=1, le=100, description="how many earlier runs "
+                                "a yield drop needs to be judged, 1-100")
+
+
 class ServiceConfig(BaseModel):
     """Service-wide settings, from ``config/akhbar.yaml`` (every key optional)."""
 
@@ -281,6 +311,9 @@ class ServiceConfig(BaseModel):
     auth: AuthConfig = Field(
         default_factory=AuthConfig, description="allowed_hosts, anonymous_read, open_metrics, "
         "open_healthz, session_lifetime, login_attempts")
+    alerts: AlertsConfig = Field(
+        default_factory=AlertsConfig, description="webhooks, interval, no_success_after, "
+        "stalled_after, disk_free_min, yield_drop, yield_window, yield_min_runs")
 
     @field_validator("data_dir", mode="before")
     @classmethod

@@ -29,6 +29,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from crawler.catalog import Run
 from crawler.context import AkhbarContext
 from crawler.errors import RunNotFound
+from crawler.ops.watcher import AlertWatcher
 from crawler.outlets import OutletConfig, load_outlets
 from crawler.runs import RunOwner, make_executor
 from crawler.scheduler import jobs
@@ -56,8 +57,13 @@ class SchedulerService:
                  runs: RunOwner | None = None) -> None:
         self.ctx = ctx
         self.scheduler = scheduler or make_scheduler(ctx)
-        self.runs = runs or RunOwner(ctx, make_executor(ctx, detach=True), serves_queue=True)
         self.outlets: dict[str, OutletConfig] = {}
+        # Alerts are judged over the outlets the service loaded, again as soon as a run ends.
+        self.alerts = AlertWatcher(ctx, outlets=lambda: self.outlets)
+        self.runs = runs or RunOwner(ctx, make_executor(ctx, detach=True), serves_queue=True,
+                                     on_end=self.alerts.run_ended)
+        if self.runs.on_end is None:
+            self.runs.on_end = self.alerts.run_ended
         self.last_reload: sched.SyncReport | None = None
         self.started_at: datetime | None = None
         self._reload_lock = threading.Lock()
@@ -80,6 +86,7 @@ class SchedulerService:
         recovered = self.runs.recover()
         if dispatch:
             self.runs.start()
+        self.alerts.start()
         self.scheduler.resume()
         self.started_at = datetime.now(UTC)
         logger.info("scheduler started: %d job(s), %d adopted run(s), %d run(s) of dead owners "
@@ -95,6 +102,7 @@ class SchedulerService:
     def stop(self, *, stop_runs: bool = False) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        self.alerts.stop()
         self.runs.stop(stop_runs=stop_runs)
         self._lock.release()
 
