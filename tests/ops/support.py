@@ -4,6 +4,7 @@ picker of free ports in that range."""
 from __future__ import annotations
 
 import json
+import random
 import socket
 import threading
 from collections import Counter
@@ -14,9 +15,9 @@ PORTS = range(18600, 18700)
 
 
 def free_port() -> int:
-    """A port of the range nobody listens on now (another test may take it later: callers
-    bind at once)."""
-    for port in PORTS:
+    """A port of the range nobody listens on now, tried in random order so that two calls
+    before either binds seldom pick the same (callers bind at once)."""
+    for port in random.sample(PORTS, len(PORTS)):
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
