@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
@@ -16,7 +16,7 @@ from crawler.catalog import Run
 from crawler.context import AkhbarContext
 from crawler.errors import InvalidParameter, RunNotFound
 from crawler.ops.alerts import KINDS
-from crawler.ops.facts import disk_facts
+from crawler.ops.facts import JUDGED, disk_facts
 from crawler.ops.funnel import RunFunnel
 from crawler.ops.store import AlertRecord, list_alerts
 from crawler.ops.watcher import AlertWatcher, Evaluation
@@ -91,3 +91,26 @@ class HealthProbe:
                                  {"ok": disk.free >= minimum, "path": disk.path,
                                   "free": disk.free, "total": disk.total, "min": minimum})
         return result
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """An outlet's last ended run and its funnel."""
+
+    outlet: str
+    run_id: str
+    status: str
+    ended_at: datetime | None
+    funnel: RunFunnel
+
+
+def coverage(ctx: AkhbarContext) -> list[Coverage]:
+    """The funnel of each outlet's last ended run (succeeded, failed or timed out)."""
+    latest = (select(Run.outlet_id, func.max(Run.ended_at).label("at"))
+              .where(Run.status.in_(JUDGED)).group_by(Run.outlet_id).subquery())
+    with ctx.catalog.session() as session:
+        rows = session.scalars(select(Run).join(
+            latest, (Run.outlet_id == latest.c.outlet_id) & (Run.ended_at == latest.c.at))
+            .order_by(Run.outlet_id))
+        return [Coverage(r.outlet_id, r.id, r.status, r.ended_at, RunFunnel.from_stats(r.stats))
+                for r in rows]

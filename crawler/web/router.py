@@ -14,6 +14,7 @@ from crawler.context import AkhbarContext
 from crawler.scheduler import SchedulerService
 from crawler.web.login import login_pages
 from crawler.web.operations import operations_pages
+from crawler.web.ops import ops_pages
 from crawler.web.pages import UI, error_page, static_file
 from crawler.web.research import research_pages
 
@@ -38,6 +39,8 @@ def web_router(ctx: AkhbarContext, scheduler: SchedulerService, guard: Guard) ->
 
     router.include_router(login_pages(guard))
     router.include_router(operations_pages(scheduler),
+                          dependencies=[Depends(guard.require(Permission.RUNS_READ))])
+    router.include_router(ops_pages(ctx),
                           dependencies=[Depends(guard.require(Permission.RUNS_READ))])
     router.include_router(research_pages(ctx),
                           dependencies=[Depends(guard.require(Permission.ARCHIVE_READ))])
