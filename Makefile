@@ -4,11 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-lowest lint bench clean help
+.PHONY: install demo test test-lowest test-faults lint bench clean help
 
 help:
 	@echo "make demo     create .venv, install, crawl the bundled demo outlets, print what was archived"
 	@echo "make test     create .venv, install, run the test suite (SQLite and PostgreSQL)"
+	@echo "make test-faults  the slow fault tests: a crawl and the service killed at many points"
 	@echo "make test-lowest  the crawl tests on the oldest dependency versions pyproject.toml allows"
 	@echo "make lint     ruff and mypy"
 	@echo "make bench    the benchmarks under bench/"
@@ -27,8 +28,13 @@ demo: install
 
 test: install
 	@sh tests/ensure-services.sh
-	@$(BIN)/python -m pytest -q -p no:cacheprovider; rc=$$?; \
+	@$(BIN)/python -m pytest -q -p no:cacheprovider -m "not faults"; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
+
+test-faults: install
+	@sh tests/ensure-services.sh
+	@$(BIN)/python -m pytest -q -p no:cacheprovider -m faults tests/faults; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no fault tests"; exit 0; fi; exit $$rc
 
 lint: install
 	$(BIN)/ruff check archive crawler spiders tests bench
