@@ -38,6 +38,33 @@ logger = logging.getLogger(__name__)
 DEADLINE_META = "akhbar_deadline"
 
 
+# Scrapy waits between 0.5 and 1.5 times a slot's delay (RANDOMIZE_DOWNLOAD_DELAY).
+_DELAY_SPREAD = 1.5
+
+
+def slot_wait(slot: Any, turn: int) -> float:
+    """Seconds until the ``turn``-th request of a downloader slot's queue is sent, at most
+    (0 when the slot is unknown): one delay, at its longest, per request before it."""
+    delay = getattr(slot, "delay", 0.0)
+    if not isinstance(delay, (int, float)) or turn <= 1:
+        return 0.0
+    return _DELAY_SPREAD * float(delay) * (turn - 1)
+
+
+def fit_queue(slot: Any) -> None:
+    """Cut the timeouts of the requests queued in ``slot`` to the time they will have left
+    when their turn comes; called when the slot's delay grows (a host backed off after they
+    were queued, which :class:`DeadlineMiddleware` could not foresee)."""
+    now = time.monotonic()
+    for turn, entry in enumerate(list(getattr(slot, "queue", ())), start=1):
+        meta = getattr(entry[0], "meta", None) if isinstance(entry, tuple) and entry else None
+        if not isinstance(meta, dict) or meta.get(DEADLINE_META) is None:
+            continue
+        left = meta[DEADLINE_META] - now - slot_wait(slot, turn)
+        timeout = meta.get("download_timeout") or left
+        meta["download_timeout"] = max(min(float(timeout), left), 0.1)
+
+
 class DeadlineReached(IgnoreRequest):
     """A request that was not sent (or not retried) because the crawl's time was up."""
 
@@ -108,10 +135,7 @@ class DeadlineMiddleware:
             return 0.0
         key = request.meta.get("download_slot") or urlsplit(request.url).hostname or ""
         slot = slots.get(key)
-        queue, delay = getattr(slot, "queue", ()), getattr(slot, "delay", 0.0)
-        if not isinstance(delay, (int, float)):
-            return 0.0
-        return float(delay) * len(queue)
+        return slot_wait(slot, len(getattr(slot, "queue", ())) + 1)
 
     def drop_queued(self) -> None:
         """Fail the requests still waiting in a downloader slot: their turn would come after

@@ -23,7 +23,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Request, Response
 
 from crawler.crawl.compat import needs_spider
-from crawler.crawl.deadline import DEADLINE_META
+from crawler.crawl.deadline import DEADLINE_META, fit_queue
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -97,6 +97,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         delay = min(max(self.base * 2 ** streak, asked or 0.0), self.cap)
         if delay > getattr(slot, "delay", 0.0):
             slot.delay = delay
+            fit_queue(slot)  # what waits there now waits longer: less time left to download
             self._inc("akhbar/retry/host_backoff")
             logger.warning(
                 "%s answered %d errors in a row: waiting %.1f s between its requests",

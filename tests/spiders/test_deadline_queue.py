@@ -1,0 +1,42 @@
+"""The deadline's arithmetic on a downloader slot's queue (crawler/crawl/deadline.py)."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrapy.http import Request
+
+from crawler.crawl.deadline import DEADLINE_META, fit_queue, slot_wait
+
+
+@dataclass
+class Slot:
+    """The two attributes of Scrapy's downloader Slot that the deadline reads."""
+
+    delay: float
+    queue: deque[tuple[Request, Any]] = field(default_factory=deque)
+
+
+def test_the_nth_request_waits_n_minus_one_delays_at_their_longest() -> None:
+    assert slot_wait(Slot(2.0), 1) == 0.0
+    assert slot_wait(Slot(2.0), 3) == 1.5 * 2.0 * 2
+    assert slot_wait(None, 5) == 0.0
+
+
+def test_a_slower_host_cuts_the_timeouts_of_what_waits_for_it() -> None:
+    deadline = time.monotonic() + 100
+    slot = Slot(delay=30.0)
+    requests = [Request(f"http://news.test/{n}", meta={DEADLINE_META: deadline,
+                                                        "download_timeout": 30.0})
+                for n in range(4)]
+    slot.queue.extend((request, None) for request in requests)
+    slot.queue.append((Request("http://news.test/no-deadline"), None))
+    fit_queue(slot)
+    timeouts = [r.meta["download_timeout"] for r in requests]
+    assert timeouts[0] == timeouts[1] == 30.0  # 100 s and 55 s left: the whole timeout fits
+    assert 9 < timeouts[2] <= 10  # two waits of 45 s: 10 s left
+    assert timeouts[3] == 0.1  # its turn comes after the deadline: the sweep drops it
+    assert "download_timeout" not in slot.queue[-1][0].meta
