@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text, select
+from sqlalchemy import JSON, Index, Integer, String, Text, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crawler.catalog.db import Catalog
@@ -23,7 +24,14 @@ from crawler.ops.alerts import Condition
 
 class Alert(Base):
     __tablename__ = "alerts"
-    __table_args__ = (Index("ix_alerts_open", "cleared_at", "key"),)
+    __table_args__ = (
+        Index("ix_alerts_open", "cleared_at", "key"),
+        # One open alert per key, even with two evaluators at once (the service and
+        # `akhbar alerts --check`): the second insert fails and that evaluator backs off.
+        Index("uq_alerts_open_key", "key", unique=True,
+              postgresql_where=text("cleared_at IS NULL"),
+              sqlite_where=text("cleared_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     #: "<kind>:<subject>": at most one open row per key.
@@ -80,7 +88,15 @@ class Reconciled:
 
 
 def reconcile(catalog: Catalog, conditions: list[Condition], now: datetime) -> Reconciled:
-    """Raise the new conditions, clear the ended ones (see the module's docstring)."""
+    """Raise the new conditions, clear the ended ones (see the module's docstring). When
+    another evaluator raised one of them meanwhile, nothing is changed by this one."""
+    try:
+        return _reconcile(catalog, conditions, now)
+    except IntegrityError:
+        return Reconciled([], [])
+
+
+def _reconcile(catalog: Catalog, conditions: list[Condition], now: datetime) -> Reconciled:
     holding = {c.key: c for c in conditions}
     raised: list[Alert] = []
     cleared: list[Alert] = []

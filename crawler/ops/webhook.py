@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from crawler.catalog.db import Catalog
@@ -39,6 +39,8 @@ class WebhookSettings:
     attempts: int = 3
     backoff: float = 0.5
     max_attempts: int = 20
+    #: How long the clear of an alert is still worth sending (after a restart, say).
+    clears_for: timedelta = timedelta(days=7)
 
 
 @dataclass
@@ -74,17 +76,15 @@ class WebhookSender:
         self.now = now
         self._stop = stop or threading.Event()
         self._lock = threading.Lock()
-        #: Delivery only of what happened since the sender was made (or an open alert):
-        #: a restart must not send the history of cleared alerts to a new URL.
-        self.since = now()
 
     def deliver(self) -> DeliveryReport:
         report = DeliveryReport()
         if not self.settings.urls:
             return report
         with self._lock:
+            since = self.now() - self.settings.clears_for
             for alert, url, event in undelivered(self.catalog, list(self.settings.urls),
-                                                 self.since):
+                                                 since):
                 if int(alert.deliveries.get(url, {}).get("attempts", 0)) >= \
                         self.settings.max_attempts:
                     continue

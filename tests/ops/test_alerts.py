@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from crawler.api import create_app
 from crawler.catalog import Catalog, sqlite_url
@@ -21,7 +22,7 @@ from crawler.ops.alerts import (
     evaluate,
 )
 from crawler.ops.funnel import RunFunnel, funnel_key
-from crawler.ops.store import list_alerts, reconcile
+from crawler.ops.store import Alert, list_alerts, reconcile
 from crawler.ops.watcher import AlertWatcher
 from crawler.ops.webhook import WebhookSender, WebhookSettings
 from crawler.scheduler import SchedulerService
@@ -124,6 +125,10 @@ def test_the_store_raises_once_and_clears(backend: str, tmp_path: Path,
         back = reconcile(catalog, [a, b], NOW + timedelta(minutes=3))  # a new condition
         assert [r.key for r in back.raised] == ["disk_low:"]
         assert len(list_alerts(catalog, kind="disk_low")) == 2
+        # The database itself holds one open alert per key (two evaluators at once).
+        with pytest.raises(IntegrityError), catalog.session() as session:
+            session.add(Alert(key="disk_low:", kind="disk_low", subject="", severity="critical",
+                              summary="again", details={}, raised_at=NOW, deliveries={}))
     finally:
         catalog.dispose()
 

@@ -37,10 +37,14 @@ def crawl_now(ctx: AkhbarContext, *outlets: str) -> None:
     assert report is not None
 
 
+def env(tmp: Path) -> dict[str, str]:
+    found = {k: v for k, v in os.environ.items() if not k.startswith("AKHBAR_")}
+    found.update(AKHBAR_HOME=str(tmp / "data"), AKHBAR_CONFIG=str(tmp / "config"))
+    return found
+
+
 def cli_alerts(tmp: Path, *args: str) -> list[dict[str, object]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AKHBAR_")}
-    env.update(AKHBAR_HOME=str(tmp / "data"), AKHBAR_CONFIG=str(tmp / "config"))
-    done = subprocess.run([str(AKHBAR), "alerts", "--json", *args], env=env,
+    done = subprocess.run([str(AKHBAR), "alerts", "--json", *args], env=env(tmp),
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return [json.loads(line) for line in done.stdout.splitlines()]
@@ -90,6 +94,9 @@ def test_alerts_from_real_crawls_raise_once_reach_the_webhook_and_clear(tmp_path
         assert funnel.archived >= funnel.extracted >= funnel.tagged > 0
         assert funnel.articles_seen == en.articles_new > 0
         assert runs_of(ctx, "dead_fa")[-1].status == "failed"
+        shown = subprocess.run([str(AKHBAR), "runs", "funnel", en.id, "--json"], env=env(tmp_path),
+                               capture_output=True, text=True, timeout=120)
+        assert json.loads(shown.stdout) == funnel.to_dict(), shown.stderr
 
         watcher.evaluate()
         assert keys(ctx) == {("run_failed", "dead_fa")}

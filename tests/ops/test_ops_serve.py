@@ -98,3 +98,6 @@ def test_a_stalled_run_is_told_and_cleared(tmp_path: Path, service: Service) -> 
         assert seen[("akhbar_run_duration_seconds_count", (("outlet", "hang_en"),))] == 1
         assert seen[("akhbar_runs_total", (("outlet", "hang_en"), ("status", "succeeded")))] == 1
         assert hook.events()[("stalled", "hang_en", "raised")] == 1  # never sent twice
+        funnel = service.get(f"/runs/{run['id']}/funnel")
+        assert (funnel["discovered_listing"], funnel["matched"], funnel["fetched"]) == (4, 4, 4)
+        assert funnel["counted"] and funnel["articles_seen"] == 4

@@ -31,6 +31,9 @@ def upgrade() -> None:
     )
     op.create_index('ix_alerts_key', 'alerts', ['key'])
     op.create_index('ix_alerts_open', 'alerts', ['cleared_at', 'key'])
+    op.create_index('uq_alerts_open_key', 'alerts', ['key'], unique=True,
+                    postgresql_where=sa.text('cleared_at IS NULL'),
+                    sqlite_where=sa.text('cleared_at IS NULL'))
 
 
 def downgrade() -> None:
