@@ -5,11 +5,14 @@ from __future__ import annotations
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from scrapy.http import Request
+from scrapy.settings import Settings
+from twisted.internet.defer import Deferred
 
-from crawler.crawl.deadline import DEADLINE_META, fit_queue, slot_wait
+from crawler.crawl.deadline import DEADLINE_META, DeadlineMiddleware, fit_queue, slot_wait
 
 
 @dataclass
@@ -40,3 +43,19 @@ def test_a_slower_host_cuts_the_timeouts_of_what_waits_for_it() -> None:
     assert 9 < timeouts[2] <= 10  # two waits of 45 s: 10 s left
     assert timeouts[3] == 0.1  # its turn comes after the deadline: the sweep drops it
     assert "download_timeout" not in slot.queue[-1][0].meta
+
+
+def test_at_the_deadline_what_still_waits_in_a_slot_is_failed_with_the_reason() -> None:
+    slot = Slot(delay=60.0)
+    failures: list[str] = []
+    for n in range(3):
+        waiting: Deferred[Any] = Deferred()
+        waiting.addErrback(lambda failure: failures.append(failure.getErrorMessage()))
+        slot.queue.append((Request(f"http://news.test/{n}"), waiting))
+    crawler = SimpleNamespace(
+        settings=Settings({"DOWNLOAD_TIMEOUT": 30}),
+        engine=SimpleNamespace(downloader=SimpleNamespace(slots={"news.test": slot})),
+    )
+    DeadlineMiddleware(crawler, max_duration=5, grace=10).drop_queued()  # type: ignore[arg-type]
+    assert not slot.queue
+    assert len(failures) == 3 and all("time limit" in words for words in failures)
