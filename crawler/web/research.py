@@ -38,15 +38,18 @@ def research_pages(ctx: AkhbarContext) -> APIRouter:
                outlet: str = Query("", max_length=100), lang: str = Query("", max_length=16),
                since: str = Query("", max_length=40)) -> Response:
         since_at, problem = present.parse_since(since)
-        results: list[tuple[dict[str, Any], present.Snippet]] = []
+        results: list[tuple[dict[str, Any], present.Snippet | SearchSnippet]] = []
+        total: int | None = None
+        total_exact = True
         if not problem:
             query = service.ArticleQuery(outlet=outlet or None, lang=lang or None,
                                          since=since_at, text=q.strip() or None,
                                          limit=SEARCH_LIMIT)
             try:
-                if query.text:  # ranked, through the index, the matches marked
-                    results = [(hit.to_dict(), _first_mark(hit.snippet))
-                               for hit in service.search_articles(ctx, query).hits]
+                if query.text:  # ranked, through the index, every match marked
+                    found = service.search_articles(ctx, query)
+                    total, total_exact = found.total, found.total_exact
+                    results = [(hit.to_dict(), hit.snippet) for hit in found.hits]
                 else:
                     results = [(rec, present.snippet(rec.get("text") or rec.get("description"),
                                                      None))
@@ -57,7 +60,8 @@ def research_pages(ctx: AkhbarContext) -> APIRouter:
         return render(request, "search.html", 422 if problem else 200, title="Search",
                       q=q, outlet=outlet, lang=lang, since=since, problem=problem,
                       results=results, limit=SEARCH_LIMIT, outlets=known,
-                      languages=("en", "ar", "fa", "und"))
+                      languages=("en", "ar", "fa", "und"), total=total,
+                      total_exact=total_exact)
 
     @router.get("/article", response_class=HTMLResponse)
     @page
@@ -122,12 +126,3 @@ def research_pages(ctx: AkhbarContext) -> APIRouter:
         return Response(shown.payload_record.decoded_payload(), headers=headers)
 
     return router
-
-
-def _first_mark(snippet: SearchSnippet) -> present.Snippet:
-    """The search snippet as the page shows it: the text around its first marked word."""
-    if not snippet.highlights:
-        return present.Snippet(snippet.text, "", "")
-    start, end = snippet.highlights[0]
-    text = snippet.text
-    return present.Snippet(text[:start], text[start:end], text[end:])

@@ -8,6 +8,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+import lxml.html
 import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
@@ -69,3 +70,15 @@ def test_export_csv_for_spreadsheets_and_parquet(api: TestClient) -> None:
     assert table.num_rows == int(parquet.headers["X-Akhbar-Count"]) > 0
     assert set(table.column("outlet").to_pylist()) == {"demo_ar"}
     assert api.get("/export", params={"outlet": "nope"}).status_code == 422
+
+
+def test_search_page_marks_every_match_right_to_left(api: TestClient) -> None:
+    answer = api.get("/ui/search", params={"q": "آبان ماه"})
+    assert answer.status_code == 200
+    doc = lxml.html.fromstring(answer.text)
+    snippet = doc.xpath("//ol[@class='results']/li/p[@class='snippet']")[0]
+    assert snippet.get("dir") == "rtl"
+    assert [m.text for m in snippet.xpath("./mark")][:2] == ["آبان‌ماه", "ماه"]
+    assert "1 match, best first" in answer.text
+    bad = api.get("/ui/search", params={"q": '"open'})
+    assert bad.status_code == 422 and "q: the phrase opened by" in bad.text
