@@ -13,6 +13,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 
 from crawler import service
@@ -58,8 +59,9 @@ def create_app(scheduler: SchedulerService, *, accounts: Accounts | None = None,
         logger.warning("no user accounts yet: every request will be refused; "
                        "`akhbar users add NAME --role admin` makes the first admin")
     need = guard.require
-    app = FastAPI(title="akhbar",
-                  summary="News archiving: outlets, schedules, runs, articles, captures")
+    # /docs and /redoc load Swagger UI and ReDoc from fastapi-offline's files, not a CDN.
+    app = FastAPIOffline(title="akhbar",
+                         summary="News archiving: outlets, schedules, runs, articles, captures")
     # The guard, added last, runs first: a refused request never waits for a slot.
     app.add_middleware(RequestSlots)
     app.add_middleware(RequestGuard, allowed_hosts=settings.allowed_hosts, ui_prefix=UI)

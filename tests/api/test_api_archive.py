@@ -187,3 +187,15 @@ def test_every_capture_served_says_when_and_links_its_timegate(
         assert when.strftime("%Y%m%d%H%M%S") == stamps[0]
         assert f'<{url}>; rel="original"' in served.headers["link"]
         assert f'/timegate/{url}>; rel="timegate"' in served.headers["link"]
+
+
+def test_docs_work_offline(api: tuple[TestClient, str, str]) -> None:
+    client, _, _ = api
+    for page in ("/docs", "/redoc"):
+        html = client.get(page)
+        assert html.status_code == 200, page
+        sources = re.findall(r'(?:src|href)="([^"]+)"', html.text)
+        assert sources and not [s for s in sources if "://" in s], sources
+        for source in sources:
+            asset = client.get(source)
+            assert asset.status_code == 200 and len(asset.content) > 100, source
