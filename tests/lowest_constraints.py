@@ -8,7 +8,6 @@ akhbar with its oldest allowed dependencies.
 from __future__ import annotations
 
 import re
-import sys
 import tomllib
 from pathlib import Path
 
