@@ -25,16 +25,18 @@ from apscheduler.events import (
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.catalog import Run
 from crawler.context import AkhbarContext
 from crawler.errors import RunNotFound
 from crawler.ops.watcher import AlertWatcher
 from crawler.outlets import OutletConfig, load_outlets
-from crawler.runs import RunOwner, make_executor
+from crawler.runs import RunOutcome, RunOwner, make_executor
 from crawler.scheduler import jobs
 from crawler.scheduler import schedules as sched
 from crawler.scheduler.lock import ServiceAddress, ServiceLock
+from crawler.search import catch_up
 
 logger = logging.getLogger(__name__)
 
@@ -61,9 +63,9 @@ class SchedulerService:
         # Alerts are judged over the outlets the service loaded, again as soon as a run ends.
         self.alerts = AlertWatcher(ctx, outlets=lambda: self.outlets)
         self.runs = runs or RunOwner(ctx, make_executor(ctx, detach=True), serves_queue=True,
-                                     on_end=self.alerts.run_ended)
+                                     on_end=self._run_ended)
         if self.runs.on_end is None:
-            self.runs.on_end = self.alerts.run_ended
+            self.runs.on_end = self._run_ended
         self.last_reload: sched.SyncReport | None = None
         self.started_at: datetime | None = None
         self._reload_lock = threading.Lock()
@@ -156,6 +158,15 @@ class SchedulerService:
                 **self.runs.status()}
 
     # -- events --------------------------------------------------------------------------
+    def _run_ended(self, outcome: RunOutcome) -> None:
+        """A run ended: its articles go into the search index, its alerts are judged."""
+        try:
+            catch_up(self.ctx.catalog)
+        except SQLAlchemyError as exc:  # the next search catches up instead
+            logger.warning("could not index the articles of run %s for search: %s",
+                           outcome.run_id, exc)
+        self.alerts.run_ended(outcome)
+
     def _on_job_event(self, event: JobExecutionEvent) -> None:
         outlet = jobs.outlet_of(event.job_id)
         if outlet is None:

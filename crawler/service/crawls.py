@@ -7,6 +7,8 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from crawler.catalog import Run
 from crawler.catalog.outlets import sync_outlets
 from crawler.context import AkhbarContext
@@ -21,6 +23,7 @@ from crawler.runs import (
     RunOwner,
     make_executor,
 )
+from crawler.search import catch_up
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +112,12 @@ def crawl(
     finally:
         if owner.idle():
             owner.executor.close()
+    # The new articles go into the search index now, not at the first search.
+    try:
+        catch_up(ctx.catalog)
+    except SQLAlchemyError as exc:
+        logger.warning("could not index the new articles for search (the next search "
+                       "does): %s", exc)
     ended = {o.run_id: o for o in owner.outcomes}
     report = CrawlReport()
     for run in runs:
