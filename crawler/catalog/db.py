@@ -19,6 +19,14 @@ logger = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
+_PASSWORD_RE = re.compile(r"(://[^:/@\s]*:)\S*@")
+
+
+def redact_url(url: str) -> str:
+    """A database URL as it may be shown: its password replaced by ``***``."""
+    return _PASSWORD_RE.sub(r"\1***@", url)
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path.resolve()}"
 
