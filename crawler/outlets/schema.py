@@ -330,11 +330,13 @@ class ServiceConfig(BaseModel):
         from sqlalchemy.engine import make_url  # only needed when a URL is configured
         from sqlalchemy.exc import ArgumentError
 
+        from crawler.catalog.db import redact_url
+
         try:
             make_url(value)
-        except ArgumentError as exc:
+        except ArgumentError:
             invalid(
-                f"'{value}' is not a database URL ({exc})",
+                f"'{redact_url(value)}' is not a database URL",
                 "Use e.g. postgresql+psycopg://user:password@127.0.0.1:5432/akhbar or "
                 "sqlite:///data/catalog.sqlite, or null for the default",
             )

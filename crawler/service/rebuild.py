@@ -25,6 +25,7 @@ from archive.cdxj import INDEX_SUFFIX, cdxj_lines, iter_index, write_index
 from archive.integrity import iter_sound_records
 from archive.writer import OPEN_SUFFIX
 from crawler.catalog import Article, ArticleVersion, Capture
+from crawler.catalog.db import redact_url
 from crawler.catalog.writer import touch_unchanged, upsert_article
 from crawler.context import AkhbarContext
 from crawler.crawl.items import PreviousCapture
@@ -146,7 +147,7 @@ def reindex(ctx: AkhbarContext, *, replace: bool = False) -> ReindexReport:
             (session.scalar(select(func.count()).select_from(Article)) or 0)
         if held and not replace:
             raise CatalogError(
-                f"the catalog ({catalog.url.split('?')[0]}) already holds captures or "
+                f"the catalog ({redact_url(catalog.url.split('?')[0])}) already holds captures or "
                 "articles; reindex into an empty database, or pass --replace to rebuild them")
         if held:
             session.execute(delete(ArticleVersion))
