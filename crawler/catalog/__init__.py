@@ -1,7 +1,16 @@
-"""The catalog: what was archived, where in which WARC file, and what was extracted."""
+"""The catalog: what was archived, where in which WARC file, and what was extracted.
 
-from crawler.catalog.db import Catalog, make_engine, migrate, sqlite_url
-from crawler.catalog.models import Article, ArticleVersion, Base, Capture, Outlet, Run
+The database side (SQLAlchemy) is imported on first use: an extraction worker imports
+:mod:`crawler.catalog.records` (the article type it returns) without it (~20 MB a worker).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crawler.catalog.db import Catalog, make_engine, migrate, sqlite_url
+    from crawler.catalog.models import Article, ArticleVersion, Base, Capture, Outlet, Run
 
 __all__ = [
     "Article",
@@ -15,3 +24,18 @@ __all__ = [
     "migrate",
     "sqlite_url",
 ]
+
+_DB = ("Catalog", "make_engine", "migrate", "sqlite_url")
+_MODELS = ("Article", "ArticleVersion", "Base", "Capture", "Outlet", "Run")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DB:
+        from crawler.catalog import db
+
+        return getattr(db, name)
+    if name in _MODELS:
+        from crawler.catalog import models
+
+        return getattr(models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

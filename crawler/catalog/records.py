@@ -1,11 +1,14 @@
-"""What the catalog is given to record: a capture (a WARC record's location and HTTP facts)
-and the previous capture a recrawl compares against. The crawl builds these; the catalog
-owns their shape."""
+"""What the catalog is given to record: a capture (a WARC record's location and HTTP facts),
+the previous capture a recrawl compares against, and an extracted article with its language
+tags. The crawl builds these; the catalog owns their shape."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -38,3 +41,62 @@ class PreviousCapture:
     payload_digest: str
     etag: str | None
     last_modified: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TaggedArticle:
+    """One page's article, extracted and language-tagged (by
+    :func:`crawler.crawl.processing.process_page`, in a worker): what the catalog records as
+    an article version, and what the crawl writes as JSON (:meth:`to_json`) in the WARC
+    metadata record beside the page's response, from which `akhbar reindex` rebuilds the
+    catalog (:meth:`from_dict`).
+
+    ``canonical_url`` identifies the article: the page's rel=canonical when it stays on the
+    same host, else the fetched URL, canonicalised. ``text_digest`` is the sha256 of
+    ``text``: a new digest is a new version. ``languages`` is the tagger's full result
+    (:meth:`crawler.language.LanguageResult.to_dict`).
+    """
+
+    url: str
+    canonical_url: str
+    text: str
+    text_digest: str
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    published_source: str | None = None
+    modified: str | None = None
+    description: str | None = None
+    html_lang: str | None = None
+    encoding: str | None = None
+    is_article: bool = True
+    language: str | None = None
+    language_confidence: float | None = None
+    languages: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields by name (the names of the metadata record's JSON)."""
+        return {name: getattr(self, name) for name in _ARTICLE_FIELDS}
+
+    def to_json(self) -> bytes:
+        """The WARC metadata record's content: UTF-8 JSON, keys sorted (the same bytes the
+        crawl has always written, so reindex reads old and new records alike)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TaggedArticle:
+        """An article read back from a metadata record's JSON; keys it does not know are
+        ignored, missing optional ones take their defaults. ``canonical_url``, ``text`` and
+        ``text_digest`` are required (KeyError)."""
+        missing = [name for name in _REQUIRED if data.get(name) is None]
+        if missing:
+            raise KeyError(f"an article needs {', '.join(missing)}")
+        values = {name: data[name] for name in _ARTICLE_FIELDS if name in data}
+        values.setdefault("url", data["canonical_url"])
+        if values.get("languages") is None:
+            values["languages"] = {}
+        return cls(**values)
+
+
+_ARTICLE_FIELDS = tuple(f.name for f in fields(TaggedArticle))
+_REQUIRED = ("canonical_url", "text", "text_digest")

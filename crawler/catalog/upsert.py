@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Table, and_, bindparam, insert, select, updat
 from sqlalchemy.orm import Session
 
 from crawler.catalog.models import Article, ArticleVersion, Capture
-from crawler.catalog.records import CaptureInfo, PreviousCapture
+from crawler.catalog.records import CaptureInfo, PreviousCapture, TaggedArticle
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 
@@ -92,7 +92,7 @@ def capture_ids(conn: Executor, record_ids: Iterable[str]) -> dict[str, int]:
 
 
 def version_values(
-    data: dict[str, Any],
+    article: TaggedArticle,
     article_id: int | None,
     version: int,
     capture_id: int | None,
@@ -100,25 +100,24 @@ def version_values(
     seen_at: datetime,
 ) -> dict[str, Any]:
     """An `article_versions` row."""
-    get = data.get
     return {
         "article_id": article_id,
         "version": version,
         "capture_id": capture_id,
         "captured_at": seen_at,
         "fetched_url": fetched_url,
-        "title": get("title"),
-        "author": get("author"),
-        "published": get("published"),
-        "published_source": get("published_source"),
-        "description": get("description"),
-        "text": data["text"],
-        "text_digest": data["text_digest"],
-        "language": get("language"),
-        "language_confidence": get("language_confidence"),
-        "languages": get("languages") or {},
-        "html_lang": get("html_lang"),
-        "encoding": get("encoding"),
+        "title": article.title,
+        "author": article.author,
+        "published": article.published,
+        "published_source": article.published_source,
+        "description": article.description,
+        "text": article.text,
+        "text_digest": article.text_digest,
+        "language": article.language,
+        "language_confidence": article.language_confidence,
+        "languages": article.languages or {},
+        "html_lang": article.html_lang,
+        "encoding": article.encoding,
     }
 
 
@@ -171,21 +170,21 @@ class ArticleBatch:
 
     def add(
         self,
-        data: dict[str, Any],
+        article: TaggedArticle,
         capture_id: int | None,
         fetched_url: str,
         seen_at: datetime,
         capture_record_id: str | None = None,
     ) -> str:
         """An article or a new version of it (its URL loaded); returns its outcome."""
-        url = data["canonical_url"]
-        digest = data["text_digest"]
+        url = article.canonical_url
+        digest = article.text_digest
         row = self.rows.get(url)
         if row is None:
             row = self.rows[url] = _ArticleRow(url, None, 1, digest)
             row.first_seen = row.last_seen = seen_at
-            row.language = data.get("language")
-            row.published = data.get("published")
+            row.language = article.language
+            row.published = article.published
             outcome = NEW
         else:
             row.last_seen = seen_at
@@ -194,13 +193,13 @@ class ArticleBatch:
                     row.change = _SEEN
                 return UNCHANGED
             row.latest_version += 1
-            row.language = data.get("language")
-            row.published = data.get("published")
+            row.language = article.language
+            row.published = article.published
             row.digest = digest
             row.change = _CHANGED
             outcome = CHANGED
         self.versions.append((row, version_values(
-            data, row.id, row.latest_version, capture_id, fetched_url, seen_at)))
+            article, row.id, row.latest_version, capture_id, fetched_url, seen_at)))
         if capture_id is not None and capture_record_id is not None:
             self._made_from.setdefault(capture_record_id, url)
         return outcome
@@ -259,9 +258,10 @@ class ArticleBatch:
 
 
 class ArticleInput(NamedTuple):
-    """One extracted article to record: its data, capture row id, fetched URL, time seen."""
+    """One extracted article to record: the article, capture row id, fetched URL, time
+    seen."""
 
-    data: dict[str, Any]
+    article: TaggedArticle
     capture_id: int | None
     fetched_url: str
     seen_at: datetime
@@ -270,13 +270,13 @@ class ArticleInput(NamedTuple):
 def upsert_article(
     session: Executor,
     outlet: str,
-    data: dict[str, Any],
+    article: TaggedArticle,
     capture_id: int | None,
     fetched_url: str,
     seen_at: datetime,
 ) -> str:
     """Add an article or a new version of it; returns new | changed | unchanged."""
-    entry = ArticleInput(data, capture_id, fetched_url, seen_at)
+    entry = ArticleInput(article, capture_id, fetched_url, seen_at)
     return upsert_articles(session, outlet, [entry])[0]
 
 
@@ -284,7 +284,7 @@ def upsert_articles(session: Executor, outlet: str, entries: Sequence[ArticleInp
     """Add articles or new versions of them, in order, as many calls of :func:`upsert_article`
     would, with one query and a few statements for the lot. Returns each one's outcome."""
     batch = ArticleBatch(outlet)
-    batch.load(session, (entry.data["canonical_url"] for entry in entries))
+    batch.load(session, (entry.article.canonical_url for entry in entries))
     outcomes = [batch.add(*entry) for entry in entries]
     batch.write(session)
     return outcomes

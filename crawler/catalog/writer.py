@@ -12,13 +12,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Connection, select
 
 from crawler.catalog.db import Catalog
 from crawler.catalog.models import ArticleVersion, Capture
-from crawler.catalog.records import CaptureInfo, PreviousCapture
+from crawler.catalog.records import CaptureInfo, PreviousCapture, TaggedArticle
 from crawler.catalog.upsert import (
     CHANGED,
     INSERT_CAPTURES,
@@ -49,14 +48,14 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-#: Called once per article written: (the article's data, or None for a revisit, the capture,
-#: the outcome: new | changed | unchanged).
-ArticleCallback = Callable[[dict[str, Any] | None, CaptureInfo | None, str], None]
+#: Called once per article written: (the article, or None for a revisit, the capture, the
+#: outcome: new | changed | unchanged).
+ArticleCallback = Callable[[TaggedArticle | None, CaptureInfo | None, str], None]
 
 
-#: An article queued: its data, its capture, the URL fetched, when it was seen.
-_Pending = tuple[dict[str, Any], CaptureInfo | None, str, datetime]
-_Outcome = tuple[dict[str, Any] | None, CaptureInfo | None, str]
+#: An article queued: the article, its capture, the URL fetched, when it was seen.
+_Pending = tuple[TaggedArticle, CaptureInfo | None, str, datetime]
+_Outcome = tuple[TaggedArticle | None, CaptureInfo | None, str]
 
 
 class CatalogWriter:
@@ -100,10 +99,11 @@ class CatalogWriter:
         self._added()
 
     def add_article(
-        self, data: dict[str, Any], capture: CaptureInfo | None, fetched_url: str, seen_at: datetime
+        self, article: TaggedArticle, capture: CaptureInfo | None, fetched_url: str,
+        seen_at: datetime
     ) -> None:
         """Queue an extracted article; its outcome is reported when its batch is written."""
-        self._articles.append((data, capture, fetched_url, seen_at))
+        self._articles.append((article, capture, fetched_url, seen_at))
         self._added()
 
     def add_unchanged(self, capture: CaptureInfo) -> None:
@@ -147,8 +147,8 @@ class CatalogWriter:
         while len(self._ids) > self._max_ids:
             self._ids.popitem(last=False)
         if self.on_article is not None:
-            for data, capture, outcome in outcomes:
-                self.on_article(data, capture, outcome)
+            for article, capture, outcome in outcomes:
+                self.on_article(article, capture, outcome)
 
     def _write(
         self, captures: list[CaptureInfo], entries: list[_Pending | CaptureInfo]
@@ -177,7 +177,7 @@ class CatalogWriter:
         refers: list[str] = []
         for entry in entries:
             if type(entry) is tuple:
-                urls.append(entry[0]["canonical_url"])
+                urls.append(entry[0].canonical_url)
                 capture = entry[1]
                 if capture is not None:
                     rid = capture.record_id
@@ -193,13 +193,13 @@ class CatalogWriter:
         outcomes: list[_Outcome] = []
         for entry in entries:
             if type(entry) is tuple:
-                data, capture, fetched_url, seen_at = entry
+                article, capture, fetched_url, seen_at = entry
                 if capture is None:
-                    outcome = batch.add(data, None, fetched_url, seen_at)
+                    outcome = batch.add(article, None, fetched_url, seen_at)
                 else:
                     rid = capture.record_id
-                    outcome = batch.add(data, capture_id[rid], fetched_url, seen_at, rid)
-                outcomes.append((data, capture, outcome))
+                    outcome = batch.add(article, capture_id[rid], fetched_url, seen_at, rid)
+                outcomes.append((article, capture, outcome))
             else:
                 assert isinstance(entry, CaptureInfo) and entry.refers_to is not None
                 if batch.touch(entry.refers_to.record_id, entry.captured_at):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-from crawler.catalog.records import CaptureInfo, PreviousCapture
+from crawler.catalog.records import CaptureInfo, PreviousCapture, TaggedArticle
 
-__all__ = ["CaptureInfo", "PageItem", "PreviousCapture"]
+__all__ = ["CaptureInfo", "PageItem", "PreviousCapture", "TaggedArticle"]
 
 
 @dataclass
@@ -21,6 +20,7 @@ class PageItem:
     body: bytes
     capture: CaptureInfo | None
     hints: tuple[str, ...] = ()
-    extracted: dict[str, Any] = field(default_factory=dict)
+    #: The article extracted from it (by the extraction pipeline), if any.
+    extracted: TaggedArticle | None = None
     #: The page repeats its last capture (304 or same payload): nothing to extract.
     unchanged: bool = False

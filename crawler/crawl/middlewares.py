@@ -21,7 +21,7 @@ from scrapy.http import Request, Response
 from archive import HttpExchange, RotatingWarcWriter, WarcRecordRef, payload_digest
 from crawler.crawl import signals as akhbar_signals
 from crawler.crawl.compat import close_spider, needs_spider
-from crawler.crawl.items import CaptureInfo, PreviousCapture
+from crawler.crawl.items import CaptureInfo, PreviousCapture, TaggedArticle
 from crawler.runs.states import DISK_FULL
 
 if TYPE_CHECKING:
@@ -210,12 +210,9 @@ class WarcCaptureMiddleware:
                         extra={"event": "disk_full"})
         close_spider(self.crawler, DISK_FULL)
 
-    def write_article_metadata(self, article: dict[str, Any], capture: CaptureInfo) -> None:
-        import json
-
-        content = json.dumps(article, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    def write_article_metadata(self, article: TaggedArticle, capture: CaptureInfo) -> None:
         self.writer.write_metadata(
-            target_uri=capture.url, concurrent_to=capture.record_id, content=content
+            target_uri=capture.url, concurrent_to=capture.record_id, content=article.to_json()
         )
 
     def spider_closed(self, spider: Any = None, reason: str = "") -> None:

@@ -14,7 +14,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from crawler.catalog import Catalog
 from crawler.catalog.writer import CatalogWriter
 from crawler.crawl import signals as akhbar_signals
-from crawler.crawl.items import CaptureInfo, PageItem
+from crawler.crawl.items import CaptureInfo, PageItem, TaggedArticle
 from crawler.crawl.workers import PROCESS_PAGE, WARM_UP, WorkerPool, adopt
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ class ExtractionPipeline:
             self._trim()
         if result is None:
             raise NoMainText(f"no main text: {item.url}")
-        if not result.get("is_article", True):
+        if not result.is_article:
             raise NotAnArticle(f"not an article: {item.url}")
         item.extracted = result
         if item.capture is not None:
@@ -159,7 +159,7 @@ class CatalogPipeline:
         if isinstance(item, PageItem) and item.unchanged and item.capture is not None:
             self.writer.add_unchanged(item.capture)
             return item
-        if not isinstance(item, PageItem) or not item.extracted:
+        if not isinstance(item, PageItem) or item.extracted is None:
             return item
         self.writer.add_article(
             item.extracted,
@@ -170,31 +170,33 @@ class CatalogPipeline:
         return item
 
     def on_article(
-        self, data: dict[str, Any] | None, capture: CaptureInfo | None, outcome: str
+        self, article: TaggedArticle | None, capture: CaptureInfo | None, outcome: str
     ) -> None:
         stats = self.crawler.stats
         if stats is not None:
             stats.inc_value(f"akhbar/articles/{outcome}")
-        if data is None:
+        spider = self.crawler.spider
+        if article is None:
             url = capture.url if capture is not None else None
             logger.info(
                 "article unchanged: %s",
                 url,
-                extra={"event": "article", "outcome": outcome, "url": url},
+                extra={"event": "article", "outcome": outcome, "url": url, "spider": spider},
             )
             return
         logger.info(
             "article %s: %s [%s] %s",
             outcome,
-            data["canonical_url"],
-            data.get("language"),
-            (data.get("title") or "")[:80],
+            article.canonical_url,
+            article.language,
+            (article.title or "")[:80],
             extra={
                 "event": "article",
                 "outcome": outcome,
-                "url": data["canonical_url"],
-                "language": data.get("language"),
-                "title": data.get("title"),
+                "url": article.canonical_url,
+                "language": article.language,
+                "title": article.title,
+                "spider": spider,
             },
         )
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import zlib
-from typing import Any
 
+from crawler.catalog.records import TaggedArticle
 from crawler.extraction import extract_article
 from crawler.language import tag_languages
 from crawler.language.profiles import preload
@@ -53,27 +53,37 @@ def process_page(
     content_type: str | None,
     hints: tuple[str, ...] = (),
     max_size: int = MAX_BODY_SIZE,
-) -> dict[str, Any] | None:
-    """Extract and tag one page. Returns the article as a dict, or None when the page has no
-    main text. The dict's `canonical_url` is the page's rel=canonical when it stays on the
-    same host, else the fetched URL, canonicalised. A gzipped body is decoded first."""
+) -> TaggedArticle | None:
+    """Extract and tag one page. Returns the article, or None when the page has no main
+    text. Its ``canonical_url`` is the page's rel=canonical when it stays on the same host,
+    else the fetched URL, canonicalised. A gzipped body is decoded first."""
     if body[:2] == _GZIP_MAGIC:
         body = gunzip_body(body, max_size)
     article = extract_article(body, url, content_type)
     if article is None or not article.text.strip():
         return None
     tags = tag_languages(article.text, hints=hints, html_lang=article.html_lang)
-    data = article.to_dict()
     canonical = article.canonical_url
     if not canonical or host_of(canonical) != host_of(url):
         canonical = url
-    data["canonical_url"] = canonicalize(canonical)
-    data["language"] = tags.lang
-    data["language_confidence"] = round(tags.confidence, 4)
-    data["languages"] = tags.to_dict()
-    data["text_digest"] = text_digest(article.text)
-    data.pop("links", None)
-    return data
+    return TaggedArticle(
+        url=article.url,
+        canonical_url=canonicalize(canonical),
+        text=article.text,
+        text_digest=text_digest(article.text),
+        title=article.title,
+        author=article.author,
+        published=article.published,
+        published_source=article.published_source,
+        modified=article.modified,
+        description=article.description,
+        html_lang=article.html_lang,
+        encoding=article.encoding,
+        is_article=article.is_article,
+        language=tags.lang,
+        language_confidence=round(tags.confidence, 4),
+        languages=tags.to_dict(),
+    )
 
 
 def warm_up() -> None:

@@ -4,5 +4,6 @@
 #: Arguments: ``capture`` (crawler.crawl.items.CaptureInfo).
 capture_written = object()
 
-#: An article was extracted and tagged. Arguments: ``article`` (dict), ``capture`` (CaptureInfo).
+#: An article was extracted and tagged. Arguments: ``article``
+#: (crawler.catalog.records.TaggedArticle), ``capture`` (CaptureInfo).
 article_extracted = object()

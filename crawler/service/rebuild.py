@@ -26,6 +26,7 @@ from archive.integrity import iter_sound_records
 from archive.writer import OPEN_SUFFIX
 from crawler.catalog import Article, ArticleVersion, Capture
 from crawler.catalog.db import redact_url
+from crawler.catalog.records import TaggedArticle
 from crawler.catalog.writer import touch_unchanged, upsert_article
 from crawler.context import AkhbarContext
 from crawler.crawl.items import PreviousCapture
@@ -167,8 +168,9 @@ def reindex(ctx: AkhbarContext, *, replace: bool = False) -> ReindexReport:
         report.captures = len(rows)
         for row, rec, outlet in rows:
             data = metadata.get(row.warc_record_id)
-            if data is not None and row.record_type == "response":
-                outcome = upsert_article(session, outlet, data, row.id, row.url,
+            article = _article(data, row) if row.record_type == "response" else None
+            if article is not None:
+                outcome = upsert_article(session, outlet, article, row.id, row.url,
                                          row.captured_at)
                 report.articles += outcome == "new"
                 report.versions += outcome in ("new", "changed")
@@ -184,6 +186,19 @@ def reindex(ctx: AkhbarContext, *, replace: bool = False) -> ReindexReport:
     logger.info("reindexed %d WARC file(s): %d captures, %d articles, %d versions",
                 report.files, report.captures, report.articles, report.versions)
     return report
+
+
+def _article(data: dict[str, Any] | None, row: Capture) -> TaggedArticle | None:
+    """The article a metadata record's JSON holds, or None (no record, or one that is not an
+    article: it is reported and left out)."""
+    if data is None:
+        return None
+    try:
+        return TaggedArticle.from_dict(data)
+    except (KeyError, TypeError) as exc:
+        logger.warning("%s@%d: metadata of %s is not an article (%s)", row.warc_file,
+                       row.warc_offset, row.url, exc)
+        return None
 
 
 def rebuild_index(ctx: AkhbarContext) -> dict[str, int]:

@@ -38,3 +38,43 @@ def test_warm_up_loads_the_latin_and_arabic_script_profiles() -> None:
 
     warm_up()
     assert {"latin", "arabic"} <= set(loaded_profile_sets())
+
+
+def _metadata_json_as_before(url: str) -> bytes:
+    """The metadata record the crawl wrote when process_page returned a dict (the JSON that
+    WARC files written before the typed article hold)."""
+    import json
+
+    from crawler.crawl.processing import text_digest
+    from crawler.extraction import extract_article
+    from crawler.language import tag_languages
+    from crawler.urls import canonicalize
+
+    article = extract_article(PAGE, url, "text/html; charset=utf-8")
+    assert article is not None
+    tags = tag_languages(article.text, hints=("en",), html_lang=article.html_lang)
+    data = article.to_dict()
+    data["canonical_url"] = canonicalize(article.canonical_url or url)
+    data["language"] = tags.lang
+    data["language_confidence"] = round(tags.confidence, 4)
+    data["languages"] = tags.to_dict()
+    data["text_digest"] = text_digest(article.text)
+    data.pop("links", None)
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def test_the_metadata_record_json_is_what_it_always_was() -> None:
+    import json
+
+    from crawler.catalog.records import TaggedArticle
+
+    url = "http://news.test/2026/11/rain/"
+    article = process_page(PAGE, url, "text/html; charset=utf-8", ("en",))
+    assert isinstance(article, TaggedArticle)
+    assert article.to_json() == _metadata_json_as_before(url)
+    # ... and reindex reads it (and an older record's JSON) back into the same article.
+    assert TaggedArticle.from_dict(json.loads(article.to_json())) == article
+    older = {k: v for k, v in json.loads(article.to_json()).items() if k != "url"}
+    assert TaggedArticle.from_dict({**older, "links": []}).url == article.canonical_url
+    with pytest.raises(KeyError, match="text_digest"):
+        TaggedArticle.from_dict({"canonical_url": url, "text": "x"})

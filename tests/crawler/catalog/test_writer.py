@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from crawler.catalog import Article, ArticleVersion, Capture, Catalog
 from crawler.catalog.db import sqlite_url
+from crawler.catalog.records import TaggedArticle
 from crawler.catalog.upsert import ARTICLES, CAPTURES, VERSIONS, capture_values
 from crawler.catalog.writer import CatalogWriter, touch_unchanged, upsert_article
 from crawler.crawl.items import CaptureInfo, PreviousCapture
@@ -43,14 +46,15 @@ def capture(n: int, *, refers_to: PreviousCapture | None = None) -> CaptureInfo:
     )
 
 
-def article(n: int, text: str = "body") -> dict[str, Any]:
-    return {
-        "canonical_url": f"http://127.0.0.1/a/{n}/",
-        "title": f"Title {n}",
-        "text": text,
-        "text_digest": f"digest-{text}",
-        "language": "en",
-    }
+def article(n: int, text: str = "body") -> TaggedArticle:
+    return TaggedArticle(
+        url=f"http://127.0.0.1/a/{n}/",
+        canonical_url=f"http://127.0.0.1/a/{n}/",
+        title=f"Title {n}",
+        text=text,
+        text_digest=f"digest-{text}",
+        language="en",
+    )
 
 
 def count(catalog: Catalog, model: Any) -> int:
@@ -167,9 +171,9 @@ def test_a_failed_batch_leaves_nothing_of_itself(catalog: Catalog) -> None:
     writer.add_article(article(1), capture(1), capture(1).url, T0)
     writer.flush()
     writer.add_capture(capture(2))
-    writer.add_article({"canonical_url": "http://127.0.0.1/broken/"}, capture(2),
-                       capture(2).url, T0)  # no text: the insert fails
-    with pytest.raises(KeyError):
+    broken = replace(article(2), text=cast(str, None))  # no text: the insert fails
+    writer.add_article(broken, capture(2), capture(2).url, T0)
+    with pytest.raises(IntegrityError):
         writer.flush()
     assert count(catalog, Capture) == 1 and count(catalog, Article) == 1
     writer.add_capture(capture(3))  # the writer goes on with the next batch
