@@ -1,19 +1,24 @@
-"""``python -m crawler.crawl.crawlproc crawl outlet -a outlet=<id> [-s KEY=VALUE ...]``: the crawl
-process the service starts; the same as ``scrapy crawl ...``, with the extraction workers
-started first.
+"""``python -m crawler.crawl.crawlproc crawl outlet -a outlet=<id> [-s KEY=VALUE ...]``: one run
+in a crawl process of its own (the ``process`` executor, and ``scrapy crawl`` by hand); the
+same as ``scrapy crawl ...``, with the extraction workers started first.
 
 A worker spends ~0.4 s of CPU importing trafilatura, lxml and langdetect's profiles before it
 can take a page; the crawl process spends ~0.9 s importing Scrapy, Twisted and SQLAlchemy
 before it fetches one. Started by the pipeline, the workers only begin once the crawl
-process has done its imports. Started here, before Scrapy is imported, they load beside it,
-and :class:`crawler.crawl.pipelines.ExtractionPipeline` adopts them
-(:func:`crawler.crawl.workers.adopt`).
+process has done its imports. Started here, before Scrapy is imported, they load beside it;
+the pool is handed to :class:`crawler.crawl.pipelines.ExtractionPipeline` in the
+``AKHBAR_EXTRACT_POOL`` setting, and closed here when the crawl is over.
+
+Several runs in one process (and one pool for all of them) is :mod:`crawler.crawl.host`.
 """
 
 from __future__ import annotations
 
-import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crawler.crawl.workers import WorkerPool
 
 
 def _setting(argv: list[str], key: str, default: int) -> int:
@@ -30,27 +35,33 @@ def _setting(argv: list[str], key: str, default: int) -> int:
         return default  # Scrapy's own settings handling reports it
 
 
-def prestart_workers(argv: list[str]) -> None:
-    """Start the pool the extraction pipeline will ask for, if the command is a crawl."""
+def start_workers(argv: list[str]) -> WorkerPool | None:
+    """The pool the crawl's extraction pipeline will use, if the command is a crawl with
+    workers (``AKHBAR_EXTRACT_WORKERS``, as the pipeline reads it)."""
     if not argv or argv[0] != "crawl":
-        return
+        return None
     from crawler.crawl import settings
-    from crawler.crawl.workers import PROCESS_PAGE, WARM_UP, prestart
+    from crawler.crawl.workers import extraction_pool
 
     workers = _setting(argv, "AKHBAR_EXTRACT_WORKERS", settings.AKHBAR_EXTRACT_WORKERS)
-    if workers < 0:  # one per core, as the pipeline reads it
-        workers = os.cpu_count() or 1
-    if workers > 0:
-        nice = _setting(argv, "AKHBAR_EXTRACT_NICE", settings.AKHBAR_EXTRACT_NICE)
-        prestart(PROCESS_PAGE, workers, initializer=WARM_UP, nice=nice)
+    nice = _setting(argv, "AKHBAR_EXTRACT_NICE", settings.AKHBAR_EXTRACT_NICE)
+    return extraction_pool(workers, nice)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
-    prestart_workers(args)
-    from scrapy.cmdline import execute
+    pool = start_workers(args)
+    try:
+        from scrapy.cmdline import execute
+        from scrapy.utils.project import get_project_settings
 
-    execute(["scrapy", *args])
+        settings = get_project_settings()
+        if pool is not None:
+            settings.set("AKHBAR_EXTRACT_POOL", pool, priority="cmdline")
+        execute(["scrapy", *args], settings)  # exits
+    finally:
+        if pool is not None:
+            pool.close()
 
 
 if __name__ == "__main__":

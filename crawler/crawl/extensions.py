@@ -1,24 +1,40 @@
-"""Scrapy extensions that give every run its JSON-lines log and its stats file."""
+"""Scrapy extensions that give every run its JSON-lines log and its stats file, and keep each
+run's log lines (and its ``log_count/*`` stats) its own in a process that crawls several.
+
+In a crawl process of one run (:mod:`crawler.crawl.crawlproc`) every log record is that run's.
+In a shared crawl process (:mod:`crawler.crawl.host`, ``AKHBAR_SHARED_PROCESS``) a record
+belongs to the run whose spider it names (Scrapy's own lines carry ``extra={"spider": ...}``,
+and so do akhbar's), or else to the run whose work was under way when it was logged: the host
+starts each crawl in a :mod:`contextvars` context holding :data:`CURRENT_RUN`, which every
+asyncio task, callback and Deferred chain the crawl starts inherits. A record of neither kind
+(the host's own) goes to the host's stderr.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
+from scrapy.utils.log import LogCounterHandler
 
 from crawler.crawl.runlog import open_run_log, run_paths
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-__all__ = ["RunLogExtension", "RunStatsExtension", "run_paths"]
+__all__ = ["CURRENT_RUN", "RunLogExtension", "RunRecordFilter", "RunStatsExtension",
+           "run_of_record", "run_paths"]
 
 logger = logging.getLogger(__name__)
+
+#: The run whose work the running code does, in a process that crawls several runs.
+CURRENT_RUN: ContextVar[str | None] = ContextVar("akhbar_current_run", default=None)
 
 
 def _run_of(crawler: Crawler) -> tuple[str, str]:
@@ -30,22 +46,79 @@ def _run_of(crawler: Crawler) -> tuple[str, str]:
     return run_id, data_dir
 
 
-class RunLogExtension:
-    """Adds a JSON-lines handler to the root logger and logs one line per fetched URL."""
+def run_of_record(record: logging.LogRecord) -> str | None:
+    """The run a log record belongs to in a shared crawl process: the one it names
+    (``extra={"run_id": ...}``), its crawler's or spider's, else the run under way when it
+    was logged; None for the host's own records."""
+    named = getattr(record, "run_id", None)
+    if isinstance(named, str):
+        return named
+    crawler = getattr(record, "crawler", None) or getattr(
+        getattr(record, "spider", None), "crawler", None)
+    if crawler is not None:
+        run_id = crawler.settings.get("AKHBAR_RUN_ID")
+        if run_id:
+            return str(run_id)
+    return CURRENT_RUN.get()
 
-    def __init__(self, handler: logging.Handler) -> None:
+
+class RunRecordFilter(logging.Filter):
+    """Passes the log records of run ``run_id``; ``shared`` False (a process of one run)
+    passes every record."""
+
+    def __init__(self, run_id: str, *, shared: bool) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.shared = shared
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not self.shared or run_of_record(record) == self.run_id
+
+
+def _shared(crawler: Crawler) -> bool:
+    return crawler.settings.getbool("AKHBAR_SHARED_PROCESS")
+
+
+class RunLogExtension:
+    """Adds the run's JSON-lines handler to the root logger (passing only the run's records
+    in a shared process) and logs one line per fetched URL; the handler is removed and
+    closed when the engine stops.
+
+    It also keeps the run's ``log_count/<LEVEL>`` stats its own: Scrapy's counting handler
+    (:class:`scrapy.utils.log.LogCounterHandler`, one per crawler on the root logger) counts
+    every record of the process, other runs' included, unless it gets the same filter.
+    """
+
+    def __init__(self, crawler: Crawler, handler: logging.Handler) -> None:
+        self.crawler = crawler
         self.handler = handler
+        self.filter = next(f for f in handler.filters if isinstance(f, RunRecordFilter))
+        self.closed = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         run_id, data_dir = _run_of(crawler)
         log_path, _ = run_paths(data_dir, run_id)
         outlet = crawler.settings.get("AKHBAR_OUTLET") or "unknown"
-        ext = cls(open_run_log(log_path, outlet, run_id))
+        handler = open_run_log(log_path, outlet, run_id)
+        handler.addFilter(RunRecordFilter(run_id, shared=_shared(crawler)))
+        ext = cls(crawler, handler)
         logging.getLogger().addHandler(ext.handler)
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.close, signal=signals.engine_stopped)
+        if ext.filter.shared:
+            # Scrapy adds the counting handler when the crawler is set up (2.13) or when the
+            # spider opens (2.14+); both come before the engine starts.
+            crawler.signals.connect(ext.own_log_counts, signal=signals.spider_opened)
+            crawler.signals.connect(ext.own_log_counts, signal=signals.engine_started)
         return ext
+
+    def own_log_counts(self, spider: Any = None) -> None:
+        for handler in logging.getLogger().handlers:
+            if (isinstance(handler, LogCounterHandler) and handler.crawler is self.crawler
+                    and self.filter not in handler.filters):
+                handler.addFilter(self.filter)
 
     def response_received(self, response: Response, request: Request, spider: Any = None) -> None:
         logger.info(
@@ -58,12 +131,22 @@ class RunLogExtension:
                 "status": response.status,
                 "size": len(response.body),
                 "kind": request.meta.get("akhbar_kind"),
+                "spider": self.crawler.spider,
             },
         )
 
     def spider_closed(self, spider: Any = None, reason: str = "") -> None:
-        logger.info("run finished: %s", reason, extra={"event": "finished", "reason": reason})
+        logger.info("run finished: %s", reason, extra={"event": "finished", "reason": reason,
+                                                        "spider": self.crawler.spider})
         self.handler.flush()
+
+    def close(self) -> None:
+        """Stop writing the run's log (a process of several runs goes on logging)."""
+        if self.closed:
+            return
+        self.closed = True
+        logging.getLogger().removeHandler(self.handler)
+        self.handler.close()
 
 
 class RunStatsExtension:

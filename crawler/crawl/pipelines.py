@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
@@ -15,7 +14,7 @@ from crawler.catalog import Catalog
 from crawler.catalog.writer import CatalogWriter
 from crawler.crawl import signals as akhbar_signals
 from crawler.crawl.items import CaptureInfo, PageItem, TaggedArticle
-from crawler.crawl.workers import PROCESS_PAGE, WARM_UP, WorkerPool, adopt
+from crawler.crawl.workers import WorkerPool, extraction_pool
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -53,31 +52,37 @@ class ExtractionFailed(DropItem):
 
 
 class ExtractionPipeline:
-    """Runs :func:`crawler.crawl.processing.process_page` on each page, in worker processes when
-    ``AKHBAR_EXTRACT_WORKERS`` > 0 so that the reactor thread keeps fetching (see
-    :mod:`crawler.crawl.workers`); with 0, on the reactor thread."""
+    """Runs :func:`crawler.crawl.processing.process_page` on each page in worker processes, so
+    that the reactor thread keeps fetching (see :mod:`crawler.crawl.workers`).
 
-    def __init__(self, crawler: Crawler, workers: int, nice: int = 0) -> None:
+    The pool is the one the crawl process started and passed in the ``AKHBAR_EXTRACT_POOL``
+    setting (:mod:`crawler.crawl.crawlproc` for one run, :mod:`crawler.crawl.host` for all
+    the runs of a shared process); the pipeline leaves it to its owner. Without one it starts
+    its own of ``AKHBAR_EXTRACT_WORKERS`` processes and closes it when the spider closes; with
+    0 workers, pages are processed on the reactor thread.
+    """
+
+    def __init__(self, crawler: Crawler, pool: WorkerPool | None, *, owns_pool: bool) -> None:
         self.crawler = crawler
         # A body left gzipped is decoded in the worker, under the same limit as Scrapy's.
         self.max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE") or 2**62
         self._trim = _malloc_trim()
         self._pages = 0
-        self.pool: WorkerPool | None = None
-        if workers > 0:
-            # By name: the workers import crawler.crawl.processing (and trafilatura), this
-            # process does not. A pool started with the process (crawler.crawl.crawlproc) is used.
-            self.pool = adopt(PROCESS_PAGE, workers, initializer=WARM_UP, nice=nice) or (
-                WorkerPool(PROCESS_PAGE, workers, initializer=WARM_UP, nice=nice)
-            )
+        self.pool = pool
+        self.owns_pool = owns_pool
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        workers = settings.getint("AKHBAR_EXTRACT_WORKERS")
-        if workers < 0:  # one per core
-            workers = os.cpu_count() or 1
-        pipe = cls(crawler, workers, settings.getint("AKHBAR_EXTRACT_NICE"))
+        given = settings.get("AKHBAR_EXTRACT_POOL")
+        if isinstance(given, WorkerPool) and not given.closed:
+            pipe = cls(crawler, given, owns_pool=False)
+        else:
+            # By name: the workers import crawler.crawl.processing (and trafilatura), this
+            # process does not.
+            own = extraction_pool(settings.getint("AKHBAR_EXTRACT_WORKERS"),
+                                  settings.getint("AKHBAR_EXTRACT_NICE"))
+            pipe = cls(crawler, own, owns_pool=own is not None)
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
 
@@ -97,7 +102,8 @@ class ExtractionPipeline:
                 "extraction failed for %s: %r",
                 item.url,
                 exc,
-                extra={"event": "extraction_failed", "url": item.url},
+                extra={"event": "extraction_failed", "url": item.url,
+                       "spider": self.crawler.spider},
             )
             raise ExtractionFailed(f"extraction failed: {exc!r}") from exc
         item.body = b""  # the WARC has it; don't carry it through the rest of the pipeline
@@ -116,7 +122,7 @@ class ExtractionPipeline:
         return item
 
     def spider_closed(self, spider: Any = None) -> None:
-        if self.pool is not None:
+        if self.pool is not None and self.owns_pool:
             self.pool.close()
 
 

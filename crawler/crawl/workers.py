@@ -15,14 +15,17 @@ come first, extraction takes the CPU that is left.
 
 ``func`` and ``initializer`` may be given as ``"module:function"``: the worker imports the
 module, the process that starts the pool never does (the crawl process does not import
-trafilatura). :func:`prestart` starts a crawl's pool before Scrapy is even imported, so
-that the workers' imports run beside the crawl process's own; the extraction pipeline
-then adopts it (:func:`adopt`).
+trafilatura). A crawl process starts its pool before Scrapy is even imported
+(:func:`extraction_pool`, called by :mod:`crawler.crawl.crawlproc` and
+:mod:`crawler.crawl.host`), so that the workers' imports run beside its own, and hands it to
+its crawls in the ``AKHBAR_EXTRACT_POOL`` setting; a pool is shared, never copied (see
+:meth:`WorkerPool.__deepcopy__`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import importlib
 import logging
 import multiprocessing
@@ -142,6 +145,23 @@ class WorkerPool:
     def size(self) -> int:
         return len(self._workers)
 
+    @property
+    def pids(self) -> list[int]:
+        """The worker processes' ids."""
+        return [worker.process.pid for worker in self._workers]
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # A pool is a handle on running processes, passed around (in Scrapy settings, which are
+    # deep-copied for every crawler) but never duplicated.
+    def __copy__(self) -> WorkerPool:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> WorkerPool:
+        return self
+
     def _start_worker(self) -> _Worker:
         request_reader, request_writer = self._context.Pipe(duplex=False)
         result_reader, result_writer = self._context.Pipe(duplex=False)
@@ -163,7 +183,12 @@ class WorkerPool:
 
     def _watch(self, worker: _Worker) -> None:
         assert self._loop is not None
-        self._loop.add_reader(worker.results.fileno(), self._on_result, worker)
+        # In a context of its own: the loop runs a reader in the context it was added in,
+        # and the pool serves every crawl of a shared process, not the one that happened to
+        # start it (see crawler.crawl.extensions.CURRENT_RUN). Each caller's task resumes in
+        # its own context when its future is set.
+        contextvars.Context().run(
+            self._loop.add_reader, worker.results.fileno(), self._on_result, worker)
         worker.watched = True
 
     async def run(self, *args: Any) -> Any:
@@ -290,31 +315,20 @@ class WorkerPool:
 PROCESS_PAGE = "crawler.crawl.processing:process_page"
 WARM_UP = "crawler.crawl.processing:warm_up"
 
-_prestarted: WorkerPool | None = None
+
+def pool_size(workers: int) -> int:
+    """``AKHBAR_EXTRACT_WORKERS`` as a number of processes: -1 is one per core, 0 none."""
+    return (os.cpu_count() or 1) if workers < 0 else workers
 
 
-def prestart(func: Target, size: int, *, initializer: Target | None = None,
-             nice: int = 0) -> WorkerPool:
-    """Start a pool now, for :func:`adopt` to hand to whoever asks for the same pool later."""
-    global _prestarted
-    if _prestarted is not None:
-        _prestarted.close()
-    _prestarted = WorkerPool(func, size, initializer=initializer, nice=nice)
-    return _prestarted
-
-
-def adopt(func: Target, size: int, *, initializer: Target | None = None,
-          nice: int = 0) -> WorkerPool | None:
-    """The pool :func:`prestart` started, if it is the one asked for (the caller then owns
-    it); otherwise ``None``, and a pool started for something else is closed."""
-    global _prestarted
-    pool, _prestarted = _prestarted, None
-    if pool is None:
+def extraction_pool(workers: int, nice: int = 0) -> WorkerPool | None:
+    """The pool of extraction workers a crawl process starts (``workers`` as
+    ``AKHBAR_EXTRACT_WORKERS`` reads: -1 one per core), or None for extraction on the
+    reactor thread. The caller owns it and closes it."""
+    size = pool_size(workers)
+    if size < 1:
         return None
-    if (pool.func, pool.size, pool.initializer, pool.nice) == (func, size, initializer, nice):
-        return pool
-    pool.close()
-    return None
+    return WorkerPool(PROCESS_PAGE, size, initializer=WARM_UP, nice=nice)
 
 
 def _widen(conn: Connection) -> int:

@@ -1,8 +1,9 @@
-"""crawler.crawl.crawlproc: the crawl process starts its extraction workers before Scrapy loads."""
+"""crawler.crawl.crawlproc: the crawl process starts its extraction workers before Scrapy loads,
+and hands the pool to its crawl in a setting."""
 
 from __future__ import annotations
 
-from crawler.crawl import crawlproc, settings, workers
+from crawler.crawl import crawlproc
 from tests.support import python_output
 
 
@@ -14,25 +15,48 @@ def test_settings_are_read_off_the_command_line() -> None:
     assert crawlproc._setting(argv, "AKHBAR_OTHER", 7) == 7
 
 
-def test_only_a_crawl_gets_workers() -> None:
-    crawlproc.prestart_workers(["list"])
-    assert workers._prestarted is None
-    crawlproc.prestart_workers(["crawl", "outlet", "-s", "AKHBAR_EXTRACT_WORKERS=0"])
-    assert workers._prestarted is None
-    crawlproc.prestart_workers(["crawl", "outlet", "-s", "AKHBAR_EXTRACT_WORKERS=1"])
-    pool = workers.adopt(workers.PROCESS_PAGE, 1, initializer=workers.WARM_UP,
-                         nice=settings.AKHBAR_EXTRACT_NICE)
+def test_only_a_crawl_with_workers_gets_a_pool() -> None:
+    assert crawlproc.start_workers(["list"]) is None
+    assert crawlproc.start_workers(["crawl", "outlet", "-s", "AKHBAR_EXTRACT_WORKERS=0"]) is None
+    pool = crawlproc.start_workers(["crawl", "outlet", "-s", "AKHBAR_EXTRACT_WORKERS=1"])
     assert pool is not None
-    pool.close()
+    try:
+        assert pool.size == 1
+    finally:
+        pool.close()
+
+
+def test_the_pool_reaches_the_pipeline_through_the_settings_uncopied() -> None:
+    from scrapy.settings import Settings
+
+    from crawler.crawl.workers import WorkerPool
+
+    pool = WorkerPool("os:getpid", 1)
+    try:
+        settings = Settings({"AKHBAR_EXTRACT_POOL": pool})
+        assert settings.copy().get("AKHBAR_EXTRACT_POOL") is pool
+        assert settings.frozencopy().get("AKHBAR_EXTRACT_POOL") is pool
+    finally:
+        pool.close()
 
 
 def test_the_crawl_process_imports_neither_trafilatura_nor_langdetect() -> None:
     code = (
         "import sys\n"
-        "from crawler.crawl.crawlproc import prestart_workers\n"
-        "prestart_workers(['crawl', 'outlet', '-s', 'AKHBAR_EXTRACT_WORKERS=1'])\n"
+        "from crawler.crawl.crawlproc import start_workers\n"
+        "pool = start_workers(['crawl', 'outlet', '-s', 'AKHBAR_EXTRACT_WORKERS=1'])\n"
         "import crawler.crawl.pipelines, crawler.crawl.middlewares, spiders.outlet\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('trafilatura', 'langdetect', 'htmldate')))\n"
+        "pool.close()\n"
+    )
+    assert python_output(code).strip() == "[]"
+
+
+def test_an_extraction_worker_imports_no_database_code() -> None:
+    code = (
+        "import sys\n"
+        "import crawler.crawl.processing\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'scrapy')))\n"
     )
     assert python_output(code).strip() == "[]"

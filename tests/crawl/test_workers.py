@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import operator
 import os
+from typing import Any
 
 import pytest
 
@@ -101,23 +102,63 @@ def test_a_bad_reference_fails_the_worker_not_the_caller() -> None:
     assert resolve(len) is len
 
 
-def test_a_prestarted_pool_is_adopted_only_by_who_asks_for_it() -> None:
-    from crawler.crawl.workers import adopt, prestart
+def test_extraction_pool_reads_workers_as_the_setting_does() -> None:
+    from crawler.crawl.workers import extraction_pool, pool_size
 
-    pool = prestart("os:getpid", 1, nice=1)
-    assert adopt("os:getpid", 2, nice=1) is None  # another size: closed, not handed out
-    assert pool._closed
-    assert adopt("os:getpid", 2, nice=1) is None  # nothing left to adopt
-
-    pool = prestart("os:getpid", 2)
-    adopted = adopt("os:getpid", 2)
-    assert adopted is pool
+    assert extraction_pool(0) is None
+    assert pool_size(-1) == (os.cpu_count() or 1) and pool_size(3) == 3
+    pool = extraction_pool(1, nice=1)
+    assert pool is not None
     try:
-        pids = asyncio.run(_pids(adopted))
+        assert pool.size == 1 and pool.nice == 1 and len(pool.pids) == 1
+    finally:
+        pool.close()
+    assert pool.closed
+
+
+def test_a_pool_is_shared_never_copied() -> None:
+    import copy
+
+    pool = WorkerPool("os:getpid", 1)
+    try:
+        assert copy.copy(pool) is pool and copy.deepcopy({"pool": pool})["pool"] is pool
+        pids = asyncio.run(_pids(pool))
         assert os.getpid() not in pids
     finally:
-        adopted.close()
+        pool.close()
 
 
 async def _pids(pool: WorkerPool) -> set[int]:
     return set(await asyncio.gather(*(pool.run() for _ in range(6))))
+
+
+def test_results_are_read_in_no_callers_context() -> None:
+    """In a shared crawl process the pool serves every run: what it logs while reading a
+    result belongs to none of them (not to the run that first used it)."""
+    from contextvars import ContextVar
+
+    run: ContextVar[str | None] = ContextVar("run", default=None)
+    seen: list[str | None] = []
+
+    async def main() -> list[str | None]:
+        pool = WorkerPool(os.getpid, 1)
+        read = pool._on_result
+
+        def spy(worker: Any) -> None:
+            seen.append(run.get())
+            read(worker)
+
+        pool._on_result = spy  # type: ignore[method-assign]
+
+        async def caller(name: str) -> str | None:
+            run.set(name)
+            await pool.run()
+            return run.get()
+
+        try:
+            return list(await asyncio.gather(caller("a"), caller("b"), caller("c")))
+        finally:
+            pool.close()
+
+    assert asyncio.run(main()) == ["a", "b", "c"]  # each caller resumes in its own context
+    assert seen and set(seen) == {None}
