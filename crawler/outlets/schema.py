@@ -12,7 +12,7 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -307,6 +307,12 @@ class ServiceConfig(BaseModel):
     )
     api_port: int = Field(
         default=8631, ge=1, le=65535, description="the port `akhbar serve` listens on, 1-65535"
+    )
+    executor: Literal["shared", "process"] = Field(
+        default="shared",
+        description="shared (every run of this host in one crawl process, with one pool of "
+        "extraction workers sized to the cores: least memory; a crash of that process ends "
+        "all its runs) or process (each run in a process of its own, with its own workers)",
     )
     auth: AuthConfig = Field(
         default_factory=AuthConfig, description="allowed_hosts, anonymous_read, open_metrics, "
