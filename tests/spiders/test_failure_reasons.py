@@ -11,6 +11,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.settings import Settings
 
 from tests.spiders.sites import Site, outlet_file, reply, run_crawl
 
@@ -127,3 +129,8 @@ def test_every_failure_line_says_why(entries: list[dict[str, Any]]) -> None:
     for entry in entries:
         if entry.get("event") == "request_failed":
             assert entry["reason"] and "()" not in entry["msg"], entry["msg"]
+    if not hasattr(RetryMiddleware(Settings()), "give_up_log_level"):
+        return  # Scrapy 2.13 and 2.14 log "Gave up retrying" as an error whatever is set
+    gave_up = [e["msg"] for e in entries if e["msg"].startswith("Gave up retrying")
+               and e["level"] in ("WARNING", "ERROR")]
+    assert not gave_up, gave_up
