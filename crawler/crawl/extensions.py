@@ -108,8 +108,9 @@ class RunLogExtension:
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.close, signal=signals.engine_stopped)
         if ext.filter.shared:
-            # Scrapy adds the counting handler when the crawler is set up (2.13) or when the
-            # spider opens (2.14+); both come before the engine starts.
+            # Scrapy adds the counting handler when the crawler is set up, before this
+            # extension (2.13), or when the spider opens (2.14+).
+            ext.own_log_counts()
             crawler.signals.connect(ext.own_log_counts, signal=signals.spider_opened)
             crawler.signals.connect(ext.own_log_counts, signal=signals.engine_started)
         return ext

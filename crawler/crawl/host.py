@@ -26,6 +26,7 @@ Why one process for several runs, and what a crash of it takes with it: docs/run
 from __future__ import annotations
 
 import argparse
+import contextvars
 import json
 import logging
 import os
@@ -438,12 +439,29 @@ def _setup_logging(settings: Settings, level: str) -> None:
     root.addHandler(handler)
 
 
+def _carry_context(reactor: Any) -> None:
+    """Make the reactor run each delayed call in the context it was scheduled from.
+
+    asyncio does so for its own callbacks, tasks and readers; Twisted's asyncio reactor runs
+    every ``callLater`` from one asyncio timer, in the context of whoever set that timer.
+    Scrapy's engine, downloader slots and retries schedule their work with ``callLater``: a
+    run's spider callbacks would run (and log) as another run's (see
+    :data:`crawler.crawl.extensions.CURRENT_RUN`)."""
+    schedule = reactor.callLater
+
+    def call_later(delay: float, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return schedule(delay, contextvars.copy_context().run, func, *args, **kwargs)
+
+    reactor.callLater = call_later
+
+
 def _setup_reactor(runner: CrawlerRunner, settings: Settings) -> None:
     """What Scrapy's CrawlerProcess does before it runs the reactor: the DNS resolver and
-    the thread pool size."""
+    the thread pool size; and delayed calls that keep their run's context."""
     from scrapy.utils.misc import load_object
 
     reactor = _reactor()
+    _carry_context(reactor)
     path = settings.get("TWISTED_DNS_RESOLVER") or settings.get("DNS_RESOLVER")
     if path:
         # As Scrapy does: the resolver only reads the settings of what it is given.
