@@ -152,10 +152,24 @@ def reindex(obj: Obj, replace: bool, search_only: bool) -> None:
 
 
 @cli.command()
+@click.option("--repair", is_flag=True,
+              help="First end the runs of dead owners, close WARC files a killed crawl left "
+                   "open, and add to the catalog and the index what the WARC files hold and "
+                   "they lack; then verify.")
 @pass_obj
-def verify(obj: Obj) -> None:
+def verify(obj: Obj, repair: bool) -> None:
     """Check every WARC file (gzip members, digests, closed) against the catalog and the
     index; exit 1 when anything is missing, extra or corrupt."""
+    if repair:
+        fixed = service.repair(obj.ctx)
+        for run_id in fixed.runs_ended:
+            click.echo(f"ended run {run_id}: its owner had died")
+        for name in fixed.warcs_closed:
+            click.echo(f"closed {name}: cut after its last whole record")
+        click.echo(f"repaired: {fixed.captures_added} capture(s), {fixed.articles_added} "
+                   f"article(s) and {fixed.versions_added} version(s) added from the WARC files")
+        for unreadable in fixed.problems:
+            click.echo(f"could not read all of {unreadable}")
     report = service.verify(obj.ctx)
     for problem in report.problems:
         click.echo(str(problem))

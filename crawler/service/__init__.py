@@ -56,6 +56,7 @@ if TYPE_CHECKING:
         reindex,
         verify,
     )
+    from crawler.service.repair import RepairReport, repair
     from crawler.service.runs import (
         RunSummary,
         active_runs,
@@ -109,6 +110,8 @@ _EXPORTS: dict[str, str] = {
     "verify": "crawler.service.rebuild",
     "active_runs": "crawler.service.runs",
     "cancel_run": "crawler.service.runs",
+    "RepairReport": "crawler.service.repair",
+    "repair": "crawler.service.repair",
     "reap_dead": "crawler.service.runs",
     "ScheduleEntry": "crawler.scheduler.schedules",
     "SyncReport": "crawler.scheduler.schedules",
@@ -130,7 +133,9 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "RepairReport",
     "active_runs",
+    "repair",
     "CaptureQuery",
     "ShownCapture",
     "VersionDiff",
