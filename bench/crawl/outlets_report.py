@@ -109,7 +109,8 @@ def render_text(result: OutletsResult, record: dict[str, Any]) -> str:
         f"akhbar many-outlets benchmark — {result.outlets} outlets, {result.articles} articles, "
         f"{result.urls} URLs, {machine['cpus']} CPUs, {record['finished_at']}",
         f"akhbar crawl --all, {conc}; each outlet file: {result.concurrency} requests at once, "
-        "no delay, robots.txt obeyed; wget --recursive --warc-file over the same sites after it",
+        "no delay, robots.txt obeyed; " + ("wget --recursive --warc-file over the same sites "
+                                           "after it" if result.wget else "no wget (--no-wget)"),
         "", contenders_table(result), "",
     ]
     a, w = result.akhbar, result.wget
