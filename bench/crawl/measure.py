@@ -69,7 +69,7 @@ def default_role(proc: psutil.Process) -> str:
         return "other"
     if "multiprocessing" in cmd or "spawn_main" in cmd:
         return "workers"
-    if "scrapy" in cmd or "crawler.crawl.crawlproc" in cmd:
+    if "scrapy" in cmd or "crawler.crawl.crawlproc" in cmd or "crawler.crawl.host" in cmd:
         return "crawl"
     if "bench.crawl.naive" in cmd:
         return "crawl"
