@@ -49,3 +49,9 @@ def _pg_schema(pg_available: bool) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def pg_session_url(pg_available: bool) -> Iterator[str]:
     yield from _pg_schema(pg_available)
+
+
+@pytest.fixture(scope="module")
+def pg_module_url(pg_available: bool) -> Iterator[str]:
+    """A schema of the module's own, for module-scoped fixtures (not shared across files)."""
+    yield from _pg_schema(pg_available)

@@ -28,9 +28,9 @@ QUERY_WORDS = VOCABULARY + ["OR", "-", '"', "*", "«", "»", "ماه*", "ban*", 
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory: pytest.TempPathFactory,
-         pg_session_url: str) -> Iterator[tuple[Catalog, Catalog]]:
+         pg_module_url: str) -> Iterator[tuple[Catalog, Catalog]]:
     lite = Catalog(sqlite_url(Path(tmp_path_factory.mktemp("same")) / "c.sqlite"))
-    pg = Catalog(pg_session_url)
+    pg = Catalog(pg_module_url)
     for catalog in (lite, pg):
         docs = random.Random(12)
         for n in range(60):
