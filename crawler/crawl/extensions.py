@@ -147,7 +147,10 @@ class RunLogExtension:
             return
         self.closed = True
         logging.getLogger().removeHandler(self.handler)
-        self.handler.close()
+        try:
+            self.handler.close()
+        except OSError:  # its last lines cannot be written (a full disk)
+            pass
 
 
 class RunStatsExtension:

@@ -283,21 +283,28 @@ class Host:
         run.context.run(_stop_crawler, run.crawler)
 
     def _ended(self, result: object, run: HostedRun) -> None:
+        """The run's crawl is over: close what is its, then say so. Whatever fails here (a
+        full disk refusing the last lines of its log) must not keep the ``ended`` event
+        back: its owner would wait for ever, and this process would never exit."""
         from twisted.python.failure import Failure
 
-        error = None
-        if isinstance(result, Failure):
-            error = _failure_words(result)
-            logger.error("run %s of %s raised: %s\n%s", run.run_id, run.outlet, error,
-                         _failure_traceback(result), extra={"run_id": run.run_id})
-        reason = _finish_reason(run.crawler)
-        _close_run_log(run.crawler)
-        logging.getLogger().removeHandler(run.stderr)
-        _close_handler(run.stderr)
-        self.runs.pop(run.run_id, None)
-        logger.info("run %s of %s ended: %s", run.run_id, run.outlet, error or reason)
-        self.emit(RunEnded(run_id=run.run_id, outlet=run.outlet, reason=reason, error=error))
-        self._maybe_exit()
+        error = reason = None
+        try:
+            if isinstance(result, Failure):
+                error = _failure_words(result)
+                logger.error("run %s of %s raised: %s\n%s", run.run_id, run.outlet, error,
+                             _failure_traceback(result), extra={"run_id": run.run_id})
+            reason = _finish_reason(run.crawler)
+            _close_run_log(run.crawler)
+        except Exception:
+            logger.exception("could not close run %s cleanly", run.run_id)
+        finally:
+            _close_handler(run.stderr)
+            self.runs.pop(run.run_id, None)
+            logger.info("run %s of %s ended: %s", run.run_id, run.outlet, error or reason)
+            self.emit(RunEnded(run_id=run.run_id, outlet=run.outlet, reason=reason,
+                               error=error))
+            self._maybe_exit()
 
     # -- shutting down -------------------------------------------------------------------
     def shutdown(self, signum: int) -> None:
@@ -406,7 +413,10 @@ def _run_stderr_handler(settings: Settings, run_id: str) -> logging.Handler:
 
 def _close_handler(handler: logging.Handler) -> None:
     logging.getLogger().removeHandler(handler)
-    handler.close()
+    try:
+        handler.close()
+    except OSError:  # its last lines cannot be written (a full disk): nothing more to do
+        pass
 
 
 class _HostRecords(logging.Filter):

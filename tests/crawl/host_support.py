@@ -105,7 +105,8 @@ class Host:
             if event is None:
                 raise AssertionError(f"the host exited before {kind.__name__} {run_id}: "
                                      + self.stderr_tail())
-            if isinstance(event, kind) and (run_id is None or event.run_id == run_id):
+            if isinstance(event, kind) and (run_id is None
+                                            or getattr(event, "run_id", None) == run_id):
                 return event
 
     def ended(self, run_ids: list[str], timeout: float = 120) -> dict[str, RunEnded]:

@@ -258,3 +258,32 @@ def test_sigterm_stops_every_run_gracefully(tmp_path: Path) -> None:
         assert stats_of(data, f"run-{oid}")["finish_reason"] == "shutdown"
         assert list((data / "warcs" / oid).rglob("*.warc.gz"))
     assert not list((data / "warcs").rglob("*.open"))
+
+
+def test_a_run_ends_even_when_its_files_cannot_be_closed() -> None:
+    """A full disk refuses the last lines of a run's stderr: the run still ends (its owner
+    would otherwise wait for ever, and the process would never exit)."""
+    import io
+    import logging
+    import threading
+    from contextvars import Context
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from crawler.crawl.host import Host as SharedHost
+    from crawler.crawl.host import HostedRun
+
+    class FullDisk(logging.Handler):
+        def close(self) -> None:
+            raise OSError(28, "No space left on device")
+
+    events = io.BytesIO()
+    host = SharedHost.__new__(SharedHost)
+    host.events, host.runs, host.input_closed, host.shutting_down = events, {}, False, False
+    host._events_lock, host._events_open = threading.Lock(), True
+    crawler = cast(Any, SimpleNamespace())  # no stats, no extensions: it never opened
+    run = HostedRun("r1", "demo_en", crawler, Context(), FullDisk(), lambda _run: None)
+    host.runs["r1"] = run
+    host._ended(None, run)
+    assert parse_event(events.getvalue()) == RunEnded(run_id="r1", outlet="demo_en")
+    assert not host.runs
