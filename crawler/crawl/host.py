@@ -38,9 +38,19 @@ from collections.abc import Callable
 from contextvars import Context
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any, Literal
+from typing import IO, TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from crawler.crawl.hostproto import (
+    HOST_MODULE,
+    HostReady,
+    Message,
+    ProtocolError,
+    Refused,
+    RunEnded,
+    RunStarted,
+    StartRun,
+    parse_command,
+)
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler, CrawlerRunner
@@ -51,100 +61,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-MODULE = "crawler.crawl.host"
-
-
-# -- the protocol ---------------------------------------------------------------------------
-class _Message(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    def to_line(self) -> bytes:
-        return self.model_dump_json().encode("utf-8") + b"\n"
-
-
-class StartRun(_Message):
-    """Crawl ``outlet`` as run ``run_id`` with these Scrapy settings (what
-    ``crawler.runs.local.crawl_settings`` gives; the process's own ``-s`` options)."""
-
-    op: Literal["start"] = "start"
-    run_id: str = Field(min_length=1)
-    outlet: str = Field(min_length=1)
-    settings: dict[str, str] = Field(default_factory=dict)
-
-
-class StopRun(_Message):
-    """Stop run ``run_id`` gracefully: its spider closes, its WARC files are closed."""
-
-    op: Literal["stop"] = "stop"
-    run_id: str = Field(min_length=1)
-
-
-class HostReady(_Message):
-    """The host is up: its pid and its extraction workers' (none: extraction on the
-    reactor thread)."""
-
-    event: Literal["ready"] = "ready"
-    pid: int
-    workers: list[int]
-
-
-class RunStarted(_Message):
-    """The run's engine is running: its first requests are going out."""
-
-    event: Literal["started"] = "started"
-    run_id: str
-    outlet: str
-
-
-class RunEnded(_Message):
-    """The run is over and its stats file written (unless it failed before it opened).
-    ``reason``: Scrapy's finish reason (finished, shutdown, closespider_timeout, ...);
-    ``error``: what it raised, if it did."""
-
-    event: Literal["ended"] = "ended"
-    run_id: str
-    outlet: str
-    reason: str | None = None
-    error: str | None = None
-
-
-class Refused(_Message):
-    """A command the host could not take (not JSON, not a command, a run id it already
-    has); ``run_id`` when it could read one."""
-
-    event: Literal["refused"] = "refused"
-    run_id: str | None = None
-    error: str
-
-
-Command = Annotated[StartRun | StopRun, Field(discriminator="op")]
-Event = Annotated[HostReady | RunStarted | RunEnded | Refused, Field(discriminator="event")]
-_COMMANDS: TypeAdapter[StartRun | StopRun] = TypeAdapter(Command)
-_EVENTS: TypeAdapter[HostReady | RunStarted | RunEnded | Refused] = TypeAdapter(Event)
-
-
-class ProtocolError(ValueError):
-    """A line that is not a message of the protocol."""
-
-
-def parse_command(line: bytes | str) -> StartRun | StopRun:
-    try:
-        return _COMMANDS.validate_json(line)
-    except ValidationError as exc:
-        raise ProtocolError(_first_error(exc)) from exc
-
-
-def parse_event(line: bytes | str) -> HostReady | RunStarted | RunEnded | Refused:
-    try:
-        return _EVENTS.validate_json(line)
-    except ValidationError as exc:
-        raise ProtocolError(_first_error(exc)) from exc
-
-
-def _first_error(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    where = ".".join(str(p) for p in err.get("loc", ())) or "line"
-    return f"{where}: {err.get('msg', 'invalid')}"
 
 
 # -- the process ----------------------------------------------------------------------------
@@ -185,7 +101,7 @@ class Host:
         self._events_open = True
 
     # -- events --------------------------------------------------------------------------
-    def emit(self, event: _Message) -> None:
+    def emit(self, event: Message) -> None:
         if not self._events_open:
             return
         with self._events_lock:
@@ -425,7 +341,7 @@ class _HostRecords(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         from crawler.crawl.extensions import run_of_record
 
-        return record.name in (__name__, MODULE) or run_of_record(record) is None
+        return record.name in (__name__, HOST_MODULE) or run_of_record(record) is None
 
 
 def _setup_logging(settings: Settings, level: str) -> None:
@@ -511,7 +427,7 @@ def _workers_setting(default: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=f"python -m {MODULE}", description=__doc__.split(
+    parser = argparse.ArgumentParser(prog=f"python -m {HOST_MODULE}", description=__doc__.split(
         "\n\n")[0])
     parser.add_argument("--workers", type=int, default=None,
                         help="extraction worker processes (-1: one per core, the default, "

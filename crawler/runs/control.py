@@ -22,11 +22,11 @@ from archive import recover_open_files
 from archive.cdxj import index_unindexed_files
 from crawler.catalog import Run
 from crawler.context import AkhbarContext
+from crawler.crawl.hostproto import HOST_MODULE
 from crawler.crawl.runlog import run_paths
 
 logger = logging.getLogger(__name__)
 
-SHARED_HOST_MODULE = b"crawler.crawl.host"
 
 
 def pid_alive(pid: int) -> bool:
@@ -60,7 +60,7 @@ def run_process_alive(pid: int | None, run_id: str) -> bool:
         return False
     # A crawl process of its own names its run; a shared crawl process (crawler.crawl.host)
     # gets its runs on stdin and holds several.
-    return run_id.encode() in command or SHARED_HOST_MODULE in command
+    return run_id.encode() in command or HOST_MODULE.encode() in command
 
 
 def signal_run(pid: int, *, force: bool = False) -> bool:

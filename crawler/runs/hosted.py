@@ -27,8 +27,8 @@ from typing import IO
 
 from crawler.catalog import Run
 from crawler.context import AkhbarContext
-from crawler.crawl.host import (
-    MODULE,
+from crawler.crawl.hostproto import (
+    HOST_MODULE,
     HostReady,
     ProtocolError,
     Refused,
@@ -118,7 +118,7 @@ class SharedProcess:
         self.exit_code: int | None = None
         self._lock = threading.Lock()
         self._killed_because: str | None = None
-        cmd = [sys.executable, "-m", MODULE, "--log-level", ctx.service.log_level]
+        cmd = [sys.executable, "-m", HOST_MODULE, "--log-level", ctx.service.log_level]
         try:
             with self.stderr_path.open("wb") as err:
                 self.process = subprocess.Popen(

@@ -17,7 +17,7 @@ from typing import Any
 import psutil
 
 from crawler.catalog import Catalog, sqlite_url
-from crawler.crawl.host import HostReady, RunEnded, StartRun, StopRun, parse_event
+from crawler.crawl.hostproto import HostReady, RunEnded, StartRun, StopRun, parse_event
 from tests.support import PROJECT_ROOT
 
 #: The ports these tests serve the demo site on.

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crawler.catalog import Capture, Catalog
-from crawler.crawl.host import (
+from crawler.crawl.hostproto import (
     ProtocolError,
     Refused,
     RunEnded,
