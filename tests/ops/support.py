@@ -11,6 +11,8 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.scheduler.helpers import send_html
+
 PORTS = range(18600, 18700)
 
 
@@ -133,15 +135,7 @@ class NewsSite:
                     self.send_error(404)
 
             def _send(self, html: str) -> None:
-                body = html.encode()
-                try:
-                    self.send_response(200)
-                    self.send_header("Content-Type", "text/html; charset=utf-8")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except OSError:
-                    pass  # the crawler went away
+                send_html(self, html)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
         self.server.daemon_threads = True

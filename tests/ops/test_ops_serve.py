@@ -6,8 +6,6 @@ database and the disk."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +13,6 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from crawler.runs import pid_alive
 from tests.ops.support import NewsSite, Receiver, free_port
 from tests.scheduler.helpers import Service, outlet_yaml, wait_for
 
@@ -24,11 +21,7 @@ from tests.scheduler.helpers import Service, outlet_yaml, wait_for
 def service(tmp_path: Path) -> Iterator[Service]:
     svc = Service(tmp_path, free_port())
     yield svc
-    if svc.proc is not None and svc.proc.poll() is None:
-        svc.stop()
-    for pid in svc.pids:  # crawls this test started, should a check have failed
-        if pid_alive(pid):
-            os.kill(pid, signal.SIGKILL)
+    svc.close()
 
 
 def samples(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -3,7 +3,6 @@ killed or stopped with runs in flight, and cancelling a run a foreground crawl o
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 from collections.abc import Iterator
@@ -36,11 +35,7 @@ def make_service(tmp: Path, site: SlowSite, *args: str) -> Service:
 def service(tmp_path: Path, site: SlowSite) -> Iterator[Service]:
     svc = make_service(tmp_path, site)
     yield svc
-    if svc.proc is not None and svc.proc.poll() is None:
-        svc.stop(signal.SIGKILL)
-    for pid in svc.pids:
-        if pid_alive(pid):
-            os.kill(pid, signal.SIGKILL)
+    svc.close()
 
 
 def queue_slow(service: Service) -> str:

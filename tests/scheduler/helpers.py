@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from crawler.catalog import Run
 from crawler.context import AkhbarContext, open_context
+from crawler.runs import pid_alive
 from crawler.scheduler.schedules import make_jobstore
 
 
@@ -111,6 +112,19 @@ def wait_for(predicate: Callable[[], bool], timeout: float, step: float = 0.1,
     return False
 
 
+def send_html(handler: BaseHTTPRequestHandler, html: str) -> None:
+    """Answer 200 with ``html``; a crawler that went away is no error."""
+    body = html.encode()
+    try:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+    except OSError:
+        pass
+
+
 class SlowSite:
     """A news site whose listing ``/<outlet>/`` links to ``pages`` articles, each answered
     after ``delay`` seconds (``/<outlet>/a/hang-*`` hangs for ``hang`` seconds)."""
@@ -145,15 +159,7 @@ class SlowSite:
                     self.send_error(404)
 
             def _send(self, html: str) -> None:
-                body = html.encode()
-                try:
-                    self.send_response(200)
-                    self.send_header("Content-Type", "text/html; charset=utf-8")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except OSError:
-                    pass  # the crawler went away
+                send_html(self, html)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -219,6 +225,14 @@ class Service:
         except OSError:
             return False
         return True
+
+    def close(self) -> None:
+        """Stop the service (if still up) and any crawl a failed check left running."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.stop(signal.SIGKILL)
+        for pid in self.pids:
+            if pid_alive(pid):
+                os.kill(pid, signal.SIGKILL)
 
     def stop(self, sig: int = signal.SIGTERM) -> int:
         assert self.proc is not None

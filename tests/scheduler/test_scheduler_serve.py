@@ -3,7 +3,6 @@ while a crawl runs and another waits; SIGHUP reloads; the CLI talks to it."""
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import time
@@ -24,11 +23,7 @@ AKHBAR = Path(sys.executable).with_name("akhbar")
 def service(tmp_path: Path) -> Iterator[Service]:
     svc = Service(tmp_path, free_port())
     yield svc
-    if svc.proc is not None and svc.proc.poll() is None:
-        svc.stop()
-    for pid in svc.pids:  # crawls this test started, should a check have failed
-        if pid_alive(pid):
-            os.kill(pid, signal.SIGKILL)
+    svc.close()
 
 
 def test_restart_neither_loses_nor_doubles_a_run(tmp_path: Path, service: Service) -> None:
