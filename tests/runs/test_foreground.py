@@ -62,6 +62,14 @@ class Terminal:
                 return run
         return None
 
+    def crawl_until(self, pages: int) -> tuple[subprocess.Popen[str], Run]:
+        """`akhbar crawl slow`, once its run has fetched ``pages`` pages."""
+        proc = self.start("crawl", "slow")
+        assert wait_for(lambda: self.running_with(pages) is not None, 60), proc.args
+        run = self.running_with(pages)
+        assert run is not None and run.pid is not None
+        return proc, run
+
     def captures(self, run_id: str) -> int:
         with self.ctx.catalog.session() as session:
             return session.query(Capture).filter(Capture.run_id == run_id).count()
@@ -103,10 +111,7 @@ def assert_next_run_works(term: Terminal) -> None:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_a_stopped_foreground_crawl_records_its_run_cancelled(term: Terminal,
                                                               sig: int) -> None:
-    proc = term.start("crawl", "slow")
-    assert wait_for(lambda: term.running_with(3) is not None, 60), proc.stderr
-    run = term.running_with(3)
-    assert run is not None
+    proc, run = term.crawl_until(3)
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=90)
     assert proc.returncode == 130, out + err
@@ -119,14 +124,12 @@ def test_a_stopped_foreground_crawl_records_its_run_cancelled(term: Terminal,
 
 
 def test_a_killed_parent_leaves_its_crawl_to_finish_and_be_recorded(term: Terminal) -> None:
-    proc = term.start("crawl", "slow")
-    assert wait_for(lambda: term.running_with(2) is not None, 60)
-    run = term.running_with(2)
-    assert run is not None and run.pid is not None
+    proc, run = term.crawl_until(2)
+    crawl_pid = run.pid or 0
     proc.kill()
     proc.communicate(timeout=30)
-    assert pid_alive(run.pid)  # the crawl goes on by itself
-    assert wait_for(lambda: not pid_alive(run.pid or 0), 120)
+    assert pid_alive(crawl_pid)  # the crawl goes on by itself
+    assert wait_for(lambda: not pid_alive(crawl_pid), 120)
     listed = term.run("runs", "list")  # the next one that looks records the end
     assert listed.returncode == 0, listed.stderr
     (done,) = term.runs()
@@ -136,14 +139,12 @@ def test_a_killed_parent_leaves_its_crawl_to_finish_and_be_recorded(term: Termin
 
 
 def test_a_killed_tree_is_ended_with_its_reason_and_its_warc_closed(term: Terminal) -> None:
-    proc = term.start("crawl", "slow")
-    assert wait_for(lambda: term.running_with(3) is not None, 60)
-    run = term.running_with(3)
-    assert run is not None and run.pid is not None
+    proc, run = term.crawl_until(3)
+    crawl_pid = run.pid or 0
     proc.kill()
-    os.kill(run.pid, signal.SIGKILL)
+    os.kill(crawl_pid, signal.SIGKILL)
     proc.communicate(timeout=30)
-    assert wait_for(lambda: not pid_alive(run.pid or 0), 30)
+    assert wait_for(lambda: not pid_alive(crawl_pid), 30)
     listed = term.run("runs", "list")
     assert listed.returncode == 0
     (done,) = term.runs()
@@ -155,10 +156,7 @@ def test_a_killed_tree_is_ended_with_its_reason_and_its_warc_closed(term: Termin
 
 
 def test_cancel_from_another_terminal_stops_a_foreground_crawl(term: Terminal) -> None:
-    proc = term.start("crawl", "slow")
-    assert wait_for(lambda: term.running_with(2) is not None, 60)
-    run = term.running_with(2)
-    assert run is not None
+    proc, run = term.crawl_until(2)
     cancelled = term.run("runs", "cancel", run.id)
     assert cancelled.returncode == 0 and f"{run.id}: cancelled" in cancelled.stdout, (
         cancelled.stdout + cancelled.stderr)
