@@ -14,6 +14,7 @@ Several runs in one process (and one pool for all of them) is :mod:`crawler.craw
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -56,6 +57,10 @@ def main(argv: list[str] | None = None) -> None:
         from scrapy.utils.project import get_project_settings
 
         settings = get_project_settings()
+        # Given in the environment, not on the command line, where anyone could read it.
+        if os.environ.get("AKHBAR_DATABASE_URL"):
+            settings.set("AKHBAR_DATABASE_URL", os.environ["AKHBAR_DATABASE_URL"],
+                         priority="cmdline")
         if pool is not None:
             settings.set("AKHBAR_EXTRACT_POOL", pool, priority="cmdline")
         execute(["scrapy", *args], settings)  # exits

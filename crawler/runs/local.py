@@ -19,6 +19,9 @@ from crawler.errors import RunError
 
 CommandFor = Callable[[AkhbarContext, str, str], list[str]]
 
+#: Settings a crawl process gets from its environment instead of its command line.
+SECRET_SETTINGS = ("AKHBAR_DATABASE_URL",)
+
 
 def crawl_settings(ctx: AkhbarContext, outlet: str, run_id: str) -> dict[str, str]:
     """The Scrapy settings (``-s KEY=VALUE``) a crawl of ``outlet`` as run ``run_id`` gets,
@@ -43,7 +46,8 @@ def crawl_command(ctx: AkhbarContext, outlet: str, run_id: str) -> list[str]:
     cmd = [sys.executable, "-m", "crawler.crawl.crawlproc", "crawl", "outlet",
            "-a", f"outlet={outlet}"]
     for key, value in crawl_settings(ctx, outlet, run_id).items():
-        cmd += ["-s", f"{key}={value}"]
+        if key not in SECRET_SETTINGS:  # a command line is visible to anyone on the host
+            cmd += ["-s", f"{key}={value}"]
     return cmd
 
 
@@ -51,6 +55,9 @@ def crawl_env(ctx: AkhbarContext) -> dict[str, str]:
     env = dict(os.environ)
     env.update(ctx.env)
     env["SCRAPY_SETTINGS_MODULE"] = "crawler.crawl.settings"
+    # The database URL may hold a password: it goes in the environment, not on the command
+    # line (crawler.crawl.crawlproc reads it back).
+    env["AKHBAR_DATABASE_URL"] = ctx.database_url
     env["PYTHONUNBUFFERED"] = "1"
     return env
 

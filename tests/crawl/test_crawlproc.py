@@ -3,7 +3,12 @@ and hands the pool to its crawl in a setting."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from crawler.context import open_context
 from crawler.crawl import crawlproc
+from crawler.runs import crawl_command
+from crawler.runs.local import crawl_env
 from tests.support import python_output
 
 
@@ -60,3 +65,10 @@ def test_an_extraction_worker_imports_no_database_code() -> None:
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'scrapy')))\n"
     )
     assert python_output(code).strip() == "[]"
+
+
+def test_the_database_url_is_not_on_the_crawl_command_line(tmp_path: Path) -> None:
+    secret = "postgresql+psycopg://archive:hunter2@127.0.0.1:5432/test"
+    ctx = open_context(tmp_path / "config", tmp_path / "data", database_url=secret, env={})
+    assert not any("hunter2" in arg for arg in crawl_command(ctx, "demo_en", "run-1"))
+    assert crawl_env(ctx)["AKHBAR_DATABASE_URL"] == secret
