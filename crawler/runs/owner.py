@@ -211,7 +211,6 @@ class RunOwner:
         """Tick until every one of ``run_ids`` has ended (a foreground crawl); ``on_round``
         gets their rows (live figures included) after each round."""
         pending = set(run_ids)
-        self.recover()
         while True:
             self.tick()
             rows = self.book.of(run_ids)
