@@ -111,7 +111,7 @@ def test_no_secret_shows_in_logs_catalog_or_answers(
 
     shown = {"the database password": password, "the token": token,
              "the replaced token": old_token, "the wrong token": wrong,
-             "the token's secret part": token.rsplit("_", 1)[1],
+             "the token's secret part": token.split("_", 2)[2],
              "the session cookie": cookies[0]}
     files = [p for p in (tmp_path / "data").rglob("*") if p.is_file()]
     assert any(p.suffix == ".log" for p in files) and any(".warc" in p.name for p in files)
