@@ -5,6 +5,11 @@ pages, articles new/changed/unchanged, errors, bytes received, the WARC file bei
 the time, so the CLI, the API, the pages and /metrics all show the same numbers while the run
 runs. The write runs in a thread, never on the reactor; a failed write is logged once and
 tried again at the next tick. The owner writes the final figures from the stats file.
+
+The same round trip reads the run's cancel request: a cancel is one write to the catalog, and
+the crawl itself acts on it (its spider closes, its WARC files close). That reaches a crawl
+whoever owns it, and stops one run of a shared crawl process without touching the others,
+even after the process's first owner died and another adopted its runs.
 """
 
 from __future__ import annotations
@@ -15,14 +20,15 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from twisted.internet import task, threads
+from twisted.internet import defer, task, threads
 from twisted.internet.defer import Deferred
 
 from crawler.catalog import Run, make_engine
 from crawler.catalog.records import CaptureInfo
 from crawler.crawl import signals as akhbar_signals
+from crawler.crawl.compat import close_spider
 from crawler.runs.judge import run_figures
 
 if TYPE_CHECKING:
@@ -39,8 +45,10 @@ class RunProgressExtension:
         self.interval = interval
         self.warc_file: str | None = None
         self._loop = task.LoopingCall(self._tick)
-        self._busy = False
+        self._pending: Deferred[bool] | None = None
         self._failing = False
+        self._cancelling = False
+        self._extra = {"run_id": run_id}  # a shared process routes log records by run
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -62,14 +70,12 @@ class RunProgressExtension:
     def capture_written(self, capture: CaptureInfo) -> None:
         self.warc_file = capture.warc_file
 
-    def _tick(self) -> Deferred[None] | None:
-        if self._busy:  # the last write is still waiting on the database
-            return None
-        self._busy = True
-        values = self._values()
-        d: Deferred[None] = threads.deferToThread(self._write, values)
+    def _tick(self) -> None:
+        if self._pending is not None:  # the last write is still waiting on the database
+            return
+        d: Deferred[bool] = threads.deferToThread(self._write, self._values())
+        self._pending = d
         d.addBoth(self._done)
-        return None
 
     def _values(self) -> dict[str, Any]:
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
@@ -79,26 +85,52 @@ class RunProgressExtension:
             values["warc_file"] = self.warc_file
         return values
 
-    def _write(self, values: dict[str, Any]) -> None:
+    def _write(self, values: dict[str, Any]) -> bool:
+        """Write the figures; True when someone asked to cancel the run."""
         with self.engine.begin() as conn:
             conn.execute(update(Run).where(Run.id == self.run_id).values(**values))
+            asked = conn.execute(select(Run.cancel_requested_at)
+                                 .where(Run.id == self.run_id)).scalar_one_or_none()
+        return asked is not None
 
     def _done(self, result: object) -> None:
-        self._busy = False
+        self._pending = None
         failure = getattr(result, "value", None)
         if isinstance(failure, SQLAlchemyError):
             if not self._failing:
-                logger.warning("could not write the run's live figures (will retry): %s",
-                               failure)
+                logger.warning("could not write the run's live figures to the catalog (tried "
+                               "again every %.0f s): %s", self.interval, failure,
+                               extra=self._extra)
             self._failing = True
-        elif failure is None:
-            self._failing = False
+            return
+        if failure is not None:
+            logger.error("live figures: %s", failure, extra=self._extra)
+            return
+        self._failing = False
+        if result is True and not self._cancelling:
+            self._cancelling = True
+            logger.info("run %s: cancel requested in the catalog; stopping the crawl",
+                        self.run_id, extra=self._extra)
+            close_spider(self.crawler, "cancelled")
 
-    def spider_closed(self, spider: Any = None) -> None:
+    def spider_closed(self, spider: Any = None) -> Deferred[None]:
+        """The last figures, written after any write still in flight (never on the reactor
+        thread: in a shared process a slow database would stall every other crawl), before
+        the owner writes the final ones."""
         if self._loop.running:
             self._loop.stop()
-        try:  # the last figures, before the owner writes the final ones
-            self._write(self._values())
+        previous: Deferred[Any] = self._pending if self._pending is not None else \
+            defer.succeed(None)
+        final: Deferred[None] = Deferred()
+        previous.addBoth(lambda _: threads.deferToThread(self._last_write, self._values())
+                         .chainDeferred(final))
+        return final
+
+    def _last_write(self, values: dict[str, Any]) -> None:
+        try:
+            self._write(values)
         except SQLAlchemyError as exc:
-            logger.warning("could not write the run's last live figures: %s", exc)
-        self.engine.dispose()
+            logger.warning("could not write the run's last live figures: %s", exc,
+                           extra=self._extra)
+        finally:
+            self.engine.dispose()

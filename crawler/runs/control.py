@@ -72,11 +72,26 @@ def signal_run(pid: int, *, force: bool = False) -> bool:
     return True
 
 
+def is_shared_process(pid: int) -> bool:
+    """Is ``pid`` a shared crawl process (crawler.crawl.host), holding several runs?"""
+    try:
+        return HOST_MODULE.encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 @dataclass
 class AdoptedHandle:
     """A crawl process its owner did not start (its owner died, or a service restarted),
-    watched through its pid. It ends when the pid is gone; the exit code is unknown (-1),
-    and the stats file the crawl writes when it ends tells how it went."""
+    watched through its pid. The exit code is unknown (-1), and the stats file the crawl
+    writes when it ends tells how it went.
+
+    A run of its own process ends when the pid is gone. A run of a shared crawl process
+    ends when its stats file appears, while the process goes on with its other runs; its
+    new owner cannot talk to that process (the pipe was its first owner's), so a cancel
+    reaches it through the catalog (read by the crawl's progress extension), and only a
+    forced stop signals the process, which kills every run in it.
+    """
 
     run_id: str
     outlet: str
@@ -86,31 +101,39 @@ class AdoptedHandle:
     stderr_path: Path
     cancel_requested: bool = False
     timed_out: bool = False
+    shared: bool = False
 
     @classmethod
     def of(cls, data_dir: Path, run: Run) -> AdoptedHandle:
         assert run.pid is not None
         log_path, stats_path = run_paths(data_dir, run.id)
         return cls(run.id, run.outlet_id, run.pid, log_path, stats_path,
-                   log_path.with_suffix(".stderr"))
+                   log_path.with_suffix(".stderr"), shared=is_shared_process(run.pid))
 
     @property
     def pid(self) -> int | None:
         return self.adopted_pid
 
+    def _running(self) -> bool:
+        if self.shared and self.stats_path.exists():
+            return False
+        return run_process_alive(self.adopted_pid, self.run_id)
+
     def poll(self) -> int | None:
-        return None if run_process_alive(self.adopted_pid, self.run_id) else -1
+        return None if self._running() else -1
 
     def wait(self, timeout: float | None = None) -> int | None:
         end = None if timeout is None else time.monotonic() + timeout
-        while run_process_alive(self.adopted_pid, self.run_id):
+        while self._running():
             if end is not None and time.monotonic() >= end:
                 return None
             time.sleep(0.1)
         return -1
 
     def stop(self, *, force: bool = False) -> None:
-        if run_process_alive(self.adopted_pid, self.run_id):
+        if self.shared and not force:
+            return  # the crawl acts on the cancel in the catalog, or on its own time limit
+        if self._running():
             signal_run(self.adopted_pid, force=force)
 
 

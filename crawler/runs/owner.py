@@ -163,6 +163,7 @@ class RunOwner:
             return
         if cancel:
             tracked.handle.cancel_requested = True
+            self.book.note_cancel(run_id)
         else:
             tracked.handle.timed_out = True
         logger.info("stopping run %s (%s)", run_id, "cancel" if cancel else "timeout")

@@ -174,6 +174,14 @@ class RunBook:
                                "nothing to cancel")
         return run
 
+    def note_cancel(self, run_id: str) -> None:
+        """Record that the owner itself cancels a running run (stopping with its runs): the
+        crawl reads it from the catalog as it would a cancel from anywhere else."""
+        with self.catalog.session() as session:
+            session.execute(update(Run).where(Run.id == run_id, Run.status == RUNNING,
+                                              Run.cancel_requested_at.is_(None))
+                            .values(cancel_requested_at=now()))
+
     def cancel_requests(self, run_ids: list[str]) -> set[str]:
         """Which of these runs someone asked to cancel."""
         if not run_ids:

@@ -133,3 +133,35 @@ def test_the_api_cancels_a_run_a_foreground_crawl_owns(service: Service,
         if crawl.poll() is None:
             crawl.kill()
     warcs_whole(tmp_path / "data")
+
+
+def test_an_adopted_run_of_the_shared_process_is_cancelled_alone(tmp_path: Path) -> None:
+    """Two runs in one shared crawl process, their service killed and restarted: the new
+    owner cancels one (through the catalog, since the old pipe is gone), sees it end while
+    the process goes on with the other, and the other still ends as it should."""
+    with SlowSite(delay=0.4, pages=60) as site:
+        service = make_service(tmp_path, site)
+        (tmp_path / "config" / "outlets" / "other.yaml").write_text(
+            outlet_yaml("other", site.base_url))
+        try:
+            service.start()
+            first = service.call("POST", "/runs", {"outlet": "slow"})["id"]
+            other = service.call("POST", "/runs", {"outlet": "other"})["id"]
+            assert wait_for(lambda: all(service.runs()[r]["pages"] >= 2
+                                        for r in (first, other)), 60, 0.3)
+            host_pid = service.runs()[first]["pid"]
+            assert service.runs()[other]["pid"] == host_pid  # one shared process
+            assert service.stop(signal.SIGKILL) == -signal.SIGKILL
+            service.start()  # adopts both
+            cancelled = service.cli("runs", "cancel", first)
+            assert cancelled.returncode == 0, cancelled.stdout + cancelled.stderr
+            assert wait_for(lambda: service.runs()[first]["status"] == "cancelled", 90, 0.3)
+            assert service.runs()[other]["status"] == "running"
+            assert pid_alive(host_pid)  # the process goes on with the other run
+            assert wait_for(lambda: settled(service), 120, 0.5)
+            done = service.runs()[other]
+            assert done["status"] == "succeeded" and done["articles_new"] == 60, done
+            assert service.runs()[first]["articles_new"] < 60
+        finally:
+            service.close()
+    warcs_whole(tmp_path / "data")
