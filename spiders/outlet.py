@@ -8,6 +8,7 @@ pages up to `limits.max_depth` hops from a start page.
 from __future__ import annotations
 
 import logging
+import os
 from collections import deque
 from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from crawler.crawl import signals as akhbar_signals
+from crawler.crawl.credentials import give_credentials
 from crawler.crawl.items import PageItem
 from crawler.crawl.links import page_links
 from crawler.crawl.middlewares import RAW_GZIP_OK
@@ -34,6 +36,7 @@ from crawler.extraction import is_html
 from crawler.ops.funnel import Stage, funnel_key
 from crawler.outlets import OutletConfig, resolve_config_dir
 from crawler.outlets.loader import load_outlet
+from crawler.outlets.secrets import SecretSource, outlet_credentials
 from crawler.urls import ArticleRules, canonicalize, same_site
 
 logger = logging.getLogger(__name__)
@@ -105,7 +108,10 @@ class OutletSpider(scrapy.Spider):
         # Settings are still mutable here: the crawler freezes them after creating the spider.
         for key, value in outlet_settings(outlet).items():
             crawler.settings.set(key, value, priority="spider")
+        secrets_file = crawler.settings.get("AKHBAR_SECRETS_FILE")
+        source = SecretSource(os.environ, Path(secrets_file) if secrets_file else None)
         spider = cls(outlet, *args, **kwargs)
+        give_credentials(spider, outlet_credentials(outlet, source))
         spider._set_crawler(crawler)
         crawler.signals.connect(spider.on_request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import logging
 import socket
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
@@ -21,6 +22,7 @@ from scrapy.http import Request, Response
 from archive import HttpExchange, RotatingWarcWriter, WarcRecordRef, payload_digest
 from crawler.crawl import signals as akhbar_signals
 from crawler.crawl.compat import close_spider, needs_spider
+from crawler.crawl.credentials import credentials_of
 from crawler.crawl.items import CaptureInfo, PreviousCapture, TaggedArticle
 from crawler.runs.states import DISK_FULL
 
@@ -40,9 +42,13 @@ def _header_pairs(headers: Headers) -> list[tuple[str, str]]:
     return pairs
 
 
-def exchange_from(request: Request, response: Response, fetched_at: datetime) -> HttpExchange:
-    """Build the archive's view of one HTTP exchange from Scrapy's objects."""
+def exchange_from(request: Request, response: Response, fetched_at: datetime,
+                  redactions: Mapping[str, str] | None = None) -> HttpExchange:
+    """Build the archive's view of one HTTP exchange from Scrapy's objects. A request header
+    named in ``redactions`` (lower case) is written with that text for its value."""
     req_headers = _header_pairs(request.headers)
+    if redactions:
+        req_headers = [(k, redactions.get(k.lower(), v)) for k, v in req_headers]
     if not any(k.lower() == "host" for k, _ in req_headers):
         from urllib.parse import urlsplit
 
@@ -158,7 +164,9 @@ class WarcCaptureMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Any = None
     ) -> Response:
-        ex = exchange_from(request, response, datetime.now(UTC))
+        credentials = credentials_of(self.crawler.spider)
+        ex = exchange_from(request, response, datetime.now(UTC),
+                           credentials.redactions if credentials else None)
         prev = (
             self.previous.get(request.url) if request.meta.get("akhbar_kind") == "article" else None
         )

@@ -64,6 +64,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Reads the head of a page for <meta http-equiv=refresh>, not the whole decoded body.
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.crawl.refresh.HeadMetaRefreshMiddleware": 580,
+    # After Scrapy's HttpAuthMiddleware (300): the outlet's secret headers, on its host only.
+    "crawler.crawl.credentials.OutletHeadersMiddleware": 310,
     # Above HttpCacheMiddleware (900): sees every response, redirects included, as received.
     "crawler.crawl.middlewares.WarcCaptureMiddleware": 950,
 }
@@ -102,6 +104,8 @@ AKHBAR_CONFIG_DIR = ""
 AKHBAR_DATA_DIR = ""
 AKHBAR_DATABASE_URL = ""
 AKHBAR_WARC_MAX_SIZE = 1_000_000_000
+# The secrets file (secrets_file in akhbar.yaml): its path, never a value.
+AKHBAR_SECRETS_FILE = ""
 # Processes for extraction and language tagging; 0 runs them on the reactor thread, -1 starts
 # one per core. Two keep both cores of a small machine busy (one worker left them idle a third
 # of the time: bench/crawl); each costs ~75 MB. A crawl process of one run (crawlproc) starts

@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from crawler.outlets.secrets import OutletAuth
 from crawler.outlets.values import (
     check_cron,
     check_duration,
@@ -176,6 +177,8 @@ class OutletConfig(BaseModel):
         default_factory=Politeness, description="a mapping: obey_robots, delay, concurrency"
     )
     alerts: OutletAlerts = Field(default_factory=OutletAlerts, description="a mapping: yield_drop")
+    auth: OutletAuth | None = Field(default=None, description="a mapping: basic and/or headers, "
+                                    "naming secrets (never their values)")
 
     @field_validator("languages")
     @classmethod
@@ -206,6 +209,12 @@ class OutletConfig(BaseModel):
         urls = [self.homepage, *self.discovery.feeds, *self.discovery.sitemaps]
         urls += self.discovery.listings
         return sorted({host for u in urls if (host := urlsplit(u).hostname)})
+
+    @property
+    def auth_domain(self) -> str:
+        """The host (and port, if the home page gives one) that the outlet's credentials are
+        sent to, with its subdomains: what Scrapy's ``url_is_from_any_domain`` compares."""
+        return urlsplit(self.homepage).netloc.lower()
 
     @property
     def config_hash(self) -> str:
@@ -308,6 +317,10 @@ class ServiceConfig(BaseModel):
     api_port: int = Field(
         default=8631, ge=1, le=65535, description="the port `akhbar serve` listens on, 1-65535"
     )
+    secrets_file: Path | None = Field(
+        default=None, description="a YAML file of NAME: value lines, readable by its owner "
+        "only, holding the secrets outlet files name under auth: (relative = to the config "
+        "directory); AKHBAR_SECRET_<NAME> in the environment comes first")
     executor: Literal["shared", "process"] = Field(
         default="shared",
         description="shared (every run of this host in one crawl process, with one pool of "

@@ -146,7 +146,9 @@ def check_http_url(value: str) -> str:
         invalid(
             "a URL holds a user name or password (user:password@); akhbar crawls public "
             "pages and does not keep credentials in outlet files",
-            "Remove the 'user:password@' part; a site that needs a login cannot be crawled",
+            "Remove the 'user:password@' part; for a site that needs a login, name the login "
+            "under the outlet's auth: (auth: {basic: LOGIN_NAME}) and set its value outside "
+            "the outlet files (AKHBAR_SECRET_LOGIN_NAME)",
         )
     return value
 

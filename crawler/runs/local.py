@@ -35,6 +35,9 @@ def crawl_settings(ctx: AkhbarContext, outlet: str, run_id: str) -> dict[str, st
         "USER_AGENT": ctx.service.user_agent,
         "LOG_LEVEL": ctx.service.log_level,
     }
+    if ctx.service.secrets_file is not None:
+        # Its path only: the crawl process reads the values (crawler.outlets.secrets).
+        settings["AKHBAR_SECRETS_FILE"] = str(ctx.config_dir / ctx.service.secrets_file)
     for key in ("AKHBAR_EXTRACT_WORKERS",):
         if key in ctx.env:
             settings[key] = ctx.env[key]
