@@ -17,6 +17,7 @@ from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 
 from crawler import service
+from crawler.api.docs import docs_router
 from crawler.api.research import research_router
 from crawler.auth import Accounts, Permission
 from crawler.auth.capacity import RequestSlots
@@ -59,8 +60,9 @@ def create_app(scheduler: SchedulerService, *, accounts: Accounts | None = None,
         logger.warning("no user accounts yet: every request will be refused; "
                        "`akhbar users add NAME --role admin` makes the first admin")
     need = guard.require
-    # /docs and /redoc load Swagger UI and ReDoc from fastapi-offline's files, not a CDN.
-    app = FastAPIOffline(title="akhbar",
+    # fastapi-offline serves Swagger UI's files (no CDN); /docs is crawler.api.docs, whose
+    # page needs no inline script. ReDoc is left out: it injects inline styles.
+    app = FastAPIOffline(title="akhbar", docs_url=None, redoc_url=None,
                          summary="News archiving: outlets, schedules, runs, articles, captures")
     # The guard, added last, runs first: a refused request never waits for a slot.
     app.add_middleware(RequestSlots)
@@ -84,6 +86,7 @@ def create_app(scheduler: SchedulerService, *, accounts: Accounts | None = None,
             return error_page(request, 422, f"{problems}; change it and try again")
         return await request_validation_exception_handler(request, exc)
 
+    app.include_router(docs_router(app.openapi_url or "/openapi.json"))
     app.include_router(research_router(ctx, guard))  # with /search, /export, /cdx, Memento
     app.include_router(web_router(ctx, scheduler, guard))
 

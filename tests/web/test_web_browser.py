@@ -184,3 +184,26 @@ def test_a_cross_site_form_cannot_pause_an_outlet(page: Page, server: str,
         assert "own pages" in posted.value.json()["detail"]
         paused = {s["outlet"]: s["paused"] for s in api.get("/schedules").json()}
         assert paused["demo_fa"] is False
+
+
+def test_the_api_docs_render_offline_under_their_csp(page: Page, server: str, shots: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """Swagger UI on /docs draws every route from the service's own files, with no CSP
+    violation, no console error and no request to any other address."""
+    problems: list[str] = []
+    elsewhere: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("request", lambda r: None if r.url.startswith(server) or r.url.startswith("data:")
+            else elsewhere.append(r.url))
+    page.add_init_script("document.addEventListener('securitypolicyviolation', e => "
+                         "console.error('CSP violation: ' + e.violatedDirective))")
+    answer = page.goto(f"{server}/docs")
+    assert answer is not None and answer.status == 200
+    assert "script-src 'self';" in answer.headers["content-security-policy"]
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("akhbar")
+    expect(page.locator(".opblock-summary-path[data-path='/runs/{run_id}/cancel']")).to_have_count(1)
+    page.locator(".opblock-summary-path[data-path='/healthz']").click()
+    expect(page.locator(".opblock.is-open")).to_have_count(1)
+    screenshot(page, shots, "docs", capsys)
+    assert problems == [] and elsewhere == []
