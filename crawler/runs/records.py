@@ -234,7 +234,7 @@ class RunBook:
     def _row(session: Session, run_id: str) -> Run:
         run = session.get(Run, run_id)
         if run is None:
-            raise RunNotFound(f"no run '{run_id}'; `akhbar runs list` shows the runs")
+            raise RunNotFound(f"no run '{run_id}'; `akhbar runs list` (GET /runs) shows the runs")
         return run
 
 

@@ -164,8 +164,9 @@ def schedule_entries(ctx: AkhbarContext, scheduler: BaseScheduler) -> list[Sched
 def _job_of(scheduler: BaseScheduler, outlet_id: str) -> str:
     jid = job_id(outlet_id)
     if scheduler.get_job(jid) is None:
-        raise RunNotFound(f"outlet '{outlet_id}' has no schedule; `akhbar schedule list` shows "
-                       "the scheduled outlets (an outlet needs `schedule:` and enabled: true)")
+        raise RunNotFound(f"outlet '{outlet_id}' has no schedule; `akhbar schedule list` (GET "
+                          "/schedules) shows the scheduled outlets (an outlet needs `schedule:` "
+                          "and enabled: true)")
     return jid
 
 

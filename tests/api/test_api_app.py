@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from crawler.api import create_app
+from crawler.errors import RunNotFound
 from crawler.scheduler import SchedulerService
 from tests.auth.support import client_as
 from tests.scheduler.helpers import make_ctx, manual_scheduler, outlet_yaml
@@ -18,12 +19,7 @@ BASE = "http://127.0.0.1:9"
 
 
 def _client(tmp_path: Path, database_url: str | None) -> Iterator[TestClient]:
-    outlets = tmp_path / "config" / "outlets"
-    outlets.mkdir(parents=True)
-    (tmp_path / "config" / "akhbar.yaml").write_text("max_concurrent_crawls: 3\n")
-    (outlets / "tehran_daily.yaml").write_text(
-        outlet_yaml("tehran_daily", BASE, schedule="30 5 * * *", timezone="Asia/Tehran"))
-    (outlets / "cairo_news.yaml").write_text(outlet_yaml("cairo_news", BASE, schedule="0 * * * *"))
+    _write_config(tmp_path)
     ctx = make_ctx(tmp_path, database_url)
     service = SchedulerService(ctx, scheduler=manual_scheduler(ctx))
     service.start(dispatch=False)
@@ -33,6 +29,15 @@ def _client(tmp_path: Path, database_url: str | None) -> Iterator[TestClient]:
     finally:
         service.stop()
         ctx.close()
+
+
+def _write_config(tmp_path: Path) -> None:
+    outlets = tmp_path / "config" / "outlets"
+    outlets.mkdir(parents=True)
+    (tmp_path / "config" / "akhbar.yaml").write_text("max_concurrent_crawls: 3\n")
+    (outlets / "tehran_daily.yaml").write_text(
+        outlet_yaml("tehran_daily", BASE, schedule="30 5 * * *", timezone="Asia/Tehran"))
+    (outlets / "cairo_news.yaml").write_text(outlet_yaml("cairo_news", BASE, schedule="0 * * * *"))
 
 
 @pytest.fixture
@@ -64,8 +69,29 @@ def test_pause_resume_and_unknown_schedule(client: TestClient) -> None:
     assert schedules["cairo_news"]["paused"] and schedules["cairo_news"]["next_run_time"] is None
     assert client.post("/schedules/cairo_news/resume").status_code == 200
     assert client.get("/schedules").json()[0]["next_run_time"] is not None
-    missing = client.post("/schedules/nowhere/pause")
-    assert missing.status_code == 404 and "has no schedule" in missing.json()["detail"]
+    for action in ("pause", "resume"):
+        missing = client.post(f"/schedules/nowhere/{action}")
+        assert missing.status_code == 404 and "has no schedule" in missing.json()["detail"]
+    missing = client.post("/runs/no-such-run/cancel")
+    assert missing.status_code == 404 and "no run 'no-such-run'" in missing.json()["detail"]
+
+
+def test_the_scheduler_itself_refuses_what_does_not_exist(tmp_path: Path) -> None:
+    """The checks live in the service layer the CLI, the API and the pages share, not in a
+    route: the scheduler service says what is missing, in words for either."""
+    _write_config(tmp_path)
+    ctx = make_ctx(tmp_path)
+    service = SchedulerService(ctx, scheduler=manual_scheduler(ctx))
+    service.start(dispatch=False)
+    try:
+        for act in (service.pause, service.resume):
+            with pytest.raises(RunNotFound, match="no schedule.*akhbar schedule list.*GET /sch"):
+                act("nowhere")
+        with pytest.raises(RunNotFound, match="no run 'gone'.*akhbar runs list.*GET /runs"):
+            service.cancel("gone")
+    finally:
+        service.stop()
+        ctx.close()
 
 
 def test_reload_reports_a_bad_file_and_keeps_its_schedule(client: TestClient,
