@@ -6,6 +6,12 @@ line of words drawn from their vocabulary, so every article differs; written str
 the catalog's tables (not timed), then indexed by ``catch_up`` (timed).
 
     python -m bench.search [--n 1000000] [--queries 200] [--database-url URL]
+                           [--catalog FILE] [--fill-only]
+
+``--catalog FILE`` keeps the SQLite catalog in FILE; run again on it, the articles already
+there are not written again (nor indexed again, unless the index is behind), so query
+latency can be measured before and after a change on the same million articles.
+``--fill-only`` stops before indexing (a filled catalog to copy and index many times).
 
 Targets (issue 12): p95 at most 50 ms on SQLite with 1 M articles; indexing at least
 2,000 articles/s.
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import random
 import statistics
 import tempfile
@@ -24,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 from crawler.catalog import Article, ArticleVersion, Catalog, sqlite_url
 from crawler.demosite import load_content
@@ -98,14 +105,29 @@ def p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
 
 
-def measure(url: str, n: int, n_queries: int) -> dict[str, float]:
+def _present(catalog: Catalog) -> int:
+    with catalog.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(Article)).scalar_one()
+
+
+def measure(url: str, n: int, n_queries: int, *, fill_only: bool = False) -> dict[str, float]:
+    """The figures over a catalog of ``n`` articles at ``url`` (written unless there already;
+    a catalog holding other articles is an error)."""
     data = corpus()
     catalog = Catalog(url)
     try:
-        fill(catalog, n, data)
+        present = _present(catalog)
+        if present not in (0, n):
+            raise SystemExit(f"the catalog holds {present:,} articles, not {n:,}: "
+                             f"give an empty one, or --n {present}")
+        if not present:
+            fill(catalog, n, data)
+        if fill_only:
+            return {"articles": float(n)}
         start = time.perf_counter()
         indexed = catch_up(catalog)
-        rate = indexed / (time.perf_counter() - start)
+        # 0 when the index was already up to date: nothing was indexed, nothing timed.
+        rate = indexed / (time.perf_counter() - start) if indexed else 0.0
         rnd = random.Random(2)
         langs = sorted(data.words)
         words = [rnd.choice(data.words[rnd.choice(langs)]) for _ in range(n_queries)]
@@ -131,8 +153,11 @@ def measure(url: str, n: int, n_queries: int) -> dict[str, float]:
 
 
 def report(backend: str, r: dict[str, float]) -> str:
-    lines = [f"{backend}: {int(r['articles']):,} articles, indexed at "
-             f"{r['index_rate']:,.0f} articles/s (target >= 2,000)"]
+    indexed = (f"indexed at {r['index_rate']:,.0f} articles/s (target >= 2,000)"
+               if r.get("index_rate") else "index already up to date (rate not measured)")
+    lines = [f"{backend}: {int(r['articles']):,} articles, {indexed}"]
+    if "word_p50" not in r:
+        return lines[0]
     for kind in ("word", "phrase", "filtered"):
         lines.append(f"  {kind:9} p50 {r[kind + '_p50']:7.1f} ms   p95 {r[kind + '_p95']:7.1f} ms"
                      + ("   (target p95 <= 50 ms at 1 M on SQLite)" if kind == "word" else ""))
@@ -144,11 +169,15 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--database-url", help="a PostgreSQL URL (default: a new SQLite file)")
+    parser.add_argument("--catalog", type=Path, help="a SQLite file to keep (and reuse)")
+    parser.add_argument("--fill-only", action="store_true", help="write the articles, stop")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or sqlite_url(Path(tmp) / "bench.sqlite")
+        url = args.database_url or sqlite_url(args.catalog or Path(tmp) / "bench.sqlite")
         backend = "postgresql" if args.database_url else "sqlite"
-        print(report(backend, measure(url, args.n, args.queries)))
+        print(f"load average {os.getloadavg()[0]:.1f} at the start", flush=True)
+        print(report(backend, measure(url, args.n, args.queries, fill_only=args.fill_only)))
+        print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":

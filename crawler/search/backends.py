@@ -4,13 +4,20 @@ Both are fed the same tokens (made in Python by :mod:`crawler.search.normalize`)
 positions, and both are asked the same parsed query, so they find the same versions:
 
 - SQLite: an FTS5 table (``search_index``, contentless, rowid = ``article_versions.id``) whose
-  ``ascii`` tokenizer only splits the space-joined tokens again; ranked by bm25.
-- PostgreSQL: a table of two ``tsvector`` columns (GIN-indexed) written as tsvector literals
+  ``ascii`` tokenizer only splits the space-joined tokens again; ranked by bm25. It keeps no
+  column sizes (``columnsize=0``): bm25 would read one ``%_docsize`` row per match, three
+  quarters of its cost over many matches, so it ranks without length normalisation, as
+  ``ts_rank`` does (in effect BM25 with k1 = 0.3 and b = 0).
+- PostgreSQL: a table of ``tsvector`` columns (GIN-indexed) written as tsvector literals
   (lexeme and positions, no parser and no dictionary involved); ranked by ``ts_rank``.
   PostgreSQL keeps at most 256 positions of a lexeme and none past 16,383, so a phrase deep in
   a very long text may be found by SQLite alone.
 
-The tables are made by migration 0004.
+Both index a third column, ``facets``: the outlet and the language as tokens of their own
+(:mod:`crawler.search.facets`), so that the index itself answers "this word, in Persian"
+instead of the catalog checking every match of the word.
+
+The tables are made by migrations 0004 and 0007.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 
-from crawler.search.normalize import Analyzed
+from crawler.search.facets import IndexDoc
 from crawler.search.query import SearchExpr, to_fts5, to_tsquery
 
 __all__ = ["IndexBackend", "PostgresIndex", "SqliteIndex", "backend_for"]
@@ -46,86 +53,112 @@ _PG_MAX_POSITION = 16383
 
 
 class IndexBackend(Protocol):
-    def write(self, conn: Connection, docs: Sequence[tuple[int, Analyzed]]) -> None:
+    def write(self, conn: Connection, docs: Sequence[IndexDoc]) -> None:
         """Add (or replace) the index entries of these article versions."""
 
     def clear(self, conn: Connection) -> None:
         """Empty the index."""
 
-    def matches(self, expr: SearchExpr, *, exact: bool, top: int | None = None) -> Subquery:
-        """``(version_id, score)`` of every version the query matches; higher scores rank
-        first. ``exact`` searches the normalised forms instead of the stems. ``top``: only
-        the best ``top`` (by score, then newest version), the candidates of a page."""
+    def matches(self, expr: SearchExpr, *, exact: bool, facets: Sequence[str] = (),
+                top: int | None = None, scored: bool = True) -> Subquery:
+        """``(version_id, score)`` of every version the query matches that has every one of
+        ``facets``; higher scores rank first. ``exact`` searches the normalised forms instead
+        of the stems. ``top``: only the best ``top`` (by score, then newest version), the
+        candidates of a page. ``scored=False``: ``version_id`` alone (for counting)."""
 
 
 class SqliteIndex:
-    def write(self, conn: Connection, docs: Sequence[tuple[int, Analyzed]]) -> None:
+    def write(self, conn: Connection, docs: Sequence[IndexDoc]) -> None:
         # Contentless: a rowid is written once (catch-up only adds versions above the last
         # one indexed, under a lock; a rebuild clears first), never replaced row by row.
         if not docs:
             return
         conn.execute(
-            text("INSERT INTO search_index (rowid, exact, stems) VALUES (:id, :exact, :stems)"),
-            [{"id": vid, "exact": " ".join(doc.exact), "stems": " ".join(doc.stems)}
-             for vid, doc in docs])
+            text("INSERT INTO search_index (rowid, exact, stems, facets) "
+                 "VALUES (:id, :exact, :stems, :facets)"),
+            [{"id": doc.version_id, "exact": " ".join(doc.analyzed.exact),
+              "stems": " ".join(doc.analyzed.stems), "facets": " ".join(doc.facets)}
+             for doc in docs])
 
     def clear(self, conn: Connection) -> None:
         conn.execute(text("INSERT INTO search_index (search_index) VALUES ('delete-all')"))
 
-    def matches(self, expr: SearchExpr, *, exact: bool, top: int | None = None) -> Subquery:
+    def matches(self, expr: SearchExpr, *, exact: bool, facets: Sequence[str] = (),
+                top: int | None = None, scored: bool = True) -> Subquery:
         name = "exact" if exact else "stems"
         index = table("search_index", column("rowid"))
-        match = bindparam("fts_query", "{" + name + "} : (" + to_fts5(expr) + ")",
-                          type_=String, unique=True)
+        fts = "{" + name + "} : (" + to_fts5(expr) + ")" + "".join(
+            f' AND {{facets}} : "{_facet(f)}"' for f in facets)
+        match = bindparam("fts_query", fts, type_=String, unique=True)
+        where = literal_column("search_index").op("MATCH")(match)
+        if not scored:
+            return select(index.c.rowid.label("version_id")).where(where).subquery("matches")
         # bm25() is lower for better matches; weights: only the searched column counts.
-        weights = (0.0, 1.0) if name == "stems" else (1.0, 0.0)
+        weights = (0.0, 1.0, 0.0) if name == "stems" else (1.0, 0.0, 0.0)
         score: ColumnElement[float] = -func.bm25(literal_column("search_index"), *weights,
                                                  type_=Float)
-        stmt = (select(index.c.rowid.label("version_id"), score.label("score"))
-                .where(literal_column("search_index").op("MATCH")(match)))
+        stmt = select(index.c.rowid.label("version_id"), score.label("score")).where(where)
         if top is not None:
             stmt = stmt.order_by(score.desc(), index.c.rowid.desc()).limit(top)
         return stmt.subquery("matches")
 
 
 class PostgresIndex:
-    def write(self, conn: Connection, docs: Sequence[tuple[int, Analyzed]]) -> None:
+    def write(self, conn: Connection, docs: Sequence[IndexDoc]) -> None:
         if not docs:
             return
         conn.execute(
-            text("INSERT INTO search_index (version_id, exact, stems) "
-                 "VALUES (:id, CAST(:exact AS tsvector), CAST(:stems AS tsvector)) "
-                 "ON CONFLICT (version_id) DO UPDATE "
-                 "SET exact = EXCLUDED.exact, stems = EXCLUDED.stems"),
-            [{"id": vid, "exact": tsvector_literal(doc.exact),
-              "stems": tsvector_literal(doc.stems)} for vid, doc in docs])
+            text("INSERT INTO search_index (version_id, exact, stems, facets) "
+                 "VALUES (:id, CAST(:exact AS tsvector), CAST(:stems AS tsvector), "
+                 "CAST(:facets AS tsvector)) "
+                 "ON CONFLICT (version_id) DO UPDATE SET exact = EXCLUDED.exact, "
+                 "stems = EXCLUDED.stems, facets = EXCLUDED.facets"),
+            [{"id": doc.version_id, "exact": tsvector_literal(doc.analyzed.exact),
+              "stems": tsvector_literal(doc.analyzed.stems),
+              "facets": tsvector_literal(doc.facets, positions=False)} for doc in docs])
 
     def clear(self, conn: Connection) -> None:
         conn.execute(text("DELETE FROM search_index"))
 
-    def matches(self, expr: SearchExpr, *, exact: bool, top: int | None = None) -> Subquery:
-        index = table("search_index", column("version_id"), column("exact"), column("stems"))
+    def matches(self, expr: SearchExpr, *, exact: bool, facets: Sequence[str] = (),
+                top: int | None = None, scored: bool = True) -> Subquery:
+        index = table("search_index", column("version_id"), column("exact"), column("stems"),
+                      column("facets"))
         vector = index.c.exact if exact else index.c.stems
         query = cast(bindparam("ts_query", to_tsquery(expr), unique=True), TSQUERY)
+        where = vector.op("@@")(query)
+        if facets:
+            wanted = " & ".join(f"'{_facet(f)}'" for f in facets)
+            where = where & index.c.facets.op("@@")(
+                cast(bindparam("facet_query", wanted, unique=True), TSQUERY))
+        if not scored:
+            return select(index.c.version_id).where(where).subquery("matches")
         score = func.ts_rank(vector, query, type_=Float)
-        stmt = select(index.c.version_id, score.label("score")).where(vector.op("@@")(query))
+        stmt = select(index.c.version_id, score.label("score")).where(where)
         if top is not None:
             stmt = stmt.order_by(score.desc(), index.c.version_id.desc()).limit(top)
         return stmt.subquery("matches")
 
 
-def tsvector_literal(tokens: Sequence[str]) -> str:
-    """``tokens`` as tsvector input text: each lexeme once, with its positions (1-based)."""
-    positions: dict[str, list[int]] = {}
+def _facet(token: str) -> str:
+    if not token.isalnum() or not token.isascii():
+        raise ValueError(f"not a facet token: {token!r}")
+    return token
+
+
+def tsvector_literal(tokens: Sequence[str], *, positions: bool = True) -> str:
+    """``tokens`` as tsvector input text: each lexeme once, with its positions (1-based)
+    unless ``positions`` is false."""
+    where_found: dict[str, list[int]] = {}
     for n, token in enumerate(tokens, 1):
-        found = positions.setdefault(token, [])
-        if len(found) < _PG_MAX_POSITIONS and n <= _PG_MAX_POSITION:
+        found = where_found.setdefault(token, [])
+        if positions and len(found) < _PG_MAX_POSITIONS and n <= _PG_MAX_POSITION:
             found.append(n)
     # Tokens are letters and digits only; quotes and backslashes are escaped all the same.
     return " ".join(
         "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
         + (":" + ",".join(map(str, where)) if where else "")
-        for lexeme, where in positions.items())
+        for lexeme, where in where_found.items())
 
 
 def backend_for(dialect: str) -> IndexBackend:

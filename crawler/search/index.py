@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select, text
 
-from crawler.catalog import ArticleVersion, Catalog
+from crawler.catalog import Article, ArticleVersion, Catalog
 from crawler.search.backends import backend_for
+from crawler.search.facets import IndexDoc, version_facets
 from crawler.search.normalize import ANALYZER_VERSION, analyze
 
 __all__ = ["IndexState", "catch_up", "rebuild"]
@@ -87,13 +88,16 @@ def catch_up(catalog: Catalog, *, batch: int = BATCH) -> int:
                 continue
             rows = conn.execute(
                 select(ArticleVersion.id, ArticleVersion.title, ArticleVersion.description,
-                       ArticleVersion.text, ArticleVersion.text_digest)
+                       ArticleVersion.text, ArticleVersion.text_digest, ArticleVersion.language,
+                       Article.outlet_id)
+                .join(Article, Article.id == ArticleVersion.article_id)
                 .where(ArticleVersion.id > state.last_version_id)
                 .order_by(ArticleVersion.id).limit(batch)).all()
             conn.rollback()  # no snapshot held while tokenising
             if not rows:
                 return done
-            docs = [(row.id, analyze(row.title, row.description, row.text)) for row in rows]
+            docs = [IndexDoc(row.id, analyze(row.title, row.description, row.text),
+                             version_facets(row.outlet_id, row.language)) for row in rows]
             with conn.begin():
                 if _lock(conn) != state:
                     continue  # another process moved the index meanwhile: look again

@@ -6,11 +6,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Subquery
+from sqlalchemy import Subquery, func, select
+from sqlalchemy.orm import Session
 
 from crawler.catalog import Catalog
 from crawler.errors import QueryError
 from crawler.search.backends import backend_for
+from crawler.search.facets import facet_tokens
 from crawler.search.index import catch_up
 from crawler.search.query import SearchExpr, parse, stemmed
 from crawler.search.select import ArticleQuery, check_filters, count, rows
@@ -20,9 +22,12 @@ __all__ = ["DEFAULT_LIMIT", "SearchHit", "SearchPage", "matches_for", "search"]
 
 DEFAULT_LIMIT = 20
 
-#: Matches counted at most: past it the total is "at least" (counting every match of a
-#: common word in a million articles would cost more than finding the page).
-COUNT_CAP = 10_000
+#: Up to this many matches in the index, the total is counted exactly; past it, it is
+#: estimated from a sample (``total_exact`` false): counting every match of a common word in
+#: a million articles against the catalog would cost more than finding the page.
+EXACT_COUNT = 5_000
+#: The sample: the matches whose version id hashes below 1/SAMPLE of the 32-bit range.
+SAMPLE = 32
 
 #: Candidates taken from the index per row of the pages up to the one asked, at least
 #: MIN_CANDIDATES: room for the older versions and the filters to drop some.
@@ -89,9 +94,35 @@ def matches_for(catalog: Catalog, query: ArticleQuery) -> tuple[SearchExpr | Non
 
 
 def _matches(catalog: Catalog, expr: SearchExpr, query: ArticleQuery,
-             top: int | None = None) -> Subquery:
+             top: int | None = None, scored: bool = True) -> Subquery:
     backend = backend_for(catalog.engine.dialect.name)
-    return backend.matches(expr if query.exact else stemmed(expr), exact=query.exact, top=top)
+    return backend.matches(expr if query.exact else stemmed(expr), exact=query.exact,
+                           facets=facet_tokens(query.outlet, query.lang), top=top,
+                           scored=scored)
+
+
+def _sampled(matches: Subquery) -> Subquery:
+    # Knuth's multiplicative hash of the id: a sample spread over the whole archive, not
+    # tied to how ids were handed out (by outlet, by date).
+    bucket = (matches.c.version_id * 2654435761) % 4294967296
+    return (select(matches.c.version_id).where(bucket < 4294967296 // SAMPLE)
+            .subquery("sample"))
+
+
+def _total(session: Session, catalog: Catalog, expr: SearchExpr, query: ArticleQuery,
+           shown: int, limit: int) -> tuple[int, bool]:
+    """The number of rows the query has, and whether it is exact (else an estimate)."""
+    if (shown and shown < limit) or (not shown and not query.offset):
+        return query.offset + shown, True  # a short page is the last one
+    index = _matches(catalog, expr, query, scored=False)
+    in_index = session.execute(select(func.count()).select_from(index)).scalar_one()
+    if in_index <= EXACT_COUNT:
+        return session.execute(count(query, index)).scalar_one(), True
+    sample = _sampled(index)
+    drawn = session.execute(select(func.count()).select_from(sample)).scalar_one()
+    kept = session.execute(count(query, sample)).scalar_one() if drawn else 0
+    estimate = round(in_index * kept / drawn) if drawn else in_index
+    return max(estimate, query.offset + shown), False
 
 
 def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
@@ -100,7 +131,8 @@ def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
     Ranked pages are cut from the best few candidates of the index first (their join and
     filters are cheap); only when those hold too few to fill the page does the query run on
     every match. Either way the page is the same: the candidates are a prefix of the order.
-    The total is counted up to :data:`COUNT_CAP` (``total_exact`` says if it was reached).
+    The total is exact up to :data:`EXACT_COUNT` matches in the index, an estimate past it
+    (``total_exact`` says which).
     """
     expr, matches = matches_for(catalog, query)
     if expr is None or matches is None:
@@ -120,7 +152,7 @@ def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
                 top *= 16
         if page is None or len(page) < limit:
             page = session.execute(rows(paged, matches)).all()
-        total = session.execute(count(query, matches, COUNT_CAP + 1)).scalar_one()
+        total, exact = _total(session, catalog, expr, query, len(page), limit)
         terms = expr.terms()
         hits = [SearchHit(
             url=article.url, outlet=article.outlet_id, language=version.language,
@@ -130,5 +162,4 @@ def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
             score=round(score, 6) if score is not None else None,
             snippet=make_snippet(version.text or version.description, terms))
             for article, version, _capture, score in page]
-    return SearchPage(query.text or "", min(total, COUNT_CAP), query.offset, limit, hits,
-                      total_exact=total <= COUNT_CAP)
+    return SearchPage(query.text or "", total, query.offset, limit, hits, total_exact=exact)

@@ -17,8 +17,11 @@ from tests.search.conftest import add_article
 
 
 def indexed(catalog: Catalog) -> int:
+    # FTS5 without content or column sizes cannot be scanned: count the versions' facet.
+    every = ("SELECT count(*) FROM search_index WHERE search_index MATCH '{facets} : v'"
+             if catalog.engine.dialect.name == "sqlite" else "SELECT count(*) FROM search_index")
     with catalog.engine.connect() as conn:
-        return conn.execute(text("SELECT count(*) FROM search_index")).scalar_one()
+        return conn.execute(text(every)).scalar_one()
 
 
 def versions(catalog: Catalog) -> int:

@@ -129,9 +129,24 @@ def test_pages_cut_from_few_candidates_are_the_pages_of_every_match(
     assert all(p.total == len(whole) and p.total_exact for p in pages)
 
 
-def test_a_total_past_the_cap_is_marked_inexact(catalog: Catalog,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(results, "COUNT_CAP", 3)
-    page = search(catalog, ArticleQuery(text="the", limit=2))
-    assert page.total == 3 and not page.total_exact and page.next_offset == 2
+def test_a_total_past_the_exact_count_is_an_estimate(catalog: Catalog,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    query = ArticleQuery(text="the", lang="en", limit=2)
+    exact = search(catalog, query)
+    assert exact.total_exact and exact.total > 3
+    monkeypatch.setattr(results, "EXACT_COUNT", 3)
+    monkeypatch.setattr(results, "SAMPLE", 1)  # the whole index as the sample: no error
+    page = search(catalog, query)
+    assert page.total == exact.total and not page.total_exact and page.next_offset == 2
     assert page.to_dict()["total_exact"] is False
+    monkeypatch.setattr(results, "SAMPLE", 1_000_000)  # a sample of nothing
+    assert search(catalog, query).total >= 2
+
+
+def test_a_short_page_is_the_last_and_its_total_is_exact(catalog: Catalog,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(results, "EXACT_COUNT", 0)
+    every = search(catalog, ArticleQuery(text="the", limit=100))
+    assert every.total == len(every.hits) and every.total_exact
+    last = search(catalog, ArticleQuery(text="the", limit=100, offset=len(every.hits) - 1))
+    assert last.total == every.total and last.total_exact and last.next_offset is None
