@@ -154,7 +154,8 @@ def measure(url: str, n: int, n_queries: int, *, fill_only: bool = False) -> dic
 
 def report(backend: str, r: dict[str, float]) -> str:
     indexed = (f"indexed at {r['index_rate']:,.0f} articles/s (target >= 2,000)"
-               if r.get("index_rate") else "index already up to date (rate not measured)")
+               if r.get("index_rate") else "not indexed (--fill-only)" if "word_p50" not in r
+               else "index already up to date (rate not measured)")
     lines = [f"{backend}: {int(r['articles']):,} articles, {indexed}"]
     if "word_p50" not in r:
         return lines[0]

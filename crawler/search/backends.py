@@ -126,7 +126,7 @@ class PostgresIndex:
                       column("facets"))
         vector = index.c.exact if exact else index.c.stems
         query = cast(bindparam("ts_query", to_tsquery(expr), unique=True), TSQUERY)
-        where = vector.op("@@")(query)
+        where: ColumnElement[bool] = vector.op("@@")(query)
         if facets:
             wanted = " & ".join(f"'{_facet(f)}'" for f in facets)
             where = where & index.c.facets.op("@@")(
