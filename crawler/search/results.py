@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Subquery, func, select
+from sqlalchemy import ColumnElement, Subquery, case, func, select
 from sqlalchemy.orm import Session
 
 from crawler.catalog import Catalog
@@ -26,8 +26,10 @@ DEFAULT_LIMIT = 20
 #: estimated from a sample (``total_exact`` false): counting every match of a common word in
 #: a million articles against the catalog would cost more than finding the page.
 EXACT_COUNT = 5_000
-#: The sample: the matches whose version id hashes below 1/SAMPLE of the 32-bit range.
-SAMPLE = 32
+#: The sample: the matches whose version id hashes below 1/SAMPLE of the 32-bit range (past
+#: EXACT_COUNT matches, at least ~40 of them: the estimate is within ~15%, and within ~3% at
+#: 100,000 matches, when a word is in a million articles).
+SAMPLE = 128
 
 #: Candidates taken from the index per row of the pages up to the one asked, at least
 #: MIN_CANDIDATES: room for the older versions and the filters to drop some.
@@ -101,12 +103,10 @@ def _matches(catalog: Catalog, expr: SearchExpr, query: ArticleQuery,
                            scored=scored)
 
 
-def _sampled(matches: Subquery) -> Subquery:
+def _in_sample(matches: Subquery) -> ColumnElement[bool]:
     # Knuth's multiplicative hash of the id: a sample spread over the whole archive, not
     # tied to how ids were handed out (by outlet, by date).
-    bucket = (matches.c.version_id * 2654435761) % 4294967296
-    return (select(matches.c.version_id).where(bucket < 4294967296 // SAMPLE)
-            .subquery("sample"))
+    return (matches.c.version_id * 2654435761) % 4294967296 < 4294967296 // SAMPLE
 
 
 def _total(session: Session, catalog: Catalog, expr: SearchExpr, query: ArticleQuery,
@@ -115,11 +115,12 @@ def _total(session: Session, catalog: Catalog, expr: SearchExpr, query: ArticleQ
     if (shown and shown < limit) or (not shown and not query.offset):
         return query.offset + shown, True  # a short page is the last one
     index = _matches(catalog, expr, query, scored=False)
-    in_index = session.execute(select(func.count()).select_from(index)).scalar_one()
+    in_index, drawn = session.execute(select(  # one pass over the index's matches
+        func.count(), func.coalesce(func.sum(case((_in_sample(index), 1), else_=0)), 0))
+        .select_from(index)).one()
     if in_index <= EXACT_COUNT:
         return session.execute(count(query, index)).scalar_one(), True
-    sample = _sampled(index)
-    drawn = session.execute(select(func.count()).select_from(sample)).scalar_one()
+    sample = select(index.c.version_id).where(_in_sample(index)).subquery("sample")
     kept = session.execute(count(query, sample)).scalar_one() if drawn else 0
     estimate = round(in_index * kept / drawn) if drawn else in_index
     return max(estimate, query.offset + shown), False
