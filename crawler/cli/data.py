@@ -104,7 +104,7 @@ def search(obj: Obj, words: str, sort: str, limit: int, offset: int, as_json: bo
                    f"      {hit.url}\n      {hit.snippet.marked(*mark)}")
     shown = f"{offset + 1}-{offset + len(page.hits)}" if page.hits else "none"
     more = f"; next: --offset {page.next_offset}" if page.next_offset is not None else ""
-    total = f"{page.total}{'' if page.total_exact else '+'}"
+    total = f"{page.total:,}" if page.total_exact else f"about {page.total:,}"
     click.echo(f"{total} match(es), showing {shown}{more}", err=True)
 
 
