@@ -204,3 +204,41 @@ def test_answers_carry_security_headers(svc: Service) -> None:
             assert headers["X-Content-Type-Options"] == "nosniff"
             assert headers["X-Frame-Options"] == "DENY"
         assert "frame-ancestors 'none'" in admin.get("/runs").headers["Content-Security-Policy"]
+
+
+def test_every_refusal_is_logged_with_who_and_what(svc: Service,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    """One warning per refusal, naming the method and path (or the login) and who asked: the
+    user and role, or the address when no user is known yet; never the token presented."""
+    name, token = add_user(svc.ctx, Role.RESEARCHER, name="rana")
+    wrong = token[:-4] + "AAAA"
+    caplog.set_level(logging.WARNING)
+    cases: list[tuple[int, list[str]]] = []
+    with svc.as_role(None) as anon, TestClient(svc.app, base_url=BASE_URL, headers={
+            "Authorization": f"Bearer {token}"}, follow_redirects=False) as rana:
+        def refused(answer: object, status: int, *words: str) -> None:
+            assert getattr(answer, "status_code", None) == status, (status, words)
+            cases.append((status, list(words)))
+
+        refused(anon.get("/runs"), 401, "GET /runs", "anonymous", "testclient")
+        refused(anon.get("/runs", headers={"Authorization": f"Bearer {wrong}"}), 401,
+                "GET /runs", "an unknown token")
+        refused(rana.post("/runs", json={"outlet": "cairo_news"}), 403, "POST /runs",
+                "rana (researcher)")
+        refused(rana.get("/ui/outlets"), 403, "GET /ui/outlets", "rana (researcher)")
+        refused(rana.get("/runs", headers={"Host": "evil.example"}), 400, "GET /runs",
+                "testclient", "evil.example")
+        refused(rana.post("/schedules/cairo_news/pause", headers={"Origin": "http://evil.example"}),
+                403, "POST /schedules/cairo_news/pause", "testclient", "http://evil.example")
+        refused(rana.post("/runs", content=b"x", headers={"Content-Type": "text/plain"}), 415,
+                "POST /runs", "testclient")
+        form = anon.get("/ui/login").text
+        csrf = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        refused(anon.post("/ui/login", data={"name": name, "token": wrong, "csrf_token": csrf}),
+                401, "login as 'rana'", "testclient")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING
+                and r.getMessage().startswith("refused")]
+    assert len(warnings) == len(cases), warnings
+    for (status, words), message in zip(cases, warnings, strict=True):
+        assert all(w in message for w in words), (status, words, message)
+        assert token not in message and wrong not in message
