@@ -1,7 +1,8 @@
 """No request can stall the service: with catastrophic-regex filters and large searches in
 flight on a real uvicorn, /healthz keeps answering and a thread of the process (standing in
 for the scheduler and the dispatcher, which share it) keeps running. With Python's
-backtracking ``re`` the filter below holds the GIL for hours on a URL of 30 characters."""
+backtracking ``re`` the filter below holds the GIL for hours on a URL of 30 characters. And
+with every request slot held, the real scheduler fires a job and the dispatcher crawls it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,7 +20,10 @@ import pytest
 from crawler.api import create_app
 from crawler.auth import Role
 from crawler.auth.capacity import DEFAULT_SLOTS as RequestSlotsDefault
+from crawler.scheduler import SchedulerService
+from crawler.scheduler.jobs import job_id
 from tests.auth.support import add_user
+from tests.scheduler.helpers import SlowSite, make_ctx, outlet_yaml, runs_of, wait_for
 from tests.web.conftest import WebArchive, serving
 
 CATASTROPHIC = "url:((.+)+)+$x"
@@ -124,3 +130,48 @@ def test_healthz_answers_when_more_requests_wait_than_there_are_threads(
             release.set()
         assert all(f.result().json() == {"released": True} for f in slow_calls)
     assert len(inside) == 60
+
+
+def test_the_scheduler_and_dispatcher_run_while_every_request_slot_is_held(
+        tmp_path: Path) -> None:
+    """A real service (APScheduler's thread, the dispatcher, a real crawl): with more slow
+    requests in flight than the service runs at once, a scheduled job still fires, its run
+    is dispatched and crawled to the end, before any slow request is let go."""
+    (tmp_path / "config" / "outlets").mkdir(parents=True)
+    with SlowSite(delay=0, pages=2) as site:
+        (tmp_path / "config" / "outlets" / "cairo_news.yaml").write_text(
+            outlet_yaml("cairo_news", site.base_url, schedule="0 0 1 1 *"))
+        ctx = make_ctx(tmp_path)
+        service = SchedulerService(ctx)
+        service.start(dispatch=True)
+        app = create_app(service)
+        release = threading.Event()
+        inside: list[int] = []
+
+        @app.get("/test-slow")
+        def slow() -> dict[str, bool]:  # a stand-in for a long export or search
+            inside.append(1)
+            return {"released": release.wait(90)}
+
+        add_user(ctx, Role.OPS)
+        try:
+            with serving(app) as base, httpx.Client(base_url=base, timeout=120) as client, \
+                    ThreadPoolExecutor(max_workers=RequestSlotsDefault + 8) as pool:
+                held = [pool.submit(client.get, "/test-slow")
+                        for _ in range(RequestSlotsDefault + 8)]
+                assert wait_for(lambda: len(inside) == RequestSlotsDefault, 30)
+                service.scheduler.modify_job(job_id("cairo_news"),
+                                             next_run_time=datetime.now(UTC))
+                ended = wait_for(lambda: any(r.status == "succeeded"
+                                             for r in runs_of(ctx, "cairo_news")), 90)
+                still_held = not any(f.done() for f in held)
+                release.set()
+                assert [f.result().status_code for f in held] == [200] * len(held)
+        finally:
+            release.set()
+            service.stop()
+            ctx.close()
+    runs = runs_of(ctx, "cairo_news")
+    assert ended, [(r.status, r.reason) for r in runs]
+    assert still_held, "the run ended while the slow requests were still held"
+    assert runs[0].trigger == "schedule" and runs[0].articles_new == 2
