@@ -1,7 +1,8 @@
 """`akhbar serve` behind a TLS-terminating proxy, as the README's nginx sets it up: the real
 service in a child process, asked the way nginx asks it (from 127.0.0.1, with the public
 Host and X-Forwarded-Proto/For). It takes the scheme from the proxy, so its session cookie is
-Secure and only the https origin may change anything; refusals name the real client."""
+Secure and only the https origin may change anything; refusals name the real client. The
+CLI reaches the same service with a token from a file only its owner can read."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ CLIENT_IP = "203.0.113.9"
 FROM_NGINX = {"Host": PUBLIC, "X-Forwarded-Proto": "https", "X-Forwarded-For": CLIENT_IP}
 
 
-@pytest.fixture
-def service(tmp_path: Path) -> Iterator[Service]:
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    tmp_path = tmp_path_factory.mktemp("proxy")
     (tmp_path / "config" / "outlets").mkdir(parents=True)
     svc = Service(tmp_path, free_port())
     (tmp_path / "config" / "akhbar.yaml").write_text(
@@ -62,3 +64,25 @@ def test_behind_a_tls_proxy_cookies_are_secure_and_origins_https(service: Servic
         assert other.status_code == 400
     log = service.log.read_text()
     assert f"from {CLIENT_IP}" in log, "a refusal names the client, not the proxy"
+
+
+def test_the_cli_takes_its_token_from_an_owner_only_file(service: Service,
+                                                         tmp_path: Path) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text(service.env["AKHBAR_TOKEN"] + "\n", encoding="utf-8")
+    env = {k: v for k, v in service.env.items() if k != "AKHBAR_TOKEN"}
+    env["AKHBAR_TOKEN_FILE"] = str(token_file)
+    saved, service.env = service.env, env
+    try:
+        token_file.chmod(0o600)
+        listed = service.cli("schedule", "reload")
+        assert listed.returncode == 0, listed.stderr
+        token_file.chmod(0o644)
+        refused = service.cli("schedule", "reload")
+        assert refused.returncode != 0
+        assert f"chmod 600 {token_file}" in refused.stderr and "Traceback" not in refused.stderr
+        token_file.unlink()
+        anonymous = service.cli("schedule", "reload")
+        assert anonymous.returncode != 0 and "401" in anonymous.stderr, anonymous.stderr
+    finally:
+        service.env = saved
