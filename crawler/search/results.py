@@ -141,6 +141,7 @@ def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
     limit = query.limit or DEFAULT_LIMIT
     paged = replace(query, limit=limit)
     with catalog.session() as session:
+        backend_for(catalog.engine.dialect.name).prepare(session)
         check_filters(session, query)
         page = None
         if query.sort == "rank":
