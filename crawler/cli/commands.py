@@ -10,4 +10,5 @@ from crawler.cli import (  # noqa: F401
     schedule,
     serve,
     users,
+    worker,
 )

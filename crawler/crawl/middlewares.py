@@ -25,6 +25,7 @@ from crawler.crawl.compat import close_spider, needs_spider
 from crawler.crawl.credentials import credentials_of
 from crawler.crawl.items import CaptureInfo, PreviousCapture, TaggedArticle
 from crawler.runs.states import DISK_FULL
+from crawler.storage import ArchiveStorage, storage_at
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -117,6 +118,7 @@ class WarcCaptureMiddleware:
         self.crawler = crawler
         self.previous = previous or {}
         self.stopping_for_disk = False
+        self.storage: ArchiveStorage | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -128,19 +130,24 @@ class WarcCaptureMiddleware:
         outlet = settings.get("AKHBAR_OUTLET") or "unknown"
         from archive.linesink import CdxjLineSink  # index lines made as records are written
 
+        storage = storage_at(Path(data_dir))
+        # A worker's host name (AKHBAR_HOST, else the machine's) ends each of its file names.
+        host = settings.get("AKHBAR_HOST") or socket.gethostname()
         writer = RotatingWarcWriter(
-            Path(data_dir) / "warcs",
+            storage.warcs_dir,
             outlet,
             run_id=run_id,
             max_size=settings.getint("AKHBAR_WARC_MAX_SIZE"),
+            host=host,
             warcinfo={
                 "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
                 "http-header-user-agent": settings.get("USER_AGENT", ""),
-                "hostname": socket.gethostname(),
+                "hostname": host,
             },
             line_sink=CdxjLineSink(),
         )
         mw = cls(writer, crawler, _previous_captures(settings.get("AKHBAR_DATABASE_URL"), outlet))
+        mw.storage = storage
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(mw.write_article_metadata, signal=akhbar_signals.article_extracted)
         return mw
@@ -225,6 +232,8 @@ class WarcCaptureMiddleware:
 
     def spider_closed(self, spider: Any = None, reason: str = "") -> None:
         files = self.writer.close()
+        if self.storage is not None:
+            self.storage.stored(self.writer.outlet, files)
         logger.info(
             "closed %d WARC file(s)", len(files), extra={"event": "warc_closed", "files": files}
         )

@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from crawler.outlets.cluster import CeleryConfig
 from crawler.outlets.secrets import OutletAuth
 from crawler.outlets.values import (
     check_cron,
@@ -321,12 +322,16 @@ class ServiceConfig(BaseModel):
         default=None, description="a YAML file of NAME: value lines, readable by its owner "
         "only, holding the secrets outlet files name under auth: (relative = to the config "
         "directory); AKHBAR_SECRET_<NAME> in the environment comes first")
-    executor: Literal["shared", "process"] = Field(
+    executor: Literal["shared", "process", "celery"] = Field(
         default="shared",
         description="shared (every run of this host in one crawl process, with one pool of "
         "extraction workers sized to the cores: least memory; a crash of that process ends "
-        "all its runs) or process (each run in a process of its own, with its own workers)",
+        "all its runs), process (each run in a process of its own, with its own workers) or "
+        "celery (runs go through a broker to `akhbar worker` processes on any host)",
     )
+    celery: CeleryConfig = Field(
+        default_factory=CeleryConfig, description="broker_url, queue, worker_executor, "
+        "dead_after, republish_after, visibility_timeout")
     auth: AuthConfig = Field(
         default_factory=AuthConfig, description="allowed_hosts, anonymous_read, open_metrics, "
         "open_healthz, session_lifetime, login_attempts")

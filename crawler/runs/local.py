@@ -16,6 +16,7 @@ from crawler.catalog import Run
 from crawler.context import AkhbarContext
 from crawler.crawl.runlog import run_paths
 from crawler.errors import RunError
+from crawler.runs.records import this_host
 
 CommandFor = Callable[[AkhbarContext, str, str], list[str]]
 
@@ -32,6 +33,7 @@ def crawl_settings(ctx: AkhbarContext, outlet: str, run_id: str) -> dict[str, st
         "AKHBAR_DATA_DIR": str(ctx.data_dir),
         "AKHBAR_DATABASE_URL": ctx.database_url,
         "AKHBAR_WARC_MAX_SIZE": str(ctx.service.warc_max_size),
+        "AKHBAR_HOST": this_host(),
         "USER_AGENT": ctx.service.user_agent,
         "LOG_LEVEL": ctx.service.log_level,
     }

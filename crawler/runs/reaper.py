@@ -5,11 +5,15 @@ dead when its pid is gone; elsewhere, when its heartbeat is older than ``stale_a
 owner's run is then:
 
 - queued by a foreground crawl that never started it: ``cancelled``, saying so;
+- taken from the service's queue by a worker that died before starting it: given back to the
+  queue (the service publishes it again);
 - running, with its crawl process still alive on this host: adopted by an owner that adopts
   (`akhbar serve`), or left alone to finish (a foreground crawl does not adopt);
 - running, with its crawl process gone: judged from the stats it wrote when it ended, or
   ``failed`` with the reason, and the WARC files it left open are closed;
-- running on another host whose owner stopped beating: ``failed``.
+- running on another host whose owner stopped beating (a worker that died, or lost its
+  host): ``failed``, and the WARC files it left open in the shared data directory are closed.
+  It is not run again: the outlet runs at its next trigger.
 
 Queued runs without an owner belong to the service's queue and wait for a service.
 """
@@ -30,7 +34,7 @@ from crawler.runs.control import (
     run_process_alive,
 )
 from crawler.runs.records import OwnerId, RunBook, RunOutcome, now, this_host
-from crawler.runs.states import CANCELLED, FAILED, QUEUED
+from crawler.runs.states import CANCELLED, FAILED, QUEUED, SERVICE_TRIGGERS
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +44,7 @@ class Reaped:
     adopted: list[AdoptedHandle] = field(default_factory=list)
     ended: list[RunOutcome] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    given_back: list[str] = field(default_factory=list)  # back in the service's queue
     left: list[str] = field(default_factory=list)  # alive, not ours to adopt
 
 
@@ -64,7 +69,13 @@ def reap(ctx: AkhbarContext, book: RunBook, me: OwnerId | None, *, adopt: bool,
         if owner_alive(run, stale_after, host):
             continue
         if run.status == QUEUED:
-            if run.owner is not None:
+            if run.owner is not None and run.trigger in SERVICE_TRIGGERS:
+                if book.give_back(run.id, OwnerId.parse(run.owner)):
+                    logger.warning("run %s of %s goes back to the queue: its worker (%s) "
+                                   "ended before starting it", run.id, run.outlet_id,
+                                   run.owner)
+                    result.given_back.append(run.id)
+            elif run.owner is not None:
                 owner = OwnerId.parse(run.owner)
                 book.end_unstarted(run, CANCELLED, f"its owner ({_who(owner)}) ended before "
                                    "starting it")
@@ -74,6 +85,7 @@ def reap(ctx: AkhbarContext, book: RunBook, me: OwnerId | None, *, adopt: bool,
             book.end_unstarted(run, FAILED, f"its owner on {run.host} stopped (no heartbeat "
                                f"for more than {stale_after:.0f}s)")
             result.failed.append(run.id)
+            recover_warcs(ctx, run.outlet_id)
             continue
         if run.pid and run_process_alive(run.pid, run.id):
             if adopt and me is not None:

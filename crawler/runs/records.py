@@ -42,7 +42,10 @@ def now() -> datetime:
 
 
 def this_host() -> str:
-    return socket.gethostname()
+    """This machine's name in run records and WARC file names: ``AKHBAR_HOST`` when set (a
+    worker in a container whose host name is random, or several test hosts on one machine),
+    else the host name."""
+    return os.environ.get("AKHBAR_HOST", "").strip() or socket.gethostname()
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,27 @@ class RunBook:
             row.status, row.started_at, row.pid = RUNNING, now(), pid
             row.host, row.owner, row.heartbeat_at = owner.host, str(owner), now()
             row.log_path = str(log_path)
+
+    def take(self, run_id: str, owner: OwnerId) -> bool:
+        """``owner`` (a worker) takes a queued run of the service's queue, if nobody took it
+        yet: one conditional write, so that of two deliveries of one run (a broker that
+        delivered it twice, a run published again) only one starts it."""
+        with self.catalog.session() as session:
+            taken = session.execute(
+                update(Run).where(Run.id == run_id, Run.status == QUEUED, Run.owner.is_(None))
+                .values(owner=str(owner), heartbeat_at=now()))
+            return bool(getattr(taken, "rowcount", 0))
+
+    def give_back(self, run_id: str, owner: OwnerId | None = None) -> bool:
+        """A run taken but not started goes back to the service's queue (its worker stops, or
+        died before it started the crawl)."""
+        cond = [Run.id == run_id, Run.status == QUEUED]
+        if owner is not None:
+            cond.append(Run.owner == str(owner))
+        with self.catalog.session() as session:
+            back = session.execute(update(Run).where(*cond).values(owner=None,
+                                                                   heartbeat_at=None))
+            return bool(getattr(back, "rowcount", 0))
 
     def claim(self, run_id: str, owner: OwnerId) -> None:
         """``owner`` takes over a run (adopting a crawl whose owner died)."""

@@ -33,6 +33,7 @@ from crawler.errors import RunNotFound
 from crawler.ops.watcher import AlertWatcher
 from crawler.outlets import OutletConfig, load_outlets
 from crawler.runs import RunOutcome, RunOwner, make_executor
+from crawler.runs.cluster import RunDispatcher
 from crawler.scheduler import jobs
 from crawler.scheduler import schedules as sched
 from crawler.scheduler.lock import ServiceAddress, ServiceLock
@@ -56,20 +57,27 @@ class SchedulerService:
     methods below."""
 
     def __init__(self, ctx: AkhbarContext, *, scheduler: BaseScheduler | None = None,
-                 runs: RunOwner | None = None) -> None:
+                 runs: RunOwner | RunDispatcher | None = None) -> None:
         self.ctx = ctx
         self.scheduler = scheduler or make_scheduler(ctx)
         self.outlets: dict[str, OutletConfig] = {}
         # Alerts are judged over the outlets the service loaded, again as soon as a run ends.
         self.alerts = AlertWatcher(ctx, outlets=lambda: self.outlets)
-        self.runs = runs or RunOwner(ctx, make_executor(ctx, detach=True), serves_queue=True,
-                                     on_end=self._run_ended)
+        self.runs: RunOwner | RunDispatcher = runs or self._make_runs(ctx)
         if self.runs.on_end is None:
             self.runs.on_end = self._run_ended
         self.last_reload: sched.SyncReport | None = None
         self.started_at: datetime | None = None
         self._reload_lock = threading.Lock()
         self._lock = ServiceLock(ctx.data_dir)
+
+    def _make_runs(self, ctx: AkhbarContext) -> RunOwner | RunDispatcher:
+        """Crawls on this host (``shared``, ``process``), or through the broker to the workers
+        (``celery``: this process only publishes)."""
+        if ctx.service.executor == "celery":
+            return RunDispatcher(ctx, on_end=self._run_ended)
+        return RunOwner(ctx, make_executor(ctx, detach=True), serves_queue=True,
+                        on_end=self._run_ended)
 
     # -- life cycle ----------------------------------------------------------------------
     def start(self, *, dispatch: bool = True) -> sched.SyncReport:
