@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python -m bench.crawl
 	$(BIN)/python -m bench.crawl --outlets 5
 	$(BIN)/python -m bench.crawl --outlets 8 --concurrent 8
+	$(BIN)/python -m bench.workers
 
 # The oldest versions pyproject.toml allows (every lower bound pinned by
 # tests/lowest_constraints.py), in a venv of their own: the crawl, spider, outlet, fuzz,
