@@ -28,29 +28,29 @@ def test_runs_go_through_a_worker_under_the_cap_and_a_cancel_reaches_it(
         redis_cluster: Cluster) -> None:
     with SlowSite(delay=0.1, pages=6) as site, SlowSite(delay=1.0, pages=60) as slow:
         redis_cluster.configure({"alpha": outlet_yaml("alpha", site.base_url),
-                                 "hang_one": outlet_yaml("hang_one", slow.base_url)}, cap=1)
+                                 "long_one": outlet_yaml("long_one", slow.base_url)}, cap=1)
         ctx = redis_cluster.context()
         dispatcher = RunDispatcher(ctx)
         try:
             worker = redis_cluster.start_worker("host-a", slots=2)
-            hang = dispatcher.enqueue("hang_one", "service")
+            long = dispatcher.enqueue("long_one", "service")
             alpha = dispatcher.enqueue("alpha", "service")
             # The cap (1 across every worker): the hanging run holds the one slot, and the
             # other run waits in the catalog, unpublished.
-            assert wait_for(lambda: {r.id: r for r in runs_of(ctx)}[hang.id].pages >= 2,
+            assert wait_for(lambda: {r.id: r for r in runs_of(ctx)}[long.id].pages >= 2,
                             90, 0.2, dispatcher.tick), worker.text()[-3000:]
             for _ in range(5):
                 dispatcher.tick()
             assert {r.id: r for r in runs_of(ctx)}[alpha.id].status == "queued"
             assert alpha.id not in dispatcher.published
             # A cancel is one write to the catalog; the worker polls it and stops the crawl.
-            dispatcher.book.request_cancel(hang.id)
-            assert wait_for(lambda: _ended(ctx, [hang.id, alpha.id]), 90, 0.2,
+            dispatcher.book.request_cancel(long.id)
+            assert wait_for(lambda: _ended(ctx, [long.id, alpha.id]), 90, 0.2,
                             dispatcher.tick), worker.text()[-3000:]
             rows = {r.id: r for r in runs_of(ctx)}
-            assert rows[hang.id].status == "cancelled", rows[hang.id].reason
+            assert rows[long.id].status == "cancelled", rows[long.id].reason
             assert rows[alpha.id].status == "succeeded", rows[alpha.id].reason
-            assert rows[alpha.id].host == rows[hang.id].host == "host-a"
+            assert rows[alpha.id].host == rows[long.id].host == "host-a"
             assert rows[alpha.id].owner.startswith("host-a:")
             assert rows[alpha.id].articles_new == 6 and rows[alpha.id].stats
             # The catalog's figures reach every reader (the CLI on another host too).
@@ -63,7 +63,7 @@ def test_runs_go_through_a_worker_under_the_cap_and_a_cancel_reaches_it(
             assert len(runs_of(ctx)) == 2
             files = sorted(p.name for p in (ctx.warcs_dir / "alpha").rglob("*.warc.gz"))
             assert files and all(name.endswith("-host-a.warc.gz") for name in files)
-            assert {o.run_id for o in dispatcher.outcomes} == {alpha.id, hang.id}
+            assert {o.run_id for o in dispatcher.outcomes} == {alpha.id, long.id}
         finally:
             dispatcher.stop()
             ctx.close()
