@@ -15,7 +15,7 @@ from crawler.search.backends import backend_for
 from crawler.search.facets import facet_tokens
 from crawler.search.index import catch_up
 from crawler.search.query import SearchExpr, parse, stemmed
-from crawler.search.select import ArticleQuery, check_filters, count, rows
+from crawler.search.select import ArticleQuery, check_filters, count, keys, load
 from crawler.search.snippet import Snippet, make_snippet
 
 __all__ = ["DEFAULT_LIMIT", "SearchHit", "SearchPage", "matches_for", "search"]
@@ -153,13 +153,15 @@ def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
             top = max(CANDIDATES * (query.offset + limit), MIN_CANDIDATES)
             for _ in range(CANDIDATE_ROUNDS):  # more each time filters leave the page short
                 candidates = _matches(catalog, expr, query, top)
-                page = session.execute(rows(paged, candidates)).all()
+                page = session.execute(keys(paged, candidates)).all()
                 if len(page) == limit:
                     break
                 top *= 16
         if page is None or len(page) < limit:
-            page = session.execute(rows(paged, matches)).all()
+            page = session.execute(keys(paged, matches)).all()
         total, exact = _total(session, catalog, expr, query, len(page), limit)
+        loaded = {version.id: (article, version) for article, version, _capture
+                  in session.execute(load([vid for vid, _ in page]))}
         terms = expr.terms()
         hits = [SearchHit(
             url=article.url, outlet=article.outlet_id, language=version.language,
@@ -168,5 +170,5 @@ def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
             latest_version=article.latest_version,
             score=round(score, 6) if score is not None else None,
             snippet=make_snippet(version.text or version.description, terms))
-            for article, version, _capture, score in page]
+            for (article, version), score in ((loaded[vid], score) for vid, score in page)]
     return SearchPage(query.text or "", total, query.offset, limit, hits, total_exact=exact)
