@@ -253,11 +253,12 @@ def verify(ctx: AkhbarContext) -> VerifyReport:
         if not _being_written(open_path):
             report.problems.append(VerifyProblem(
                 "open", open_path.relative_to(root).as_posix(), None, None,
-                "never closed (its crawl was killed); archive.recover_open_files() repairs it"))
+                "never closed (its crawl was killed); `akhbar verify --repair` closes it"))
     with ctx.catalog.session() as session:
         by_file: dict[str, dict[int, Capture]] = defaultdict(dict)
         for cap in session.scalars(select(Capture)):
             by_file[cap.warc_file][cap.warc_offset] = cap
+        article_urls = set(session.scalars(select(Article.url)))
         versions = list(session.execute(
             select(Capture.warc_file, Capture.warc_offset, Capture.warc_record_id,
                    ArticleVersion.text_digest)
@@ -281,9 +282,18 @@ def verify(ctx: AkhbarContext) -> VerifyReport:
         if not catalog_rows and scan.captures:
             report.problems.append(VerifyProblem(
                 "extra", rel, None, None,
-                f"{len(scan.captures)} capture(s) not in the catalog; `akhbar reindex` adds them"))
+                f"{len(scan.captures)} capture(s) not in the catalog; "
+                "`akhbar verify --repair` adds them"))
         for offset, length, rec in scan.captures:
             seen_records.add((rel, offset))
+            data = scan.metadata.get(rec.record_id)
+            url = data.get("canonical_url") if isinstance(data, dict) else None
+            if url is not None and url not in article_urls:
+                article_urls.add(url)  # reported once, at its first capture
+                report.problems.append(VerifyProblem(
+                    "missing", rel, offset, rec.record_id,
+                    f"article {url} is in this file but not in the catalog; "
+                    "`akhbar verify --repair` adds it"))
             row = catalog_rows.get(offset)
             if catalog_rows and row is None:
                 report.problems.append(VerifyProblem(
