@@ -33,7 +33,7 @@ test: install
 
 test-faults: install
 	@sh tests/ensure-services.sh
-	@$(BIN)/python -m pytest -q -p no:cacheprovider -m faults tests/faults; rc=$$?; \
+	@$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 -m faults tests/faults; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no fault tests"; exit 0; fi; exit $$rc
 
 lint: install
