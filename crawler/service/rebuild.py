@@ -286,7 +286,7 @@ def verify(ctx: AkhbarContext) -> VerifyReport:
                 "`akhbar verify --repair` adds them"))
         for offset, length, rec in scan.captures:
             seen_records.add((rel, offset))
-            data = scan.metadata.get(rec.record_id)
+            data = scan.metadata.get(rec.record_id or "")
             url = data.get("canonical_url") if isinstance(data, dict) else None
             if url is not None and url not in article_urls:
                 article_urls.add(url)  # reported once, at its first capture
