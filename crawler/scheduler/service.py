@@ -59,11 +59,12 @@ class SchedulerService:
     def __init__(self, ctx: AkhbarContext, *, scheduler: BaseScheduler | None = None,
                  runs: RunOwner | RunDispatcher | None = None) -> None:
         self.ctx = ctx
+        # First: the celery executor refuses a SQLite catalog before anything opens it.
+        self.runs: RunOwner | RunDispatcher = runs or self._make_runs(ctx)
         self.scheduler = scheduler or make_scheduler(ctx)
         self.outlets: dict[str, OutletConfig] = {}
         # Alerts are judged over the outlets the service loaded, again as soon as a run ends.
         self.alerts = AlertWatcher(ctx, outlets=lambda: self.outlets)
-        self.runs: RunOwner | RunDispatcher = runs or self._make_runs(ctx)
         if self.runs.on_end is None:
             self.runs.on_end = self._run_ended
         self.last_reload: sched.SyncReport | None = None
