@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from pathlib import Path
 
 import click
 
@@ -60,10 +59,11 @@ def runs_show(obj: Obj, run_id: str) -> None:
 def runs_log(obj: Obj, run_id: str, follow: bool, raw: bool) -> None:
     """A run's log (JSON lines under $AKHBAR_HOME/runs/)."""
     run = service.get_run(obj.ctx, run_id)
-    if run is None or not run.log_path:
+    log_file = service.run_log_file(obj.ctx, run) if run is not None else None
+    if run is None or log_file is None:
         click.echo(f"no run '{run_id}'; `akhbar runs list` shows the runs", err=True)
         sys.exit(1)
-    path, offset = Path(run.log_path), 0
+    path, offset = log_file, 0
     while True:
         entries, offset = read_log(path, offset)
         for e in entries:

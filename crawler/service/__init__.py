@@ -64,6 +64,7 @@ if TYPE_CHECKING:
         get_run,
         list_runs,
         reap_dead,
+        run_log_file,
         run_record,
         run_summary,
     )
@@ -99,6 +100,7 @@ _EXPORTS: dict[str, str] = {
     "list_runs": "crawler.service.runs",
     "outlets": "crawler.service.crawls",
     "pick_outlets": "crawler.service.crawls",
+    "run_log_file": "crawler.service.runs",
     "run_record": "crawler.service.runs",
     "run_summary": "crawler.service.runs",
     "sync_outlets": "crawler.service.crawls",
@@ -177,6 +179,7 @@ __all__ = [
     "pause_schedule",
     "pick_outlets",
     "resume_schedule",
+    "run_log_file",
     "run_record",
     "run_summary",
     "schedule_entries",

@@ -6,12 +6,14 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
 from crawler.catalog import Article, ArticleVersion, Capture, Run
 from crawler.context import AkhbarContext
+from crawler.crawl.runlog import run_paths
 from crawler.errors import RunNotFound
 from crawler.runs import (
     RUNNING,
@@ -46,6 +48,15 @@ class RunSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return dict(vars(self))
+
+
+def run_log_file(ctx: AkhbarContext, run: Run) -> Path | None:
+    """A run's log: under this host's data directory (shared by every worker, maybe mounted
+    at another path than on the host that recorded ``log_path``), else where it was written."""
+    here = run_paths(ctx.data_dir, run.id)[0]
+    if here.is_file() or not run.log_path:
+        return here if here.is_file() else None
+    return Path(run.log_path)
 
 
 def run_summary(ctx: AkhbarContext, run_id: str) -> RunSummary:

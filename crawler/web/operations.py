@@ -3,8 +3,6 @@ with their schedules and config errors, and one run with its summary and log."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -67,7 +65,8 @@ def operations_pages(scheduler: SchedulerService) -> APIRouter:
         if found is None:
             raise HTTPException(404, f"no run '{run_id}'; the dashboard lists the latest runs")
         summary = service.run_summary(ctx, run_id)
-        entries = read_log(Path(found.log_path))[0] if found.log_path else []
+        log_file = service.run_log_file(ctx, found)
+        entries = read_log(log_file)[0] if log_file else []
         return render(request, "run.html", title=f"Run {run_id}", run=found,
                       record=service.run_record(found), summary=summary,
                       log=entries[-LOG_LINES:], log_total=len(entries), log_limit=LOG_LINES,

@@ -56,6 +56,8 @@ def test_runs_go_through_a_worker_under_the_cap_and_a_cancel_reaches_it(
             # The catalog's figures reach every reader (the CLI on another host too).
             listed = redis_cluster.cli("runs", "list")
             assert listed.returncode == 0 and alpha.id in listed.stdout
+            logged = redis_cluster.cli("runs", "log", alpha.id)
+            assert logged.returncode == 0 and "fetched 200" in logged.stdout, logged.stderr
             # The same message again (a broker that delivered it twice): nothing starts.
             dispatcher.publisher.publish(alpha.id)
             assert wait_for(lambda: "not taken: it is succeeded" in worker.text(), 30, 0.1)
