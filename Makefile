@@ -42,6 +42,7 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench.langid
+	$(BIN)/python -m bench.extract
 	$(BIN)/python -m bench.recrawl
 	$(BIN)/python -m bench.crawl
 	$(BIN)/python -m bench.crawl --outlets 5

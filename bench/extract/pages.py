@@ -126,7 +126,7 @@ _WORDS = {
         "۰۱۲۳۴۵۶۷۸۹",
     ),
 }
-_ZONES = {"en": dt.timezone.utc, "ar": dt.timezone(dt.timedelta(hours=3)),
+_ZONES = {"en": dt.UTC, "ar": dt.timezone(dt.timedelta(hours=3)),
           "fa": dt.timezone(dt.timedelta(hours=3, minutes=30))}
 _MONTHS_EN = ("January February March April May June July August September October "
               "November December").split()
@@ -344,7 +344,8 @@ def _magazine(a: _Article) -> tuple[str, Expected]:
         "</figcaption></figure>"
         '<div class="story-body">'
         + "".join(f"<p>{_e(p)}</p>" for p in first)
-        + f'<p class="inline-related"><a href="/r/9">{_e(w.read_also.format(a.other_title))}</a></p>'
+        + '<p class="inline-related"><a href="/r/9">'
+        + f"{_e(w.read_also.format(a.other_title))}</a></p>"
         + f"<blockquote><p>{_e(a.quote)}</p></blockquote>"
         + "".join(f"<p>{_e(p)}</p>" for p in second)
         + f'<aside class="newsletter"><h4>{_e(w.newsletter)}</h4></aside>'

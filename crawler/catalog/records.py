@@ -73,6 +73,17 @@ class TaggedArticle:
     language: str | None = None
     language_confidence: float | None = None
     languages: dict[str, Any] = field(default_factory=dict)
+    authors: list[str] = field(default_factory=list)
+    lead_image: str | None = None
+    section: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    #: Where each metadata field came from (crawler.extraction.ExtractedArticle.sources).
+    metadata_sources: dict[str, str] = field(default_factory=dict)
+    #: The step of the extraction cascade that gave the text (fast, trafilatura, readability...).
+    extractor: str | None = None
+    #: The text with its structure (headings, lists, quotes, tables) as Markdown.
+    markdown: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The fields by name (the names of the metadata record's JSON)."""
@@ -93,8 +104,12 @@ class TaggedArticle:
             raise KeyError(f"an article needs {', '.join(missing)}")
         values = {name: data[name] for name in _ARTICLE_FIELDS if name in data}
         values.setdefault("url", data["canonical_url"])
-        if values.get("languages") is None:
-            values["languages"] = {}
+        for name in ("languages", "metadata_sources"):
+            if values.get(name) is None:
+                values[name] = {}
+        for name in ("authors", "keywords", "tags"):
+            if values.get(name) is None:
+                values[name] = []
         return cls(**values)
 
 

@@ -118,6 +118,15 @@ def version_values(
         "languages": article.languages or {},
         "html_lang": article.html_lang,
         "encoding": article.encoding,
+        "modified": article.modified,
+        "authors": list(article.authors),
+        "lead_image": article.lead_image,
+        "section": article.section,
+        "keywords": list(article.keywords),
+        "tags": list(article.tags),
+        "metadata_sources": dict(article.metadata_sources),
+        "extractor": article.extractor,
+        "markdown": article.markdown,
     }
 
 

@@ -83,6 +83,14 @@ def process_page(
         language=tags.lang,
         language_confidence=round(tags.confidence, 4),
         languages=tags.to_dict(),
+        authors=article.authors,
+        lead_image=article.lead_image,
+        section=article.section,
+        keywords=article.keywords,
+        tags=article.tags,
+        metadata_sources=article.sources,
+        extractor=article.extractor,
+        markdown=article.markdown,
     )
 
 

@@ -9,25 +9,29 @@ from __future__ import annotations
 
 import logging
 from codecs import BOM_UTF8
-from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import partial
 from typing import Any
 
 from htmldate import find_date
 from lxml.html import HtmlElement
-from trafilatura import bare_extraction
 from trafilatura.metadata import extract_author, extract_title
 from trafilatura.settings import set_date_params
 
+from . import _cascade
 from ._dates import normalise_date
 from ._encoding import decode_html, is_html
-from ._fast import ENABLED as FAST_PATH
-from ._fast import fast_main_text
+from ._fields import (
+    find_authors,
+    find_keywords,
+    find_lead_image,
+    find_section,
+    find_tags,
+    split_names,
+)
 from ._joiners import protect, restore
 from ._metadata import (
     canonical_url,
-    find_author,
     find_description,
     find_modified,
     find_published,
@@ -44,6 +48,12 @@ MIN_ARTICLE_CHARS = 300
 
 @dataclass
 class ExtractedArticle:
+    """One page's article. ``author`` is ``authors`` joined with ", ". ``sources`` says where
+    each metadata field came from (``json-ld``, ``meta:<name>``, ``link:canonical``,
+    ``rel-author``, ``title-element``, ``byline``, ``trafilatura``...); ``extractor`` which
+    step of :mod:`._cascade` gave the text; ``markdown`` the same text with its headings,
+    lists, quotes and tables."""
+
     url: str
     canonical_url: str | None
     title: str | None
@@ -57,13 +67,22 @@ class ExtractedArticle:
     encoding: str
     is_article: bool
     links: list[str] | None = None
+    authors: list[str] = field(default_factory=list)
+    lead_image: str | None = None
+    section: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    extractor: str = ""
+    markdown: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         # dataclasses.asdict without its recursive deep copy: every field is a str, a bool,
-        # None or (links) a list of str, which is copied as asdict would.
+        # None, a list of str or (sources) a dict of str, each copied as asdict would.
         data = {item.name: getattr(self, item.name) for item in fields(self)}
-        if data["links"] is not None:
-            data["links"] = list(data["links"])
+        for name, value in data.items():
+            if isinstance(value, (list, dict)):
+                data[name] = value.copy()
         return data
 
 
@@ -93,27 +112,45 @@ def _extract(body: bytes, url: str, content_type: str | None) -> ExtractedArticl
         return None
 
     page = read_page_metadata(tree)
+    sources: dict[str, str | None] = {}
     published, published_source = find_published(page, tree)
-    title = find_title(page)
-    author = find_author(page)
+    title, sources["title"] = find_title(page)
+    authors, sources["authors"] = find_authors(page, tree)
+    found = {
+        "canonical_url": canonical_url(page, url),
+        "modified": find_modified(page),
+        "description": find_description(page),
+        "lead_image": find_lead_image(page, url),
+        "section": find_section(page),
+    }
+    keywords, sources["keywords"] = find_keywords(page)
+    tags, sources["tags"] = find_tags(page, tree)
+    values = {name: value for name, (value, _) in found.items()}
+    sources.update({name: source for name, (_, source) in found.items() if source})
 
     _unwrap_layout_tables(tree)
     # Below, the tree is read again only for an author, title or date the page's metadata
-    # lacks; when none is missing, trafilatura may use this tree up (see _main_text).
-    keep = author is None or title is None or (published is None and not page.is_listing)
-    text = _main_text(tree, url, None if keep else partial(_parsed_again, html, utf8))
-    if not text or not text.strip():
+    # lacks; when none is missing, trafilatura may use this tree up (see _cascade).
+    keep = not authors or title is None or (published is None and not page.is_listing)
+    main = _cascade.main_text(tree, url, None if keep else partial(_parsed_again, html, utf8))
+    if main is None or not main.text.strip():
         logger.debug("no main text at %s", url)
         return None
+    text = main.text
 
-    if author is None:
-        author = extract_author(tree)
+    if not authors:
+        authors = split_names(extract_author(tree) or "")
+        sources["authors"] = "trafilatura" if authors else None
     node = page.article_node
     site_name = page.meta.get("og:site_name")
     if site_name is None and node is not None and isinstance(node.get("publisher"), dict):
         site_name = node["publisher"].get("name")
     if title is None:
-        title = _title_element(tree, site_name) or extract_title(tree)
+        title = _title_element(tree, site_name)
+        sources["title"] = "title-element"
+        if title is None:
+            title = extract_title(tree)
+            sources["title"] = "trafilatura" if title else None
     is_article = not page.is_listing and (
         node is not None
         or page.meta.get("og:type", "").lower() == "article"
@@ -122,24 +159,43 @@ def _extract(body: bytes, url: str, content_type: str | None) -> ExtractedArticl
     if published is None and is_article:
         # Last resort, with trafilatura's own settings: htmldate may read a date from body
         # text or from links. Listings have no date of their own, so they are not asked.
-        published = normalise_date(find_date(tree, url=url, **set_date_params(True)))
+        published = normalise_date(_guess_date(tree, url))
         published_source = "trafilatura" if published else None
+    if published_source:
+        sources["published"] = published_source
     title = strip_site_name(title, site_name)
     article = ExtractedArticle(
         url=url,
-        canonical_url=canonical_url(page, url),
+        canonical_url=values["canonical_url"],
         title=title,
-        author=author,
+        author=", ".join(authors) or None,
         published=published,
         published_source=published_source,
-        modified=find_modified(page),
-        description=find_description(page),
+        modified=values["modified"],
+        description=values["description"],
         text=_without_headline(text.strip(), title),
         html_lang=page.html_lang,
         encoding=encoding,
         is_article=is_article,
+        authors=authors,
+        lead_image=values["lead_image"],
+        section=values["section"],
+        keywords=keywords,
+        tags=tags,
+        sources={name: source for name, source in sources.items() if source},
+        extractor=main.extractor,
+        markdown=_without_headline(main.markdown.strip(), title, markdown=True),
     )
     return _restored(article) if protected else article
+
+
+def _guess_date(tree: HtmlElement, url: str) -> str | None:
+    """htmldate's guess with trafilatura's settings. A guess of January 1st is htmldate
+    filling a bare year ("© 2026" in a footer) unless the page's markup alone gives it too."""
+    guess = find_date(tree, url=url, **set_date_params(True))
+    if guess and guess.endswith("-01-01"):
+        guess = find_date(tree, url=url, **set_date_params(False))
+    return guess
 
 
 def _parsed_again(html: str, utf8: bytes | None) -> HtmlElement:
@@ -159,56 +215,17 @@ def _same_utf8(body: bytes, html: str, encoding: str, protected: bool) -> bytes 
     return None
 
 
-# Below this many characters of main text, trafilatura's full cascade (its own extractor
-# compared with readability and justext) is run as well: that is where the comparison can
-# change the result. Above it, the fast path alone gives the same text at ~2/3 of the cost.
-FULL_CASCADE_BELOW = 1500
-
-
-def _main_text(
-    tree: HtmlElement, url: str, fresh: Callable[[], HtmlElement] | None = None
-) -> str | None:
-    """trafilatura's main text of the page: the fast path, and the full cascade only when the
-    fast result is short or looks structurally deficient (no paragraphs, tables dominate).
-
-    Without ``fresh``, ``tree`` stays usable afterwards (bare_extraction and fast_main_text
-    work on copies). With it, ``tree`` may be used up, and ``fresh()`` parses the page again
-    when trafilatura needs the whole tree once more (a short page): one copy fewer a page."""
-    if not FAST_PATH:
-        fresh = None  # bare_extraction alone, on copies
-    document: Any = fast_main_text(tree, url, fresh)
-    if fresh is not None:
-        tree = fresh() if document is None else None  # used up
-    if document is None:
-        document = bare_extraction(
-            tree, url=url, include_comments=False, with_metadata=False, fast=True
-        )
-    if document is not None and not _needs_full_cascade(document):
-        return getattr(document, "text", None)
-    if tree is None and fresh is not None:
-        tree = fresh()
-    document = bare_extraction(tree, url=url, include_comments=False, with_metadata=False)
-    return getattr(document, "text", None) if document is not None else None
-
-
-def _needs_full_cascade(document: Any) -> bool:
-    text = document.text or ""
-    body = document.body
-    if len(text) < FULL_CASCADE_BELOW or body is None:
-        return True
-    paragraphs = len(body.findall(".//p"))
-    return paragraphs == 0 or len(body.findall(".//table")) > paragraphs
-
-
-def _without_headline(text: str, title: str | None) -> str:
+def _without_headline(text: str, title: str | None, markdown: bool = False) -> str:
     """The body text without a first line that repeats the headline.
 
-    trafilatura keeps the page's <h1> as the first line of the main text; the headline is
-    stored as the title, and the text should be the body alone.
+    trafilatura keeps the page's <h1> as the first line of the main text (a "# " heading in
+    Markdown); the headline is stored as the title, and the text should be the body alone.
     """
     if not title:
         return text
     first, _, rest = text.partition("\n")
+    if markdown:
+        first = first.lstrip("#")
     if " ".join(first.split()) == " ".join(title.split()) and rest.strip():
         return rest.lstrip("\n")
     return text
@@ -273,6 +290,8 @@ def _restored(article: ExtractedArticle) -> ExtractedArticle:
         value = getattr(article, item.name)
         if isinstance(value, str):
             setattr(article, item.name, restore(value))
+        elif isinstance(value, list):
+            setattr(article, item.name, [restore(v) for v in value])
     return article
 
 

@@ -64,8 +64,11 @@ class PageMetadata:
     """What the page says about itself, before trafilatura is asked."""
 
     meta: dict[str, str] = field(default_factory=dict)
+    #: Every value of a name given more than once (several article:tag or article:author).
+    meta_all: dict[str, list[str]] = field(default_factory=dict)
     json_ld: list[dict[str, Any]] = field(default_factory=list)
     canonical_href: str | None = None
+    image_src: str | None = None
     html_lang: str | None = None
 
     @property
@@ -96,11 +99,15 @@ def read_page_metadata(tree: HtmlElement) -> PageMetadata:
             for attr in ("property", "name", "itemprop", "http-equiv"):
                 key = elem.get(attr)
                 if key:
-                    page.meta.setdefault(key.strip().lower(), content.strip())
+                    name = key.strip().lower()
+                    page.meta.setdefault(name, content.strip())
+                    page.meta_all.setdefault(name, []).append(content.strip())
         elif tag == "link":
             rel = (elem.get("rel") or "").lower().split()
             if "canonical" in rel and page.canonical_href is None and elem.get("href"):
                 page.canonical_href = elem.get("href", "").strip()
+            if "image_src" in rel and page.image_src is None and elem.get("href"):
+                page.image_src = elem.get("href", "").strip()
         elif (elem.get("type") or "").strip().lower() == "application/ld+json" and elem.text:
             page.json_ld.extend(_json_ld_nodes(elem.text))
     return page
@@ -135,7 +142,8 @@ def _types(node: dict[str, Any]) -> set[str]:
     return {v.rsplit("/", 1)[-1] for v in values if isinstance(v, str)}
 
 
-def _text(value: Any) -> str | None:
+def json_ld_text(value: Any) -> str | None:
+    """A JSON-LD value as one line of text: the first of a list, a node's name or value."""
     if isinstance(value, list):
         value = value[0] if value else None
     if isinstance(value, dict):
@@ -152,20 +160,24 @@ def normalise_lang(value: str | None) -> str | None:
     return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
 
 
-def canonical_url(page: PageMetadata, url: str) -> str | None:
-    for href in (page.canonical_href, page.meta.get("og:url")):
+def canonical_url(page: PageMetadata, url: str) -> tuple[str | None, str | None]:
+    """The URL the page names as its own, with where it named it."""
+    for href, source in ((page.canonical_href, "link:canonical"),
+                         (page.meta.get("og:url"), "meta:og:url")):
         if href:
             absolute = urljoin(url, href)
             if absolute.startswith(("http://", "https://")):
-                return absolute
-    return None
+                return absolute, source
+    return None, None
 
 
 def find_published(page: PageMetadata, tree: HtmlElement) -> tuple[str | None, str | None]:
     """The publication date the page gives itself, with where it came from."""
     node = page.article_node
     if node is not None:
-        found = normalise_date(_text(node.get("datePublished")) or _text(node.get("dateCreated")))
+        found = normalise_date(
+            json_ld_text(node.get("datePublished")) or json_ld_text(node.get("dateCreated"))
+        )
         if found:
             return found, "json-ld"
     for key in _PUBLISHED_META:
@@ -181,17 +193,18 @@ def find_published(page: PageMetadata, tree: HtmlElement) -> tuple[str | None, s
     return None, None
 
 
-def find_modified(page: PageMetadata) -> str | None:
+def find_modified(page: PageMetadata) -> tuple[str | None, str | None]:
+    """When the article was last updated, by the page's own account, and where it says so."""
     node = page.article_node
     if node is not None:
-        found = normalise_date(_text(node.get("dateModified")))
+        found = normalise_date(json_ld_text(node.get("dateModified")))
         if found:
-            return found
+            return found, "json-ld"
     for key in _MODIFIED_META:
         found = normalise_date(page.meta.get(key))
         if found:
-            return found
-    return None
+            return found, f"meta:{key}"
+    return None, None
 
 
 def _time_element(tree: HtmlElement) -> str | None:
@@ -229,38 +242,30 @@ def _byline_date(tree: HtmlElement) -> tuple[str, str] | None:
     return None
 
 
-def find_author(page: PageMetadata) -> str | None:
+def find_title(page: PageMetadata) -> tuple[str | None, str | None]:
     node = page.article_node
     if node is not None:
-        authors = node.get("author") or node.get("creator")
-        names = [_text(a) for a in (authors if isinstance(authors, list) else [authors])]
-        joined = ", ".join(dict.fromkeys(n for n in names if n and not n.startswith("http")))
-        if joined:
-            return joined
-    for key in ("author", "article:author", "dc.creator", "byl"):
-        value = page.meta.get(key)
-        if value and not value.startswith("http"):
-            return value
-    return None
+        title = json_ld_text(node.get("headline")) or json_ld_text(node.get("name"))
+        if title:
+            return title, "json-ld"
+    for key in ("og:title", "twitter:title"):
+        title = json_ld_text(page.meta.get(key))
+        if title:
+            return title, f"meta:{key}"
+    return None, None
 
 
-def find_title(page: PageMetadata) -> str | None:
+def find_description(page: PageMetadata) -> tuple[str | None, str | None]:
     node = page.article_node
-    title = (_text(node.get("headline")) or _text(node.get("name"))) if node is not None else None
-    return title or _text(page.meta.get("og:title")) or _text(page.meta.get("twitter:title"))
-
-
-def find_description(page: PageMetadata) -> str | None:
-    node = page.article_node
-    for value in (
-        page.meta.get("description"),
-        page.meta.get("og:description"),
-        node.get("description") if node else None,
+    for value, source in (
+        (page.meta.get("description"), "meta:description"),
+        (page.meta.get("og:description"), "meta:og:description"),
+        (node.get("description") if node else None, "json-ld"),
     ):
-        text = _text(value)
+        text = json_ld_text(value)
         if text:
-            return text
-    return None
+            return text, source
+    return None, None
 
 
 def strip_site_name(title: str | None, site_name: str | None) -> str | None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crawler.catalog import Article, ArticleVersion, Capture
+from crawler.catalog import Article, ArticleVersion, Capture, Outlet
 from crawler.context import AkhbarContext
 from crawler.errors import ArchiveLookupError
 from crawler.search import ArticleQuery, SearchPage, matches_for, rebuild, search
@@ -39,7 +39,16 @@ class ArticleRecord:
     published: str | None
     published_source: str | None
     description: str | None
+    modified: str | None
+    authors: list[str]
+    lead_image: str | None
+    section: str | None
+    keywords: list[str]
+    tags: list[str]
+    metadata_sources: dict[str, str]
+    extractor: str | None
     text: str
+    markdown: str | None
     captured_at: datetime | None
     first_seen: datetime
     last_seen: datetime
@@ -57,7 +66,11 @@ class ArticleRecord:
             language_confidence=version.language_confidence,
             languages=version.languages or {}, title=version.title, author=version.author,
             published=version.published, published_source=version.published_source,
-            description=version.description, text=version.text,
+            description=version.description, modified=version.modified,
+            authors=list(version.authors or []), lead_image=version.lead_image,
+            section=version.section, keywords=list(version.keywords or []),
+            tags=list(version.tags or []), metadata_sources=dict(version.metadata_sources or {}),
+            extractor=version.extractor, text=version.text, markdown=version.markdown,
             captured_at=version.captured_at, first_seen=article.first_seen,
             last_seen=article.last_seen, fetched_url=version.fetched_url,
             warc_file=capture.warc_file if capture else None,
@@ -133,6 +146,8 @@ def article_history(ctx: AkhbarContext, url: str) -> dict[str, Any]:
             .order_by(ArticleVersion.version)
         ).all()
         latest = article_record(article, rows[-1][0], rows[-1][1])
+        outlet = session.get(Outlet, article.outlet_id)
+        latest["outlet_languages"] = list(outlet.languages or []) if outlet else []
         latest["versions"] = [
             {"version": v.version, "captured_at": v.captured_at.isoformat(),
              "title": v.title, "language": v.language, "text_digest": v.text_digest,

@@ -31,8 +31,9 @@ FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
 BATCH = 2000
 
 #: Every column of an export record (:class:`ArticleRecord`'s fields), in order, with its
-#: Parquet type. ``languages`` (a mapping) is JSON text in CSV and Parquet; times are ISO 8601
-#: in CSV and JSON lines.
+#: Parquet type. ``languages`` and ``metadata_sources`` (mappings) are JSON text in CSV and
+#: Parquet; ``authors``, ``keywords`` and ``tags`` are lists in JSON lines and Parquet and JSON
+#: text in CSV; times are ISO 8601 in CSV and JSON lines.
 EXPORT_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
     ("url", pa.string()),
     ("outlet", pa.string()),
@@ -44,7 +45,16 @@ EXPORT_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
     ("published", pa.string()),
     ("published_source", pa.string()),
     ("description", pa.string()),
+    ("modified", pa.string()),
+    ("authors", pa.list_(pa.string())),
+    ("lead_image", pa.string()),
+    ("section", pa.string()),
+    ("keywords", pa.list_(pa.string())),
+    ("tags", pa.list_(pa.string())),
+    ("metadata_sources", pa.string()),
+    ("extractor", pa.string()),
     ("text", pa.string()),
+    ("markdown", pa.string()),
     ("captured_at", pa.timestamp("us", tz="UTC")),
     ("first_seen", pa.timestamp("us", tz="UTC")),
     ("last_seen", pa.timestamp("us", tz="UTC")),
@@ -98,7 +108,7 @@ def _csv(records: Iterable[ArticleRecord], out: io.TextIOWrapper) -> int:
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, dict):
+    if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     if isinstance(value, datetime):
         return value.isoformat()
@@ -116,7 +126,8 @@ def _parquet(records: Iterable[ArticleRecord], out: IO[bytes]) -> int:
 
 def _row(rec: ArticleRecord) -> dict[str, Any]:
     row = {name: getattr(rec, name) for name in _NAMES}
-    row["languages"] = json.dumps(rec.languages, ensure_ascii=False, sort_keys=True)
+    for name in ("languages", "metadata_sources"):
+        row[name] = json.dumps(row[name], ensure_ascii=False, sort_keys=True)
     return row
 
 

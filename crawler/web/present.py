@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
+from persiantools.jdatetime import JalaliDate, JalaliDateTime
 
 #: Languages written right to left that the tagger can report (it names Pashto, Sorani,
 #: Urdu, Sindhi and Uyghur under their own codes; Hebrew, Yiddish, Dhivehi for completeness).
@@ -185,10 +187,49 @@ def shown_date(record: dict[str, Any]) -> str:
     return str(captured or "")[:10]
 
 
+def outlet_calendar(outlet_languages: list[str] | None, language: str | None) -> str:
+    """``solar-hijri`` for a Persian outlet (Persian first among its declared languages, or,
+    when it declares none, a Persian article), else ``gregorian``."""
+    first = outlet_languages[0] if outlet_languages else language
+    return "solar-hijri" if first == "fa" else "gregorian"
+
+
+def fmt_article_date(value: str | None, calendar: str = "gregorian") -> str:
+    """A published or modified date as the page gave it, in the outlet's calendar, with the
+    Gregorian date beside a Solar Hijri one: ``۲۸ آبان ۱۴۰۵، ۰۹:۳۰ · 2026-11-19 09:30 +03:30``.
+    The time keeps the zone the page gave; a date alone stays a date."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    has_time = len(value) > 10
+    gregorian = fmt_time(moment) if has_time and moment.tzinfo else (
+        moment.strftime("%Y-%m-%d %H:%M") if has_time else moment.strftime("%Y-%m-%d"))
+    if calendar != "solar-hijri":
+        return gregorian
+    if has_time:
+        solar = JalaliDateTime(moment).strftime("%d %B %Y، %H:%M", locale="fa")
+    else:
+        solar = JalaliDate(moment.date()).strftime("%d %B %Y", locale="fa")
+    return f"{solar} · {gregorian}"
+
+
+def markdown_html(markdown: str | None) -> Markup:
+    """An article's Markdown as HTML: CommonMark with tables, raw HTML in it shown as text
+    (it comes from an outlet's page and must not run here)."""
+    if not markdown:
+        return Markup("")
+    renderer = MarkdownIt("commonmark", {"html": False}).enable("table")
+    return Markup(renderer.render(markdown))
+
+
 def filters() -> dict[str, Any]:
     """The helpers templates use, by name."""
     return {"text_dir": text_dir, "lang_attr": lang_attr, "lang_dir": lang_dir,
             "fmt_time": fmt_time,
             "fmt_timestamp": fmt_timestamp, "fmt_duration": fmt_duration,
             "status_class": lambda s: STATUS_CLASSES.get(s or "", "muted"),
-            "shown_date": shown_date}
+            "shown_date": shown_date, "fmt_article_date": fmt_article_date,
+            "markdown_html": markdown_html}

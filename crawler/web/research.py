@@ -76,7 +76,9 @@ def research_pages(ctx: AkhbarContext) -> APIRouter:
                                                 rec.get("language")),
                       shares=sorted((languages.get("shares") or {}).items(),
                                     key=lambda kv: -kv[1]),
-                      parts=languages.get("parts") or [], captures=captures)
+                      parts=languages.get("parts") or [], captures=captures,
+                      calendar=present.outlet_calendar(rec.get("outlet_languages"),
+                                                       rec.get("language")))
 
     @router.get("/article/diff", response_class=HTMLResponse)
     @page

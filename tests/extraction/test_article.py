@@ -60,7 +60,8 @@ def test_to_dict_has_every_field(english: ExtractedArticle) -> None:
     data = english.to_dict()
     assert list(data) == [
         "url", "canonical_url", "title", "author", "published", "published_source", "modified",
-        "description", "text", "html_lang", "encoding", "is_article", "links",
+        "description", "text", "html_lang", "encoding", "is_article", "links", "authors",
+        "lead_image", "section", "keywords", "tags", "sources", "extractor", "markdown",
     ]  # fmt: skip
     assert data["text"] == english.text
 
@@ -173,12 +174,24 @@ def test_pages_without_main_text_give_none(body: bytes) -> None:
     assert extract_article(body, "https://x.example/empty", "text/html") is None
 
 
+def test_a_failing_trafilatura_falls_back_to_readability(monkeypatch, caplog, fixture_bytes):
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("crawler.extraction._cascade.bare_extraction", explode)
+    monkeypatch.setattr("crawler.extraction._cascade.fast_main_text", explode)
+    with caplog.at_level(logging.WARNING, logger="crawler.extraction"):
+        article = extract_article(fixture_bytes("en_article.html"), "https://x.example/boom")
+    assert article is not None and article.extractor == "readability"
+    assert "Two members of the coordination framework" in article.text
+    assert "https://x.example/boom" in caplog.text
+
+
 def test_failures_are_logged_with_the_url(monkeypatch, caplog, fixture_bytes) -> None:
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("crawler.extraction._article.bare_extraction", explode)
-    monkeypatch.setattr("crawler.extraction._article.fast_main_text", explode)
+    monkeypatch.setattr("crawler.extraction._article.read_page_metadata", explode)
     with caplog.at_level(logging.WARNING, logger="crawler.extraction"):
         assert extract_article(fixture_bytes("en_article.html"), "https://x.example/boom") is None
     assert "https://x.example/boom" in caplog.text

@@ -12,7 +12,7 @@ from trafilatura import bare_extraction
 from trafilatura.settings import DEFAULT_CONFIG, Extractor
 from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
 
-from crawler.extraction import _article, _fast, extract_article
+from crawler.extraction import _cascade, _fast, extract_article
 from crawler.extraction._parse import parse_html
 
 from .conftest import FIXTURES
@@ -161,14 +161,14 @@ def test_json_ld_forum_pages_keep_their_comment_sections() -> None:
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_a_used_up_tree_gives_the_same_text(name: str) -> None:
     url = "https://news.example/2026/rain/"
-    expected = _article._main_text(parse_html(PAGES[name]), url)
+    expected = _cascade.main_text(parse_html(PAGES[name]), url)
     parses: list[int] = []
 
     def fresh() -> etree._Element:
         parses.append(1)
         return parse_html(PAGES[name])
 
-    assert _article._main_text(parse_html(PAGES[name]), url, fresh) == expected
+    assert _cascade.main_text(parse_html(PAGES[name]), url, fresh) == expected
     if name.startswith("long"):
         assert not parses  # the fast path alone, on the tree it was given
 
@@ -179,16 +179,16 @@ def test_pages_with_complete_metadata_give_the_same_article(monkeypatch) -> None
         ' "author": {"name": "A. Writer"}, "datePublished": "2026-11-20T10:00:00Z"}</script>'
     )
     pages = [_page(40, COMMENTS, ld), _page(14, "", ld), _page(1, "", ld)]
-    main_text = _article._main_text
+    main_text = _cascade.main_text
     given: list[bool] = []
 
     def record(tree: etree._Element, url: str, fresh=None) -> str | None:
         given.append(fresh is not None)
         return main_text(tree, url, fresh)
 
-    monkeypatch.setattr(_article, "_main_text", record)
+    monkeypatch.setattr(_cascade, "main_text", record)
     used_up = [extract_article(page.encode(), "https://news.example/a") for page in pages]
     assert given == [True, True, True] and used_up[0] is not None
-    monkeypatch.setattr(_article, "_main_text", lambda tree, url, fresh=None: main_text(tree, url))
+    monkeypatch.setattr(_cascade, "main_text", lambda tree, url, fresh=None: main_text(tree, url))
     kept = [extract_article(page.encode(), "https://news.example/a") for page in pages]
     assert used_up == kept

@@ -5,11 +5,13 @@ escaping, and clear 404 pages."""
 from __future__ import annotations
 
 import gzip
+from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import lxml.html
 from fastapi.testclient import TestClient
 from lxml.html import HtmlElement
+from persiantools.jdatetime import JalaliDate
 
 from crawler.demosite import expected_articles
 from tests.web.conftest import BROKEN_FILE, HOSTILE_TITLE, LEGACY, OUTLETS, WebArchive
@@ -121,8 +123,13 @@ def _check_article(client: TestClient, web_archive: WebArchive, outlet: str, lan
     assert doc.xpath("/html/@dir") == ["ltr"]  # the page's own chrome stays left to right
     facts = dict(zip([text(d) for d in doc.xpath("//dl[@class='facts']/dt")],
                      [text(d) for d in doc.xpath("//dl[@class='facts']/dd")], strict=True))
-    assert facts["Outlet"] == outlet and facts["Author"] == art.author
-    assert facts["Published"].startswith(str(art.published)) and "(from " in facts["Published"]
+    assert facts["Outlet"] == outlet and facts["Author"].split(" (from ")[0] == art.author
+    published, day = facts["Published"], str(art.published)[:10]
+    assert day in published and "(from " in published
+    # A Persian outlet's date in its own calendar first, the Gregorian one beside it.
+    solar = JalaliDate(date.fromisoformat(day)).strftime("%d %B %Y", locale="fa")
+    assert (solar in published and published.index(solar) < published.index(day)) == (
+        lang == "fa")
     assert facts["Language"].startswith(lang) and "confidence" in facts["Language"]
     assert f"{lang} 100%" in facts["Shares"]
     versions = doc.xpath("//ol[@class='versions']/li")
