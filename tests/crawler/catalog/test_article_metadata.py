@@ -36,7 +36,7 @@ ARTICLE = TaggedArticle(
 def catalog(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Catalog]:
     url = (sqlite_url(tmp_path / "catalog.sqlite") if request.param == "sqlite"
            else request.getfixturevalue("pg_url"))
-    catalog = Catalog(url)  # migrated to the head, 0007 included
+    catalog = Catalog(url)  # migrated to the head, 0008 included
     yield catalog
     catalog.dispose()
 

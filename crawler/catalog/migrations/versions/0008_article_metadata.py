@@ -1,16 +1,16 @@
 """article metadata: modified date, authors, lead image, section, keywords, tags, where each
 came from, the extractor that gave the text, and the text as Markdown
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-05 17:40:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
