@@ -191,9 +191,22 @@ def _latin_script(text: str, priors: Mapping[str, float]) -> tuple[str, float]:
             for lang in probabilities:
                 scores.setdefault(lang, 0.0)
         for lang in scores:
-            scores[lang] += weight * math.log(max(probabilities.get(lang, 0.0), 1e-3))
+            if lang in latin_langs:  # a language langdetect has no profile for is not judged
+                scores[lang] += weight * math.log(max(probabilities.get(lang, 0.0), 1e-3))
     ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
     best, top = ranked[0]
+    if best == "en" and not ev.en_function + ev.en_news and "en" not in hinted:
+        # Not one English word: the default prior alone must not make it English ("Guten
+        # Morgen", "Ez te hez dikim"). Another language only when something speaks for it.
+        probabilities = detect_probabilities(sample, "latin")
+        guess = max(probabilities.items(), key=lambda item: (item[1], item[0]), default=None)
+        if guess is not None and guess[0] == "en":
+            return "en", min(0.6, guess[1])
+        if len(ranked) > 1 and ranked[1][0] != "en" and use_model and ev.tokens >= 3:
+            best, top = ranked[1]
+            ranked = ranked[1:]
+        else:
+            return UNDETERMINED, 0.0
     if len(ranked) == 1:
         confidence = 0.6
     else:

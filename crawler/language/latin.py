@@ -78,6 +78,11 @@ FOREIGN_FUNCTION: dict[str, frozenset[str]] = {
         "yang dan di dari ini itu dengan untuk tidak ada dalam akan pada juga oleh sebagai".split()
     ),
     "sv": frozenset("och att det som är på för med inte av till en ett har".split()),
+    # Kurmanji Kurdish (Latin script): langdetect has no profile for it and calls it tr or af.
+    "kmr": frozenset(
+        "û jî ji li bi ku ew ez em hûn wan wê vê hev ên yên gelek çend heye tune dike dikin "
+        "kirin hatin bû ye yê ya ne bo ra re tê nav hemû".split()
+    ),
 }
 # Each foreign function word with the languages that use it, in FOREIGN_FUNCTION's order: one
 # lookup per word instead of one per language.
@@ -87,6 +92,7 @@ for _lang, _words in FOREIGN_FUNCTION.items():
         _FOREIGN_INDEX[_word] = (*_FOREIGN_INDEX.get(_word, ()), _lang)
 del _lang, _words, _word
 _TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_KURMANJI_LETTERS = re.compile(r"[êîû]")
 _NON_ASCII_LETTER_RE = re.compile(r"[\u00c0-\u024f\u1e00-\u1eff]")
 
 
@@ -136,4 +142,10 @@ def evidence(text: str) -> LatinEvidence:
             en_news += n
         for lang in _FOREIGN_INDEX.get(token, ()):
             foreign[lang] = foreign.get(lang, 0) + n
+    if non_ascii:
+        # ê î û are Kurmanji's everyday letters (Hikûmet, nû, êvar); French and Turkish use
+        # them in a few words only. Each word holding one speaks for Kurmanji.
+        marked = sum(n for token, n in Counter(tokens).items() if _KURMANJI_LETTERS.search(token))
+        if marked:
+            foreign["kmr"] = foreign.get("kmr", 0) + marked
     return LatinEvidence(len(tokens), en_function, en_news, foreign, non_ascii)

@@ -23,10 +23,15 @@ import re
 from collections.abc import Sequence
 
 from .blocks import PRIOR_WEIGHT, BlockTag, tag_block
-from .result import UNDETERMINED, LanguagePart, LanguageResult
+from .result import UNDETERMINED, LanguagePart, LanguageResult, script_of
 from .segments import has_two_scripts, split_scripts
 
 BOILERPLATE_LETTER_WEIGHT = 0.1
+# A line in another script than the page's language is its second language when it has this
+# many words and letters: "All rights reserved" / "جميع الحقوق محفوظة" are, a two-word menu
+# item ("تماس با ما", "Contact us") is not.
+OTHER_SCRIPT_MIN_WORDS = 3
+OTHER_SCRIPT_MIN_LETTERS = 15
 
 _LINE_RE = re.compile(r"[^\n]+")
 _ALIASES = {
@@ -118,7 +123,15 @@ def tag_languages(
     weights = [(_letter_weight(tag), tag.confidence) for _, _, tag in tagged if tag.lang == primary]
     total = sum(weight for weight, _ in weights)
     confidence = sum(w * c for w, c in weights) / total if total else 0.0
-    return LanguageResult(primary, confidence, shares, parts)
+    return LanguageResult(primary, confidence, shares, parts, _other_script(tagged, primary))
+
+
+def _other_script(tagged: list[tuple[int, int, BlockTag]], primary: str) -> str | None:
+    script = script_of(primary)
+    lines = [tag for _, _, tag in tagged
+             if tag.lang != UNDETERMINED and script_of(tag.lang) != script
+             and tag.words >= OTHER_SCRIPT_MIN_WORDS and tag.letters >= OTHER_SCRIPT_MIN_LETTERS]
+    return max(lines, key=lambda tag: tag.letters).lang if lines else None
 
 
 def _shares(letters: dict[str, float], blocks: dict[str, float]) -> dict[str, float]:

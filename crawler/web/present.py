@@ -209,10 +209,13 @@ def fmt_article_date(value: str | None, calendar: str = "gregorian") -> str:
         moment.strftime("%Y-%m-%d %H:%M") if has_time else moment.strftime("%Y-%m-%d"))
     if calendar != "solar-hijri":
         return gregorian
-    if has_time:
-        solar = JalaliDateTime(moment).strftime("%d %B %Y، %H:%M", locale="fa")
-    else:
-        solar = JalaliDate(moment.date()).strftime("%d %B %Y", locale="fa")
+    try:
+        if has_time:
+            solar = JalaliDateTime(moment).strftime("%d %B %Y، %H:%M", locale="fa")
+        else:
+            solar = JalaliDate(moment.date()).strftime("%d %B %Y", locale="fa")
+    except (ValueError, OverflowError):  # a year the Solar Hijri calendar cannot hold
+        return gregorian
     return f"{solar} · {gregorian}"
 
 
