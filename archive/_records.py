@@ -183,6 +183,39 @@ class RecordFactory:
         )
         return record
 
+    def resource(
+        self,
+        record_id: str,
+        date: datetime,
+        warcinfo_id: str,
+        *,
+        target_uri: str,
+        concurrent_to: str | None,
+        content: bytes,
+        content_type: str,
+    ) -> ArcWarcRecord:
+        """A ``resource``: content akhbar made itself (a rendered DOM, a screenshot), not an
+        HTTP exchange; ``concurrent_to`` links it to the response it was made from."""
+        headers = _warc_headers(
+            "resource",
+            record_id,
+            [
+                ("WARC-Date", warc_date(date)),
+                ("WARC-Target-URI", target_uri),
+                ("WARC-Concurrent-To", concurrent_to),
+                ("WARC-Warcinfo-ID", warcinfo_id),
+                ("Content-Type", content_type),
+            ],
+        )
+        record: ArcWarcRecord = self.builder.create_warc_record(
+            target_uri,
+            "resource",
+            payload=io.BytesIO(content),
+            length=len(content),
+            warc_headers=headers,
+        )
+        return record
+
     def _http_record(
         self,
         uri: str,

@@ -246,6 +246,32 @@ class RotatingWarcWriter:
             self._maybe_rotate()
             return ref
 
+    def write_resource(
+        self,
+        *,
+        target_uri: str,
+        content: bytes,
+        content_type: str,
+        concurrent_to: str | None = None,
+        date: datetime | None = None,
+    ) -> WarcRecordRef:
+        """Write a ``resource`` record (e.g. a page's rendered DOM or its screenshot), linked
+        to the record ``concurrent_to`` when given."""
+        with self._lock:
+            warc = self._ensure_open()
+            record = self._factory.resource(
+                self._new_id(),
+                date or self._clock(),
+                warc.warcinfo_id,
+                target_uri=target_uri,
+                concurrent_to=concurrent_to,
+                content=content,
+                content_type=content_type,
+            )
+            ref = self._write(warc, record)
+            self._maybe_rotate()
+            return ref
+
     def close(self) -> list[str]:
         """Close and rename the open file; return the final paths of all files written."""
         with self._lock:

@@ -24,6 +24,13 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from crawler.crawl import signals as akhbar_signals
+from crawler.crawl.browser.page import (
+    RENDER,
+    RENDER_MIDDLEWARE,
+    RENDER_MIDDLEWARE_ORDER,
+    RENDERED,
+    RenderedPage,
+)
 from crawler.crawl.credentials import give_credentials
 from crawler.crawl.items import PageItem
 from crawler.crawl.links import page_links
@@ -67,6 +74,10 @@ def outlet_settings(outlet: OutletConfig) -> dict[str, Any]:
     }
     if pol.user_agent:
         settings["USER_AGENT"] = pol.user_agent
+    if outlet.render == "browser":
+        settings["AKHBAR_RENDER"] = "browser"
+        settings["AKHBAR_BROWSER"] = outlet.browser_settings
+        settings["AKHBAR_OUTLET_HOSTS"] = outlet.allowed_domains
     return settings
 
 
@@ -108,6 +119,10 @@ class OutletSpider(scrapy.Spider):
         # Settings are still mutable here: the crawler freezes them after creating the spider.
         for key, value in outlet_settings(outlet).items():
             crawler.settings.set(key, value, priority="spider")
+        if outlet.render == "browser":
+            middlewares = dict(crawler.settings.getdict("DOWNLOADER_MIDDLEWARES"))
+            middlewares[RENDER_MIDDLEWARE] = RENDER_MIDDLEWARE_ORDER
+            crawler.settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="spider")
         secrets_file = crawler.settings.get("AKHBAR_SECRETS_FILE")
         source = SecretSource(os.environ, Path(secrets_file) if secrets_file else None)
         spider = cls(outlet, *args, **kwargs)
@@ -143,7 +158,9 @@ class OutletSpider(scrapy.Spider):
     def _article_request(self, url: str, hops: int, referer: str | None) -> Request:
         self._in_flight += 1
         request = self._request(url, ARTICLE, hops + 1, canonical=True)
-        if not self.follow_article_links:
+        if self.outlet.render == "browser":
+            request.meta[RENDER] = "browser"
+        elif not self.follow_article_links:
             request.meta[RAW_GZIP_OK] = True
         if referer:
             # What RefererMiddleware would have set had it come straight from the page.
@@ -326,6 +343,10 @@ class OutletSpider(scrapy.Spider):
             self._count("fetched")
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
         capture = response.meta.get("akhbar_capture")
+        rendered = response.meta.get(RENDERED)
+        if isinstance(rendered, RenderedPage) and rendered.stopped is not None:
+            self._stopped(response.url, rendered)
+            return
         if kind == ARTICLE and capture is not None:
             self._count("archived")
         if kind == ARTICLE and capture is not None and capture.refers_to is not None:
@@ -411,6 +432,19 @@ class OutletSpider(scrapy.Spider):
             },
         )
         return released
+
+    def _stopped(self, url: str, page: RenderedPage) -> None:
+        """A page the browser stopped at one of its limits: archived as far as it got,
+        neither extracted nor counted as an article."""
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.inc_value("akhbar/requests_failed")
+            stats.inc_value("akhbar/articles/failed")
+        logger.warning(
+            "stopped rendering %s: %s (its %d exchanges are archived)",
+            url, page.stopped, len(page.exchanges),
+            extra={"event": "render_stopped", "url": url, "reason": page.stopped},
+        )
 
     def _hand_over(self, requests: list[Request]) -> list[Request]:
         try:

@@ -21,6 +21,7 @@ from scrapy.http import Request, Response
 
 from archive import HttpExchange, RotatingWarcWriter, WarcRecordRef, payload_digest
 from crawler.crawl import signals as akhbar_signals
+from crawler.crawl.browser.page import RENDERED, RenderedPage
 from crawler.crawl.compat import close_spider, needs_spider
 from crawler.crawl.credentials import credentials_of
 from crawler.crawl.items import CaptureInfo, PreviousCapture, TaggedArticle
@@ -171,6 +172,10 @@ class WarcCaptureMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Any = None
     ) -> Response:
+        rendered = request.meta.get(RENDERED)
+        if isinstance(rendered, RenderedPage):
+            self.write_rendered(request, rendered)
+            return response
         credentials = credentials_of(self.crawler.spider)
         ex = exchange_from(request, response, datetime.now(UTC),
                            credentials.redactions if credentials else None)
@@ -212,6 +217,47 @@ class WarcCaptureMiddleware:
             stats.inc_value("akhbar/warc/bytes", ref.length)
         self.crawler.signals.send_catch_log(akhbar_signals.capture_written, capture=info)
         return response
+
+    def write_rendered(self, request: Request, page: RenderedPage) -> None:
+        """Write what the browser did for one page: each exchange as request/response records
+        (as Browsertrix does, so the page replays), then the rendered DOM and the screenshot
+        as ``resource`` records (``urn:dom:<url>``, ``urn:view:<url>``, as Browsertrix names
+        its views) linked to the page's response by ``WARC-Concurrent-To``. The capture the
+        spider and the catalog get is the page's own response; the article's text comes from
+        the DOM, so whether it changed is judged by the catalog on the text."""
+        infos: list[CaptureInfo] = []
+        document: CaptureInfo | None = None
+        try:
+            for ex in page.exchanges:
+                info = capture_info(ex, self.writer.write_exchange(ex))
+                infos.append(info)
+                if ex is page.document:
+                    document = info
+            if document is not None:
+                for prefix, content, kind in (
+                    ("urn:dom:", page.dom, "text/html; charset=utf-8"),
+                    ("urn:view:", page.screenshot, "image/png"),
+                ):
+                    if content is not None:
+                        ref = self.writer.write_resource(
+                            target_uri=prefix + page.final_url, content=content,
+                            content_type=kind, concurrent_to=document.record_id)
+                        self._count(ref.record_type, ref.length)
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                raise
+            self.disk_full(exc)
+            raise IgnoreRequest(f"not archived, the disk is full: {request.url}") from exc
+        request.meta["akhbar_capture"] = document
+        for info in infos:
+            self._count(info.record_type, info.warc_length)
+            self.crawler.signals.send_catch_log(akhbar_signals.capture_written, capture=info)
+
+    def _count(self, record_type: str, length: int) -> None:
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.inc_value(f"akhbar/warc/{record_type}")
+            stats.inc_value("akhbar/warc/bytes", length)
 
     def disk_full(self, exc: OSError) -> None:
         """Stop the crawl once, with one clear line: nothing more can be archived. The WARC

@@ -15,6 +15,7 @@ from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
 from . import assets
+from .jsnews import JS_OUTLET_ID, TRACKER_PATH, JsResponse, respond_js, tracker
 from .model import Outlet, SiteContent, load_content
 from .render import Renderer
 
@@ -145,6 +146,10 @@ class DemoSite:
             html = f"<!DOCTYPE html><html lang=en><title>akhbar demo</title><ul>{links}</ul></html>"
             return Response(200, html.encode(), validators=True)
         segments = path.split("/", 2)
+        if path == TRACKER_PATH or segments[1] == JS_OUTLET_ID:
+            rest = "/" + segments[2] if len(segments) > 2 else ""
+            js = tracker() if path == TRACKER_PATH else respond_js(rest, self.base_url, self.port)
+            return self._js(js)
         outlet = self.content.outlet(segments[1])
         if outlet is None:
             return Response(404, b"<!DOCTYPE html><title>404</title><h1>Not found</h1>")
@@ -215,6 +220,10 @@ class DemoSite:
         if rest.startswith("/images/") and rest.endswith(".png"):
             return Response(200, assets.png(), "image/png", validators=True)
         return self._html(outlet, renderer.error(404), 404)
+
+    @staticmethod
+    def _js(js: JsResponse) -> Response:
+        return Response(js.status, js.body, js.content_type, validators=js.status == 200)
 
     @staticmethod
     def _html(outlet: Outlet, html: str, status: int = 200) -> Response:

@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from crawler.outlets.browser import BrowserSettings, Render
 from crawler.outlets.cluster import CeleryConfig
 from crawler.outlets.secrets import OutletAuth
 from crawler.outlets.values import (
@@ -180,6 +181,13 @@ class OutletConfig(BaseModel):
     alerts: OutletAlerts = Field(default_factory=OutletAlerts, description="a mapping: yield_drop")
     auth: OutletAuth | None = Field(default=None, description="a mapping: basic and/or headers, "
                                     "naming secrets (never their values)")
+    # render comes before browser: the browser check reads it.
+    render: Render = Field(
+        default="http", description="http (article pages fetched as they are) or browser "
+        "(rendered by headless Chromium: for outlets whose articles need JavaScript)")
+    browser: BrowserSettings | None = Field(
+        default=None, description="a mapping: max_time, max_bytes, max_requests, allow_hosts, "
+        "third_parties, screenshot (only with render: browser)")
 
     @field_validator("languages")
     @classmethod
@@ -199,6 +207,21 @@ class OutletConfig(BaseModel):
         if value is None:
             return None
         return check_cron(value, info.data.get("timezone", "UTC"))
+
+    @field_validator("browser")
+    @classmethod
+    def _browser(
+        cls, value: BrowserSettings | None, info: ValidationInfo
+    ) -> BrowserSettings | None:
+        if value is not None and info.data.get("render", "http") != "browser":
+            invalid("browser settings are given but render is http",
+                    "Add render: browser, or remove the browser section")
+        return value
+
+    @property
+    def browser_settings(self) -> BrowserSettings:
+        """The page limits of a browser-rendered outlet (the defaults when not given)."""
+        return self.browser or BrowserSettings()
 
     @property
     def tz(self) -> ZoneInfo:

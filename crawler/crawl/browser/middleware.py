@@ -1,0 +1,106 @@
+"""The downloader middleware that renders an outlet's article pages in Chromium
+(``render: browser``).
+
+A request the spider marks ``akhbar_render: browser`` never reaches Scrapy's downloader: the
+page is loaded in the run's browser (:class:`.session.BrowserSession`) and Scrapy gets back a
+response whose body is the rendered DOM, for the spider and extraction, with the
+:class:`.page.RenderedPage` in ``request.meta[RENDERED]``. The WARC capture middleware writes
+that page's exchanges, DOM and screenshot (:mod:`crawler.crawl.middlewares`). robots.txt and
+the crawl's time limit apply first (their middlewares come before this one).
+
+Not enabled (``NotConfigured``) for outlets with ``render: http``: their crawls never import
+Playwright.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Self
+
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import HtmlResponse, Request, Response
+from scrapy.utils.defer import deferred_from_coro
+from twisted.internet.defer import Deferred
+
+from crawler.crawl.browser.page import RENDER, RENDERED, PageLimits
+from crawler.crawl.browser.session import BrowserSession, BrowserUnavailable
+from crawler.outlets.browser import BrowserSettings
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+class RenderFailed(IgnoreRequest):
+    """The page could not be rendered at all (no browser, or no document came); the message
+    says why in words."""
+
+
+class BrowserRenderMiddleware:
+    def __init__(self, crawler: Crawler, session: BrowserSession, limits: PageLimits) -> None:
+        self.crawler = crawler
+        self.session = session
+        self.limits = limits
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if settings.get("AKHBAR_RENDER") != "browser":
+            raise NotConfigured("the outlet's pages are fetched as they are (render: http)")
+        browser = settings.get("AKHBAR_BROWSER")
+        if not isinstance(browser, BrowserSettings):
+            browser = BrowserSettings()
+        limits = PageLimits.of(browser, settings.getlist("AKHBAR_OUTLET_HOSTS"))
+        extra = tuple(settings.getlist("AKHBAR_BROWSER_ARGS"))
+        session = BrowserSession(
+            run_id=settings.get("AKHBAR_RUN_ID") or "norun",
+            user_agent=settings.get("USER_AGENT") or "",
+            concurrency=settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2),
+            executable=settings.get("AKHBAR_BROWSER_EXECUTABLE") or "",
+            extra_args=extra,
+        )
+        mw = cls(crawler, session, limits)
+        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        return mw
+
+    async def process_request(self, request: Request, spider: Any = None) -> Response | None:
+        if request.meta.get(RENDER) != "browser":
+            return None
+        try:
+            page = await self.session.render(request.url, self.limits)
+        except BrowserUnavailable as exc:
+            raise RenderFailed(str(exc)) from exc
+        request.meta[RENDERED] = page
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.inc_value("akhbar/browser/pages")
+            stats.inc_value("akhbar/browser/requests", len(page.exchanges))
+            stats.inc_value("akhbar/browser/blocked", len(page.blocked))
+            stats.inc_value("akhbar/browser/bytes", page.bytes_fetched)
+            if page.stopped:
+                stats.inc_value("akhbar/browser/stopped")
+        if page.blocked:
+            logger.info("not fetched for %s (hosts the outlet does not allow): %s",
+                        request.url, ", ".join(page.blocked[:5]),
+                        extra={"event": "browser_blocked", "url": request.url,
+                               "blocked": page.blocked})
+        doc = page.document
+        if doc is None:
+            if page.exchanges:
+                # Its exchanges still go to the WARC: hand them on in an empty response.
+                return HtmlResponse(url=request.url, status=200, body=b"", request=request,
+                                    flags=["browser"])
+            raise RenderFailed(page.stopped or "the browser got no document for the page")
+        # The DOM is text Chromium serialised, in UTF-8 whatever the page was sent in.
+        headers = [(k, v) for k, v in doc.response_headers
+                   if not k.lower().startswith("x-archive-orig-")
+                   and k.lower() not in ("content-length", "transfer-encoding", "content-type")]
+        headers.append(("Content-Type", "text/html; charset=utf-8"))
+        return HtmlResponse(url=page.final_url, status=doc.status, headers=headers,
+                            body=page.dom or b"", request=request, encoding="utf-8",
+                            flags=["browser"])
+
+    def spider_closed(self, spider: Any = None, reason: str = "") -> Deferred[None]:
+        return deferred_from_coro(self.session.close())
