@@ -7,6 +7,7 @@ import hashlib
 import logging
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -55,6 +56,8 @@ class DemoSite:
         self._requests: list[RequestRecord] = []
         self._flaky_served: set[str] = set()
         self._cache: dict[tuple[object, ...], Response] = {}
+        #: Seconds demo_js's JSON endpoint waits before answering (tests of slow pages).
+        self.js_api_delay = 0.0
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -148,6 +151,8 @@ class DemoSite:
         segments = path.split("/", 2)
         if path == TRACKER_PATH or segments[1] == JS_OUTLET_ID:
             rest = "/" + segments[2] if len(segments) > 2 else ""
+            if rest.startswith("/api/") and self.js_api_delay > 0:
+                time.sleep(self.js_api_delay)  # this request's own thread
             js = tracker() if path == TRACKER_PATH else respond_js(rest, self.base_url, self.port)
             return self._js(js)
         outlet = self.content.outlet(segments[1])

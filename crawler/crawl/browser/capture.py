@@ -17,9 +17,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from playwright.async_api import Browser, Route
+from playwright.async_api import Browser, Page, Route
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Request as PlaywrightRequest
 
@@ -29,6 +30,8 @@ from crawler.crawl.browser.page import PageBudget, PageLimits, RenderedPage
 logger = logging.getLogger(__name__)
 
 VIEWPORT = {"width": 1280, "height": 900}
+#: Seconds between two looks at whether the run is being stopped, while a page loads.
+CANCEL_CHECK = 0.25
 _STALE_HEADERS = ("content-encoding", "content-length")
 
 
@@ -104,11 +107,23 @@ async def _quietly(step: object) -> None:
         pass
 
 
-async def render_page(browser: Browser, url: str, limits: PageLimits,
-                      user_agent: str) -> RenderedPage:
-    """Load ``url`` in a fresh browser context, wait until the page settles (no request for
-    half a second), then take its DOM and a screenshot. A page that passes a limit is
-    stopped: the exchanges so far are kept, with the reason in ``stopped``."""
+async def _load(page: Page, capture: _PageCapture, limits: PageLimits) -> None:
+    """Load the page, wait until it settles (no request for half a second: the script that
+    fills it in has had its answers), then take its DOM and a screenshot."""
+    await page.goto(capture.page.url, wait_until="load")
+    await page.wait_for_load_state("networkidle")
+    if capture.budget.reason is None:
+        capture.page.final_url = page.url
+        capture.page.dom = (await page.content()).encode("utf-8")
+        if limits.screenshot:
+            capture.page.screenshot = await page.screenshot(type="png")
+
+
+async def render_page(browser: Browser, url: str, limits: PageLimits, user_agent: str,
+                      cancelled: Callable[[], bool] = lambda: False) -> RenderedPage:
+    """Render ``url`` in a fresh browser context. A page that passes a limit, or whose run
+    is stopped meanwhile (``cancelled()``, asked every quarter second), is stopped: the
+    exchanges so far are kept, with the reason in ``stopped``."""
     started = time.monotonic()
     capture = _PageCapture(url, limits, user_agent)
     context = await browser.new_context(
@@ -117,22 +132,25 @@ async def render_page(browser: Browser, url: str, limits: PageLimits,
     try:
         page = await context.new_page()
         await page.route("**/*", capture.handle)
+        work = asyncio.ensure_future(asyncio.wait_for(_load(page, capture, limits),
+                                                      limits.max_seconds))
+        while not work.done():
+            await asyncio.wait({work}, timeout=CANCEL_CHECK)
+            if not work.done() and cancelled():
+                work.cancel()
+                capture.page.stopped = "the run was stopped while the page was loading"
         try:
-            async with asyncio.timeout(limits.max_seconds):
-                await page.goto(url, wait_until="load")
-                await page.wait_for_load_state("networkidle")
-                if capture.budget.reason is None:
-                    capture.page.final_url = page.url
-                    capture.page.dom = (await page.content()).encode("utf-8")
-                    if limits.screenshot:
-                        capture.page.screenshot = await page.screenshot(type="png")
+            await work
+        except asyncio.CancelledError:
+            if capture.page.stopped is None:
+                raise
         except TimeoutError:
             capture.page.stopped = (f"the page took more than {limits.max_seconds:g} s to "
                                     "load and settle (browser.max_time)")
         except PlaywrightError as exc:
             if capture.budget.reason is None:
-                capture.page.stopped = f"the browser could not load the page: " \
-                                       f"{exc.message.splitlines()[0]}"
+                capture.page.stopped = ("the browser could not load the page: "
+                                        + exc.message.splitlines()[0])
     finally:
         await _quietly(context.close())
     if capture.budget.reason is not None:

@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Request, Response
-from scrapy.utils.defer import deferred_from_coro
-from twisted.internet.defer import Deferred
 
 from crawler.crawl.browser.page import RENDER, RENDERED, PageLimits
 from crawler.crawl.browser.session import BrowserSession, BrowserUnavailable
@@ -69,7 +67,7 @@ class BrowserRenderMiddleware:
         if request.meta.get(RENDER) != "browser":
             return None
         try:
-            page = await self.session.render(request.url, self.limits)
+            page = await self.session.render(request.url, self.limits, self._stopping)
         except BrowserUnavailable as exc:
             raise RenderFailed(str(exc)) from exc
         request.meta[RENDERED] = page
@@ -102,5 +100,11 @@ class BrowserRenderMiddleware:
                             body=page.dom or b"", request=request, encoding="utf-8",
                             flags=["browser"])
 
-    def spider_closed(self, spider: Any = None, reason: str = "") -> Deferred[None]:
-        return deferred_from_coro(self.session.close())
+    def _stopping(self) -> bool:
+        """Is the run being stopped (cancelled, Ctrl-C, SIGTERM)? ``Crawler.stop`` clears
+        ``crawling`` first; a page in the browser is then stopped at once instead of being
+        waited for."""
+        return not self.crawler.crawling
+
+    async def spider_closed(self, spider: Any = None, reason: str = "") -> None:
+        await self.session.close()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+from collections.abc import Callable
 
 from playwright.async_api import Browser, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
@@ -94,10 +95,11 @@ class BrowserSession:
                             extra={"event": "browser_started"})
             return self._browser
 
-    async def render(self, url: str, limits: PageLimits) -> RenderedPage:
+    async def render(self, url: str, limits: PageLimits,
+                     cancelled: Callable[[], bool] = lambda: False) -> RenderedPage:
         async with self._slots:
             browser = await self._browser_ready()
-            return await render_page(browser, url, limits, self.user_agent)
+            return await render_page(browser, url, limits, self.user_agent, cancelled)
 
     async def close(self) -> None:
         """Close the browser and Playwright's driver (and so every Chromium process)."""

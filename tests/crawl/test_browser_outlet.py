@@ -1,0 +1,173 @@
+"""An outlet with ``render: browser``, end to end: the demo outlet whose articles JavaScript
+builds from a JSON endpoint (demo_js) is crawled by a real crawl process driving Debian's
+chromium against the demo site on 127.0.0.1 (SQLite; the limit test on PostgreSQL). Its articles are
+archived, extracted and tagged; the WARC holds every exchange the browser made, the rendered
+DOM and a screenshot; the tracker on another host is never fetched; a page over its request
+limit is stopped with the reason in words."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler import service
+from crawler.context import AkhbarContext, open_context
+from crawler.demosite import DemoSite, js_outlet_yaml, load_js_outlet
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed: tests/ensure-services.sh installs it "
+    "(apt-get install chromium)")
+
+OUTLET = load_js_outlet()
+PERSIAN = next(a for a in OUTLET.articles if a.lang == "fa")
+
+
+@dataclass
+class Record:
+    type: str
+    uri: str
+    id: str
+    concurrent_to: str | None
+    content_type: str | None
+    status: str | None
+    body: bytes
+
+
+@dataclass
+class Crawled:
+    ctx: AkhbarContext
+    report: service.CrawlReport
+    requests: list[tuple[str, str, dict[str, str]]]
+    base_url: str
+
+    def records(self) -> list[Record]:
+        out = []
+        for path in sorted(self.ctx.warcs_dir.rglob("*.warc.gz")):
+            with path.open("rb") as fh:
+                for rec in ArchiveIterator(fh):
+                    h = rec.rec_headers
+                    out.append(Record(
+                        rec.rec_type, h.get_header("WARC-Target-URI") or "",
+                        h.get_header("WARC-Record-ID"), h.get_header("WARC-Concurrent-To"),
+                        h.get_header("Content-Type"),
+                        rec.http_headers.get_statuscode() if rec.http_headers else None,
+                        rec.content_stream().read()))
+        return out
+
+    def log(self) -> list[dict[str, object]]:
+        run_id = self.report.outcomes[0].run_id
+        lines = (self.ctx.data_dir / "runs" / f"{run_id}.log").read_text(encoding="utf-8")
+        return [json.loads(line) for line in lines.splitlines() if line.strip()]
+
+
+def crawl_js(root: Path, db_url: str, limits: str = "", api_delay: float = 0.0) -> Crawled:
+    """Crawl demo_js; ``limits`` (e.g. ``"max_requests: 2"``) replace its browser section's."""
+    with DemoSite(port=0) as site:
+        site.js_api_delay = api_delay
+        (root / "config" / "outlets").mkdir(parents=True)
+        text = js_outlet_yaml(site.base_url)
+        if limits:
+            text = text.replace("max_requests: 50", limits)
+        (root / "config" / "outlets" / "demo_js.yaml").write_text(text, encoding="utf-8")
+        ctx = open_context(root / "config", root / "data", database_url=db_url, env={})
+        targets, errors = service.pick_outlets(ctx, ["demo_js"])
+        assert not errors, errors
+        report = service.crawl(ctx, targets, trigger="test")
+        return Crawled(ctx, report, list(site.requests), site.base_url)
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Crawled:
+    root = tmp_path_factory.mktemp("js-sqlite")
+    return crawl_js(root, f"sqlite:///{root / 'catalog.sqlite'}")
+
+
+def test_a_plain_fetch_sees_no_article_text() -> None:
+    with DemoSite(port=0) as site:
+        shell = httpx.get(site.base_url + PERSIAN.path).text
+        api = httpx.get(f"{site.base_url}/demo_js/api/articles/{PERSIAN.slug}.json").json()
+    assert PERSIAN.paragraphs[0] not in shell and PERSIAN.title not in shell
+    assert api["paragraphs"] == list(PERSIAN.paragraphs)
+
+
+def test_js_articles_are_archived_extracted_and_tagged(crawled: Crawled) -> None:
+    outcome = crawled.report.outcomes[0]
+    assert outcome.status == "succeeded", outcome
+    articles = {urlsplit(r["url"]).path: r
+                for r in service.iter_articles(crawled.ctx, service.ArticleQuery())}
+    assert set(articles) == {a.path for a in OUTLET.articles}
+    for article in OUTLET.articles:
+        got = articles[article.path]
+        assert got["language"] == article.lang, got
+        assert got["title"] == article.title
+        for paragraph in article.paragraphs:
+            assert paragraph in got["text"]
+    persian = articles[PERSIAN.path]
+    assert "کم‌سابقه" in persian["title"], "the zero-width non-joiner is kept"
+
+
+def test_the_warc_holds_the_browsers_exchanges_dom_and_screenshot(crawled: Crawled) -> None:
+    records = crawled.records()
+    page = crawled.base_url + PERSIAN.path
+    responses = {r.uri: r for r in records if r.type == "response"}
+    requests = {r.uri for r in records if r.type == "request"}
+    api = f"{crawled.base_url}/demo_js/api/articles/{PERSIAN.slug}.json"
+    for url in (page, api, f"{crawled.base_url}/demo_js/static/app.js",
+                f"{crawled.base_url}/demo_js/static/site.css"):
+        assert url in responses and url in requests, url
+        assert responses[url].status == "200"
+    assert json.loads(responses[api].body)["title"] == PERSIAN.title
+    assert PERSIAN.paragraphs[0] not in responses[page].body.decode("utf-8")
+    dom = next(r for r in records if r.type == "resource" and r.uri == "urn:dom:" + page)
+    assert dom.content_type == "text/html; charset=utf-8"
+    assert PERSIAN.paragraphs[0] in dom.body.decode("utf-8")
+    shot = next(r for r in records if r.type == "resource" and r.uri == "urn:view:" + page)
+    assert shot.content_type == "image/png" and shot.body.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(shot.body) > 10_000, "a blank page compresses to almost nothing"
+    assert dom.concurrent_to == shot.concurrent_to == responses[page].id
+
+
+def test_the_catalog_points_at_the_pages_response(crawled: Crawled) -> None:
+    got = next(r for r in service.iter_articles(crawled.ctx, service.ArticleQuery())
+               if r["url"].endswith(PERSIAN.path))
+    assert got["fetched_url"] == crawled.base_url + PERSIAN.path
+    assert got["warc_file"] and got["warc_length"] > 0
+
+
+def test_the_tracker_on_another_host_is_never_fetched(crawled: Crawled) -> None:
+    paths = [path for _, path, _ in crawled.requests]
+    assert "/tracker.js" not in paths
+    assert any(p.startswith("/demo_js/api/") for p in paths)
+    blocked = [e for e in crawled.log() if e.get("event") == "browser_blocked"]
+    assert len(blocked) == len(OUTLET.articles)
+    assert all("http://localhost:" in str(e["blocked"]) for e in blocked)
+    uris = {r.uri for r in crawled.records() if r.type in ("request", "response")}
+    assert all(urlsplit(u).hostname == "127.0.0.1" for u in uris), uris
+
+
+@pytest.mark.postgres
+def test_a_page_over_its_request_limit_is_stopped_with_a_reason(tmp_path: Path,
+                                                                 pg_url: str) -> None:
+    crawled = crawl_js(tmp_path, pg_url, limits="max_requests: 2")
+    stopped = [e for e in crawled.log() if e.get("event") == "render_stopped"]
+    assert len(stopped) == len(OUTLET.articles)
+    for event in stopped:
+        assert event["reason"] == ("the page asked for more than 2 requests "
+                                   "(browser.max_requests)"), event
+        assert "stopped rendering" in str(event["msg"])
+    assert not list(service.iter_articles(crawled.ctx, service.ArticleQuery()))
+    outcome = crawled.report.outcomes[0]
+    assert outcome.status == "failed", outcome  # every article failed: not a success
+    # What the pages did fetch is archived; no DOM or screenshot of a stopped page.
+    records = crawled.records()
+    pages = {crawled.base_url + a.path for a in OUTLET.articles}
+    assert pages <= {r.uri for r in records if r.type == "response"}
+    assert not [r for r in records if r.type == "resource"]
