@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from crawler.demosite import OUTLETS, outlet_yaml
+from crawler.demosite import JS_OUTLET_ID, OUTLETS, js_outlet_yaml, outlet_yaml
 from crawler.outlets import load_outlets
 
 CONFIG = Path(__file__).resolve().parents[1] / "config"
@@ -12,7 +12,8 @@ DEMO_BASE = "http://127.0.0.1:8765"
 def test_shipped_outlets_are_valid() -> None:
     result = load_outlets(CONFIG)
     assert not result.errors, [str(e) for e in result.errors]
-    assert {o["id"] for o in OUTLETS} <= set(result.outlets)
+    assert {o["id"] for o in OUTLETS} | {JS_OUTLET_ID} <= set(result.outlets)
+    assert result.outlets[JS_OUTLET_ID].render == "browser"
 
 
 def test_demo_outlet_files_match_the_demo_site() -> None:
@@ -21,3 +22,5 @@ def test_demo_outlet_files_match_the_demo_site() -> None:
     for outlet in OUTLETS:
         shipped = (CONFIG / "outlets" / f"{outlet['id']}.yaml").read_text(encoding="utf-8")
         assert shipped == outlet_yaml(outlet["id"], DEMO_BASE)
+    shipped = (CONFIG / "outlets" / f"{JS_OUTLET_ID}.yaml").read_text(encoding="utf-8")
+    assert shipped == js_outlet_yaml(DEMO_BASE)

@@ -18,6 +18,7 @@ from crawler.catalog import Run
 from crawler.cli.main import Obj, cli, fmt_size, pass_obj
 from crawler.cli.remote import client_for, route
 from crawler.context import AkhbarContext
+from crawler.crawl.browser.chromium import BrowserUnavailable, find_chromium
 from crawler.outlets import OutletConfig
 
 
@@ -187,6 +188,12 @@ def demo(obj: Obj, port: int, serve: bool) -> None:
     targets, errors = service.pick_outlets(ctx, [], prefix="demo_")
     for err in errors:
         click.echo(f"error: {err}", err=True)
+    try:
+        find_chromium()
+    except BrowserUnavailable as exc:
+        for skipped in [t for t in targets if t.render == "browser"]:
+            click.echo(f"skipping {skipped.id}: {exc}", err=True)
+        targets = [t for t in targets if t.render != "browser"]
     if not targets:
         click.echo(f"no demo outlets (demo_*.yaml) in {ctx.config_dir / 'outlets'}", err=True)
         sys.exit(1)

@@ -21,8 +21,9 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Request, Response
 
+from crawler.crawl.browser.chromium import BrowserUnavailable
 from crawler.crawl.browser.page import RENDER, RENDERED, PageLimits
-from crawler.crawl.browser.session import BrowserSession, BrowserUnavailable
+from crawler.crawl.browser.session import BrowserSession
 from crawler.outlets.browser import BrowserSettings
 
 if TYPE_CHECKING:
