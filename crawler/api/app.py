@@ -29,6 +29,7 @@ from crawler.errors import AkhbarError, RunNotFound
 from crawler.outlets.schema import AuthConfig
 from crawler.scheduler import SchedulerService
 from crawler.service import ops
+from crawler.service import runs as run_service
 from crawler.web import web_router
 from crawler.web.pages import UI, error_page, page_error_response
 
@@ -138,8 +139,12 @@ def create_app(scheduler: SchedulerService, *, accounts: Accounts | None = None,
 
     @app.get("/runs", dependencies=reads)
     def runs(outlet: str | None = Query(None, max_length=MAX_ID),
-             limit: int = Query(50, ge=1, le=MAX_RUNS)) -> list[dict[str, Any]]:
-        return [run_json(r) for r in service.list_runs(ctx, outlet, limit)]
+             status: str | None = Query(None, max_length=20),
+             limit: int = Query(50, ge=1, le=MAX_RUNS),
+             offset: int = Query(0, ge=0)) -> list[dict[str, Any]]:
+        """Newest first; ``status`` and ``outlet`` filter, ``offset`` pages."""
+        return [run_json(r) for r in run_service.runs_page(
+            ctx, outlet=outlet, status=status or None, limit=limit, offset=offset).runs]
 
     def existing(run_id: str) -> Run:
         found = service.get_run(ctx, run_id)
@@ -155,6 +160,15 @@ def create_app(scheduler: SchedulerService, *, accounts: Accounts | None = None,
     def funnel(run_id: str = Path(max_length=MAX_ID)) -> dict[str, Any]:
         """What the run covered: discovered, matched, fetched, archived, extracted, tagged."""
         return ops.run_funnel(ctx, run_id).to_dict()
+
+    @app.get("/runs/{run_id}/log", dependencies=reads)
+    def run_log(run_id: str = Path(max_length=MAX_ID),
+                level: str | None = Query(None, max_length=10),
+                offset: int = Query(0, ge=0)) -> dict[str, Any]:
+        """The run's log lines (at ``level`` or above) from byte ``offset`` on; the answer's
+        ``offset`` is where to ask from next, to follow a live run."""
+        part = run_service.run_log(ctx, run_id, level=level or None, offset=offset)
+        return {"run_id": part.run_id, "entries": part.entries, "offset": part.offset}
 
     @app.post("/runs", status_code=201, dependencies=[Depends(need(Permission.RUNS_START))])
     def enqueue(body: RunRequest) -> dict[str, Any]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import sys
 import time
+from typing import Any
 
 import click
 
 from crawler import service
 from crawler.cli.main import Obj, cli, pass_obj
-from crawler.crawl.runlog import read_log
+from crawler.crawl.runlog import LEVELS
+from crawler.errors import RunNotFound
+from crawler.service import runs as run_service
 
 
 @cli.group()
@@ -20,12 +23,16 @@ def runs() -> None:
 
 @runs.command("list")
 @click.option("--outlet")
+@click.option("--status", type=click.Choice(run_service.STATUSES))
 @click.option("--limit", default=20, show_default=True)
+@click.option("--offset", default=0, show_default=True, help="Skip this many (the next page).")
 @click.option("--json", "as_json", is_flag=True)
 @pass_obj
-def runs_list(obj: Obj, outlet: str | None, limit: int, as_json: bool) -> None:
+def runs_list(obj: Obj, outlet: str | None, status: str | None, limit: int, offset: int,
+              as_json: bool) -> None:
     """Newest runs first."""
-    rows = service.list_runs(obj.ctx, outlet, limit)
+    rows = run_service.runs_page(obj.ctx, outlet=outlet, status=status, limit=limit,
+                                 offset=offset).runs
     if as_json:
         for r in rows:
             click.echo(json.dumps(service.run_record(r), ensure_ascii=False, default=str))
@@ -54,33 +61,37 @@ def runs_show(obj: Obj, run_id: str) -> None:
 @runs.command("log")
 @click.argument("run_id")
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new lines until the run ends.")
+@click.option("--level", type=click.Choice([v.lower() for v in LEVELS], case_sensitive=False),
+              help="Only lines at this level or above (warning: what went wrong, and why a "
+              "run failed).")
 @click.option("--raw", is_flag=True, help="Print the JSON lines as they are.")
 @pass_obj
-def runs_log(obj: Obj, run_id: str, follow: bool, raw: bool) -> None:
-    """A run's log (JSON lines under $AKHBAR_HOME/runs/)."""
-    run = service.get_run(obj.ctx, run_id)
-    log_file = service.run_log_file(obj.ctx, run) if run is not None else None
-    if run is None or log_file is None:
-        click.echo(f"no run '{run_id}'; `akhbar runs list` shows the runs", err=True)
+def runs_log(obj: Obj, run_id: str, follow: bool, level: str | None, raw: bool) -> None:
+    """A run's log (JSON lines under $AKHBAR_HOME/runs/): one line per fetch, redirect and
+    retry, what failed and why, and how the run ended."""
+    try:
+        part = run_service.run_log(obj.ctx, run_id, level=level)
+    except RunNotFound as exc:
+        click.echo(str(exc), err=True)
         sys.exit(1)
-    path, offset = log_file, 0
     while True:
-        entries, offset = read_log(path, offset)
-        for e in entries:
-            if raw:
-                click.echo(json.dumps(e, ensure_ascii=False))
-            else:
-                click.echo(f"{e.get('ts', '')} {e.get('level', ''):<7} {e.get('msg', '')}")
+        for e in part.entries:
+            click.echo(json.dumps(e, ensure_ascii=False) if raw else log_line(e))
         if not follow:
             return
         current = service.get_run(obj.ctx, run_id)
-        if current is not None and current.status not in ("queued", "running"):
-            entries, offset = read_log(path, offset)
-            for e in entries:
-                click.echo(json.dumps(e, ensure_ascii=False) if raw else
-                           f"{e.get('ts', '')} {e.get('level', ''):<7} {e.get('msg', '')}")
+        ended = current is None or current.status not in ("queued", "running")
+        if not ended:
+            time.sleep(0.5)
+        part = run_service.run_log(obj.ctx, run_id, level=level, offset=part.offset)
+        if ended:  # the lines written as it ended, then stop
+            for e in part.entries:
+                click.echo(json.dumps(e, ensure_ascii=False) if raw else log_line(e))
             return
-        time.sleep(0.5)
+
+
+def log_line(entry: dict[str, Any]) -> str:
+    return f"{entry.get('ts', '')} {entry.get('level', ''):<7} {entry.get('msg', '')}"
 
 
 @runs.command("cancel")

@@ -24,16 +24,22 @@ if TYPE_CHECKING:
 
 def _setting(argv: list[str], key: str, default: int) -> int:
     """The last ``-s KEY=VALUE`` (or ``--set``) for ``key`` in ``argv``, as an int."""
-    value: str | None = None
-    for flag, arg in zip(argv, argv[1:], strict=False):
-        if flag in ("-s", "--set") and arg.startswith(key + "="):
-            value = arg.split("=", 1)[1]
+    value = _text_setting(argv, key)
     if value is None:
         return default
     try:
         return int(value)
     except ValueError:
         return default  # Scrapy's own settings handling reports it
+
+
+def _text_setting(argv: list[str], key: str) -> str | None:
+    """The last ``-s KEY=VALUE`` (or ``--set``) for ``key`` in ``argv``."""
+    value: str | None = None
+    for flag, arg in zip(argv, argv[1:], strict=False):
+        if flag in ("-s", "--set") and arg.startswith(key + "="):
+            value = arg.split("=", 1)[1]
+    return value
 
 
 def start_workers(argv: list[str]) -> WorkerPool | None:
@@ -56,7 +62,10 @@ def main(argv: list[str] | None = None) -> None:
         from scrapy.cmdline import execute
         from scrapy.utils.project import get_project_settings
 
+        from crawler.crawl.runlog import quiet_settings_dumps
+
         settings = get_project_settings()
+        quiet_settings_dumps(_text_setting(args, "LOG_LEVEL") or settings.get("LOG_LEVEL"))
         # Given in the environment, not on the command line, where anyone could read it.
         if os.environ.get("AKHBAR_DATABASE_URL"):
             settings.set("AKHBAR_DATABASE_URL", os.environ["AKHBAR_DATABASE_URL"],

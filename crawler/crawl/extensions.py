@@ -23,7 +23,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from scrapy.utils.log import LogCounterHandler
 
-from crawler.crawl.runlog import open_run_log, run_paths
+from crawler.crawl.runlog import open_run_log, quiet_settings_dumps, run_paths
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -98,6 +98,7 @@ class RunLogExtension:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         run_id, data_dir = _run_of(crawler)
+        quiet_settings_dumps(crawler.settings.get("LOG_LEVEL"))
         log_path, _ = run_paths(data_dir, run_id)
         outlet = crawler.settings.get("AKHBAR_OUTLET") or "unknown"
         handler = open_run_log(log_path, outlet, run_id)

@@ -51,6 +51,7 @@ from crawler.crawl.hostproto import (
     StartRun,
     parse_command,
 )
+from crawler.crawl.runlog import quiet_settings_dumps
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler, CrawlerRunner
@@ -355,6 +356,7 @@ def _setup_logging(settings: Settings, level: str) -> None:
     logging.captureWarnings(True)
     twisted_log.PythonLoggingObserver("twisted").start()
     logging.config.dictConfig(DEFAULT_LOGGING)
+    quiet_settings_dumps(level)
     root = logging.getLogger()
     root.setLevel(logging.NOTSET)
     handler = logging.StreamHandler(sys.stderr)

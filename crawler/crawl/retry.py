@@ -16,14 +16,17 @@ import logging
 import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Request, Response
+from twisted.python.failure import Failure
 
 from crawler.crawl.compat import needs_spider
 from crawler.crawl.deadline import DEADLINE_META, fit_queue
+from crawler.crawl.reasons import failure_reason
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -32,6 +35,13 @@ logger = logging.getLogger(__name__)
 
 # Scrapy 2.13 requires the spider argument; later releases warn when it is given.
 _NEEDS_SPIDER = needs_spider(RetryMiddleware.process_response)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def retry_after(response: Response, now: datetime | None = None) -> float | None:
@@ -135,6 +145,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
             wait = self._wait(request, asked)
             if self._past_deadline(request, wait):
                 return response
+            self._log_retry(request, result, f"the server answered HTTP {response.status} "
+                            f"{_phrase(response.status)}".rstrip(), wait)
             await asyncio.sleep(wait)
         return result
 
@@ -148,5 +160,14 @@ class BackoffRetryMiddleware(RetryMiddleware):
             wait = self._wait(request, None)
             if self._past_deadline(request, wait):
                 return None
+            self._log_retry(request, result, failure_reason(Failure(exception)), wait)
             await asyncio.sleep(wait)
         return result
+
+    def _log_retry(self, request: Request, retry: Request, why: str, wait: float) -> None:
+        """One line per retry: which attempt comes next, of how many, and why."""
+        attempt = int(retry.meta.get("retry_times", 0))
+        most = int(request.meta.get("max_retry_times", self.max_retry_times))
+        logger.info("retry %d of %d in %.1f s: %s (%s)", attempt, most, wait, request.url, why,
+                    extra={"event": "retry", "url": request.url, "attempt": attempt,
+                           "max_retries": most, "why": why, "wait": round(wait, 3)})

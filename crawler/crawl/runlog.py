@@ -1,4 +1,10 @@
-"""Run logs: JSON lines, one object per event, each carrying the outlet and the run id."""
+"""Run logs: JSON lines, one object per event, each carrying the outlet and the run id.
+
+Scrapy opens every crawl with multi-line dumps (the enabled components, the overridden
+settings) and closes it with its stats: the run's record holds the stats, and the
+components are the same for every run, so they stay out of the log unless
+``AKHBAR_LOG_SETTINGS`` asks for them (:class:`SettingsDumpFilter`).
+"""
 
 from __future__ import annotations
 
@@ -43,6 +49,38 @@ class JsonLinesFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+#: (logger, start of the message) of Scrapy's multi-line dumps.
+SETTINGS_DUMPS = (
+    ("scrapy.middleware", "Enabled "),
+    ("scrapy.addons", "Enabled addons"),
+    ("scrapy.crawler", "Overridden settings"),
+    ("scrapy.statscollectors", "Dumping Scrapy stats"),
+)
+
+
+class SettingsDumpFilter(logging.Filter):
+    """Drops Scrapy's dumps of components, settings and stats (see the module docstring):
+    a filter of the loggers that write them (:func:`quiet_settings_dumps`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not isinstance(record.msg, str):
+            return True
+        return not any(record.name == name and record.msg.startswith(start)
+                       for name, start in SETTINGS_DUMPS)
+
+
+def quiet_settings_dumps(log_level: str | None = None) -> None:
+    """Filter Scrapy's dumps out of every handler of this process (the run log and the
+    crawl's stderr alike), unless ``log_level`` is DEBUG. Set on the loggers themselves, once,
+    before Scrapy logs its first dump."""
+    if str(log_level or "").upper() == "DEBUG":
+        return
+    for name in {name for name, _ in SETTINGS_DUMPS}:
+        found = logging.getLogger(name)
+        if not any(isinstance(f, SettingsDumpFilter) for f in found.filters):
+            found.addFilter(SettingsDumpFilter())
+
+
 def open_run_log(
     path: Path, outlet: str, run_id: str, level: int = logging.INFO
 ) -> logging.Handler:
@@ -51,6 +89,36 @@ def open_run_log(
     handler.setLevel(level)
     handler.setFormatter(JsonLinesFormatter(outlet, run_id))
     return handler
+
+
+def append_entry(path: Path, outlet: str, run_id: str, level: int, msg: str,
+                 **fields: Any) -> None:
+    """One more line at the end of a run's log, written after its crawl ended (by the run's
+    owner: how the run ended, in words). A log that cannot be written is left as it is."""
+    entry: dict[str, Any] = {
+        "ts": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "level": logging.getLevelName(level), "logger": "crawler.runs", "outlet": outlet,
+        "run_id": run_id, "msg": msg, **fields}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+    except OSError:  # a full disk: the catalog row still says how the run ended
+        pass
+
+
+#: Levels a log can be filtered at, lowest first.
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def level_at_least(entry: dict[str, Any], minimum: str | None) -> bool:
+    """Whether a log entry is at ``minimum`` (a name of LEVELS, any case) or above; every
+    entry passes without a minimum."""
+    if not minimum:
+        return True
+    have = str(entry.get("level") or "INFO").upper()
+    rank = LEVELS.index(have) if have in LEVELS else LEVELS.index("INFO")
+    return rank >= LEVELS.index(minimum.upper())
 
 
 @dataclass

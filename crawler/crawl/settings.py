@@ -66,6 +66,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.crawl.refresh.HeadMetaRefreshMiddleware": 580,
     # After Scrapy's HttpAuthMiddleware (300): the outlet's secret headers, on its host only.
     "crawler.crawl.credentials.OutletHeadersMiddleware": 310,
+    # Below the redirect middleware (600) on the downloader side: a run-log line per redirect.
+    "crawler.crawl.fetchlog.RedirectLogMiddleware": 610,
     # Above HttpCacheMiddleware (900): sees every response, redirects included, as received.
     "crawler.crawl.middlewares.WarcCaptureMiddleware": 950,
 }

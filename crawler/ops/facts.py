@@ -120,6 +120,8 @@ def waits_on(run: Run, outlet: OutletConfig | None,
                      "recorded)")
     if tail and not fetches:
         parts.append(f"last logged: {str(tail[-1].get('msg', ''))[:200]}")
+    if not tail:
+        parts.insert(0, "the crawl process to start (it has logged nothing yet)")
     return "waiting on " + "; ".join(parts or ["nothing known"]), last_fetch
 
 
@@ -153,11 +155,18 @@ def collect(catalog: Catalog, data_dir: Path, outlets: dict[str, OutletConfig],
             live = None
             if running is not None:
                 live_ids.add(running.id)
-                words, logged = waits_on(running, cfg, _log_tail(running.log_path))
+                tail = _log_tail(running.log_path)
+                words, logged = waits_on(running, cfg, tail)
                 grew = tracker.last_growth(running.id, running.pages, now)
                 if running.pages == 0 and running.started_at is not None:
                     grew = running.started_at
-                last = max(t for t in (grew, logged) if t is not None)
+                # A crawl can fetch from when its log opens (a busy host takes seconds to
+                # start a crawl process): that is when a run with no page yet began waiting.
+                # One that has logged nothing yet is given stalled_after once more to start.
+                opened = _ts(tail[0]) if tail and running.pages == 0 else None
+                if not tail and running.pages == 0 and running.started_at is not None:
+                    opened = running.started_at + policy.stalled_after
+                last = max(t for t in (grew, logged, opened) if t is not None)
                 live = LiveRun(running.id, running.started_at, running.pages, last, words)
             first_seen = first_run or tracker.outlet_first_seen(oid, now)
             found.append(OutletFacts(oid, first_seen, last_success,

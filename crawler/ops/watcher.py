@@ -86,6 +86,15 @@ class AlertWatcher:
         """The run owner's ``on_end``: look again now (in the watcher's thread)."""
         self._wake.set()
 
+    def settle(self) -> Evaluation | None:
+        """A last round once the runs have ended (a foreground crawl's), in the caller's
+        thread; a round that fails is logged, not raised: the crawl's outcome stands."""
+        try:
+            return self.evaluate()
+        except Exception:  # the database or a webhook away must not fail a finished crawl
+            logger.exception("alert evaluation failed")
+            return None
+
     # -- the thread ----------------------------------------------------------------------
     def start(self) -> None:
         self._stop.clear()

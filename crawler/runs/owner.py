@@ -33,7 +33,7 @@ from crawler.runs.control import recover_warcs
 from crawler.runs.executor import Executor, RunHandle
 from crawler.runs.reaper import Reaped, reap
 from crawler.runs.records import OwnerId, RunBook, RunOutcome
-from crawler.runs.states import ACTIVE_STATES, CANCELLED, FAILED
+from crawler.runs.states import ACTIVE_STATES, CANCELLED, FAILED, SUCCEEDED
 
 logger = logging.getLogger(__name__)
 
@@ -176,8 +176,10 @@ class RunOwner:
         # A killed crawl cannot close its WARC files; close them for it.
         recover_warcs(self.ctx, tracked.handle.outlet)
         self.outcomes.append(outcome)
-        logger.info("run %s of %s ended: %s (%s)", run_id, outcome.outlet, outcome.status,
-                    outcome.reason)
+        # A failed or timed-out run is news for whoever reads the service's log.
+        level = logging.INFO if outcome.status in (SUCCEEDED, CANCELLED) else logging.WARNING
+        logger.log(level, "run %s of %s ended: %s (%s)", run_id, outcome.outlet,
+                   outcome.status, outcome.reason)
         if self.on_end is not None:
             self.on_end(outcome)
 

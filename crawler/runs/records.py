@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from crawler.catalog import Catalog, Outlet, Run
+from crawler.crawl.runlog import append_entry
 from crawler.errors import RunError, RunNotFound
 from crawler.runs.control import read_stats
 from crawler.runs.executor import RunHandle
@@ -32,6 +33,7 @@ from crawler.runs.states import (
     RUNNING,
     SERVICE_TRIGGERS,
     SKIPPED,
+    SUCCEEDED,
 )
 
 logger = logging.getLogger(__name__)
@@ -230,6 +232,12 @@ class RunBook:
                 row.stats = stats
                 for column, value in run_figures(stats).items():
                     setattr(row, column, value)
+        # The run's own log ends with how it ended, in words: `akhbar runs log --level
+        # warning` shows why a run failed.
+        append_entry(handle.log_path, handle.outlet, handle.run_id,
+                     logging.INFO if verdict.status in (SUCCEEDED, CANCELLED) else logging.WARNING,
+                     f"run {verdict.status}: {verdict.reason or 'no reason recorded'}",
+                     event="run_ended", status=verdict.status, reason=verdict.reason)
         return RunOutcome(handle.run_id, handle.outlet, verdict.status, exit_code,
                           verdict.reason, stats)
 

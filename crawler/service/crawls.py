@@ -11,6 +11,7 @@ from crawler.catalog import Run
 from crawler.catalog.outlets import sync_outlets
 from crawler.context import AkhbarContext
 from crawler.errors import ConfigError
+from crawler.ops.watcher import AlertWatcher
 from crawler.outlets import LoadResult, OutletConfig, load_outlets
 from crawler.runs import (
     SKIPPED,
@@ -84,6 +85,7 @@ def crawl(
     on_progress: OnRound | None = None,
     max_parallel: int | None = None,
     executor: Executor | None = None,
+    watch_alerts: bool = True,
 ) -> CrawlReport:
     """Crawl the outlets now, at most ``max_parallel`` at once, and wait for all of them.
 
@@ -92,15 +94,22 @@ def crawl(
     its run owner. ``on_progress`` gets the runs' rows, live figures included, after each
     round. A KeyboardInterrupt (SIGINT, or SIGTERM turned into one by the CLI) stops every
     crawl gracefully, records each as ``cancelled`` with what it archived, and goes on up.
+    ``watch_alerts``: raise and clear alerts (and send their webhooks) as the runs end.
     """
     sync_outlets(ctx.catalog, targets)
+    # Alerts are judged as `akhbar serve` judges them: by the same watcher, woken by the
+    # owner's on_end as each run ends (and once more when all have ended).
+    watcher = AlertWatcher(ctx) if watch_alerts else None
     owner = RunOwner(ctx, executor or make_executor(ctx, detach=True), serves_queue=False,
-                     max_running=max_parallel, timings=OwnerTimings(poll_interval=0.25))
+                     max_running=max_parallel, timings=OwnerTimings(poll_interval=0.25),
+                     on_end=watcher.run_ended if watcher is not None else None)
     owner.set_outlets({o.id: o for o in targets})
     # Runs of owners that died are ended first: their outlets are free again.
     owner.recover()
     runs = [owner.enqueue(o.id, trigger) for o in targets]
     started = [r.id for r in runs if r.status != SKIPPED]
+    if watcher is not None:
+        watcher.start()
     try:
         owner.run_until_done(started, on_progress)
     except BaseException:
@@ -109,6 +118,10 @@ def crawl(
     finally:
         if owner.idle():
             owner.executor.close()
+        if watcher is not None:
+            watcher.stop()
+    if watcher is not None:
+        watcher.settle()
     # The search index is not brought up to date here: on 20,000 articles that took 40 s
     # after the last fetch (bench/crawl). The service does it when a run ends; after a
     # foreground crawl the first search (or `akhbar reindex --search`) does.

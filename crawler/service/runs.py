@@ -13,10 +13,15 @@ from sqlalchemy import func, select
 
 from crawler.catalog import Article, ArticleVersion, Capture, Run
 from crawler.context import AkhbarContext
-from crawler.crawl.runlog import run_paths
-from crawler.errors import RunNotFound
+from crawler.crawl.runlog import LEVELS, level_at_least, read_log, run_paths
+from crawler.errors import InvalidParameter, RunNotFound
+from crawler.ops.funnel import RunFunnel
 from crawler.runs import (
+    ACTIVE_STATES,
+    FINAL_STATES,
+    MISSED,
     RUNNING,
+    SKIPPED,
     OwnerId,
     Reaped,
     RunBook,
@@ -28,6 +33,9 @@ from crawler.runs import (
 )
 
 logger = logging.getLogger(__name__)
+
+#: Every status a run can have (filters of the runs history).
+STATUSES = (*ACTIVE_STATES, *FINAL_STATES, SKIPPED, MISSED)
 
 
 # -- summaries ----------------------------------------------------------------------------
@@ -112,12 +120,71 @@ def run_summary(ctx: AkhbarContext, run_id: str) -> RunSummary:
 
 
 def list_runs(ctx: AkhbarContext, outlet: str | None = None, limit: int = 50) -> list[Run]:
+    return runs_page(ctx, outlet=outlet, limit=limit).runs
+
+
+@dataclass(frozen=True)
+class RunsPage:
+    """A page of the runs history, newest first, and how many runs match in all."""
+
+    runs: list[Run]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def next_offset(self) -> int | None:
+        return self.offset + self.limit if self.offset + self.limit < self.total else None
+
+
+def runs_page(ctx: AkhbarContext, *, outlet: str | None = None, status: str | None = None,
+              limit: int = 50, offset: int = 0) -> RunsPage:
+    """Runs newest first, filtered by outlet and status, ``limit`` from ``offset`` on."""
+    if status and status not in STATUSES:
+        raise InvalidParameter("status", f"'{status}' is not a run status; use one of "
+                               + ", ".join(STATUSES))
+    if limit < 1 or offset < 0:
+        raise InvalidParameter("limit" if limit < 1 else "offset",
+                               "must be at least 1 (limit) and 0 (offset)")
     reap_dead(ctx)
+    where = []
+    if outlet:
+        where.append(Run.outlet_id == outlet)
+    if status:
+        where.append(Run.status == status)
     with ctx.catalog.session() as session:
-        query = select(Run).order_by(Run.queued_at.desc()).limit(limit)
-        if outlet:
-            query = query.where(Run.outlet_id == outlet)
-        return list(session.scalars(query))
+        total = session.scalar(select(func.count()).select_from(Run).where(*where)) or 0
+        rows = list(session.scalars(select(Run).where(*where)
+                                    .order_by(Run.queued_at.desc(), Run.id.desc())
+                                    .limit(limit).offset(offset)))
+    return RunsPage(rows, total, offset, limit)
+
+
+@dataclass(frozen=True)
+class RunLog:
+    """Lines of a run's log from ``start`` on (at ``level`` or above), and ``offset``: where
+    the next read starts (to follow a live run)."""
+
+    run_id: str
+    entries: list[dict[str, Any]]
+    offset: int
+    read: int  # lines read, before the level filter
+
+
+def run_log(ctx: AkhbarContext, run_id: str, *, level: str | None = None,
+            offset: int = 0) -> RunLog:
+    """A run's log (JSON lines), from byte ``offset`` on, filtered to ``level`` and above."""
+    if level and level.upper() not in LEVELS:
+        raise InvalidParameter("level", f"'{level}' is not a log level; use one of "
+                               + ", ".join(v.lower() for v in LEVELS))
+    run = get_run(ctx, run_id)
+    if run is None:
+        raise RunNotFound(f"no run '{run_id}'; `akhbar runs list` shows the runs")
+    log_file = run_log_file(ctx, run)
+    if log_file is None:
+        return RunLog(run_id, [], offset, 0)
+    entries, end = read_log(log_file, offset)
+    return RunLog(run_id, [e for e in entries if level_at_least(e, level)], end, len(entries))
 
 
 def get_run(ctx: AkhbarContext, run_id: str) -> Run | None:
@@ -152,6 +219,7 @@ def run_record(run: Run) -> dict[str, Any]:
         "bytes_received": run.bytes_received,
         "warc_file": run.warc_file,
         "progress_at": run.progress_at,
+        "funnel": RunFunnel.from_stats(run.stats).to_dict(),
     }
 
 

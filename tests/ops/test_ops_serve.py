@@ -39,7 +39,7 @@ def test_a_stalled_run_is_told_and_cleared(tmp_path: Path, service: Service) -> 
         (config / "akhbar.yaml").write_text(
             f"max_concurrent_crawls: 1\napi_port: {service.port}\n"
             "auth: {open_metrics: true}\n"
-            f"alerts:\n  webhooks: [{hook.url}]\n  interval: 1s\n  stalled_after: 3s\n"
+            f"alerts:\n  webhooks: [{hook.url}]\n  interval: 1s\n  stalled_after: 4s\n"
             "  disk_free_min: 1MB\n", encoding="utf-8")
         (config / "outlets" / "hang_en.yaml").write_text(outlet_yaml("hang_en", site.base_url))
         service.start()
