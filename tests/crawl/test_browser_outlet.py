@@ -20,6 +20,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler import service
 from crawler.context import AkhbarContext, open_context
 from crawler.demosite import DemoSite, js_outlet_yaml, load_js_outlet
+from tests.scheduler.helpers import free_port
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -68,11 +69,11 @@ class Crawled:
         return [json.loads(line) for line in lines.splitlines() if line.strip()]
 
 
-def crawl_js(root: Path, db_url: str, limits: str = "", api_delay: float = 0.0) -> Crawled:
-    """Crawl demo_js; ``limits`` (e.g. ``"max_requests: 2"``) replace its browser section's."""
-    with DemoSite(port=0) as site:
-        site.js_api_delay = api_delay
-        (root / "config" / "outlets").mkdir(parents=True)
+def crawl_js(root: Path, db_url: str, limits: str = "", port: int = 0) -> Crawled:
+    """Crawl demo_js; ``limits`` (e.g. ``"max_requests: 2"``) replace its browser section's.
+    Again with the same ``root`` and ``port``: a recrawl."""
+    with DemoSite(port=port) as site:
+        (root / "config" / "outlets").mkdir(parents=True, exist_ok=True)
         text = js_outlet_yaml(site.base_url)
         if limits:
             text = text.replace("max_requests: 50", limits)
@@ -87,7 +88,7 @@ def crawl_js(root: Path, db_url: str, limits: str = "", api_delay: float = 0.0) 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Crawled:
     root = tmp_path_factory.mktemp("js-sqlite")
-    return crawl_js(root, f"sqlite:///{root / 'catalog.sqlite'}")
+    return crawl_js(root, f"sqlite:///{root / 'catalog.sqlite'}", port=free_port())
 
 
 def test_a_plain_fetch_sees_no_article_text() -> None:
@@ -151,6 +152,17 @@ def test_the_tracker_on_another_host_is_never_fetched(crawled: Crawled) -> None:
     assert all("http://localhost:" in str(e["blocked"]) for e in blocked)
     uris = {r.uri for r in crawled.records() if r.type in ("request", "response")}
     assert all(urlsplit(u).hostname == "127.0.0.1" for u in uris), uris
+
+
+def test_a_recrawl_finds_the_js_articles_unchanged(crawled: Crawled) -> None:
+    port = urlsplit(crawled.base_url).port
+    again = crawl_js(crawled.ctx.config_dir.parent, crawled.ctx.database_url, port=port)
+    outcome = again.report.outcomes[0]
+    assert outcome.status == "succeeded", outcome
+    # The text (from the DOM) is what is compared: the same text, no new version.
+    assert outcome.stats.get("akhbar/articles/unchanged") == len(OUTLET.articles), outcome.stats
+    assert not outcome.stats.get("akhbar/articles/new")
+    assert not outcome.stats.get("akhbar/articles/changed")
 
 
 @pytest.mark.postgres
