@@ -19,6 +19,7 @@ from trafilatura.metadata import extract_author, extract_title
 from trafilatura.settings import set_date_params
 
 from . import _cascade
+from ._boilerplate import strip_boilerplate
 from ._dates import normalise_date
 from ._encoding import decode_html, is_html
 from ._fields import (
@@ -173,7 +174,7 @@ def _extract(body: bytes, url: str, content_type: str | None) -> ExtractedArticl
         published_source=published_source,
         modified=values["modified"],
         description=values["description"],
-        text=_without_headline(text.strip(), title),
+        text=_without_headline(strip_boilerplate(text.strip(), site_name), title),
         html_lang=page.html_lang,
         encoding=encoding,
         is_article=is_article,
@@ -184,7 +185,9 @@ def _extract(body: bytes, url: str, content_type: str | None) -> ExtractedArticl
         tags=tags,
         sources={name: source for name, source in sources.items() if source},
         extractor=main.extractor,
-        markdown=_without_headline(main.markdown.strip(), title, markdown=True),
+        markdown=_without_headline(
+            strip_boilerplate(main.markdown.strip(), site_name), title, markdown=True
+        ),
     )
     return _restored(article) if protected else article
 
