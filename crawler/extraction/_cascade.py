@@ -107,7 +107,19 @@ def _of(document: Any, path: str) -> MainText:
     text = getattr(document, "text", None) or ""
     body = getattr(document, "body", None)
     markdown = xmltotxt(body, True) if body is not None and len(body) else text
+    if body is not None and markdown:
+        markdown = _quoted(markdown, body)
     return MainText(text, markdown or text, path)
+
+
+def _quoted(markdown: str, body: Any) -> str:
+    """Block quotes marked ``> ``: trafilatura keeps a <blockquote> as a plain paragraph."""
+    quotes = {" ".join("".join(q.itertext()).split()) for q in body.iter("quote")}
+    quotes.discard("")
+    if not quotes:
+        return markdown
+    return "\n".join(f"> {line}" if " ".join(line.split()) in quotes else line
+                     for line in markdown.split("\n"))
 
 
 def _needs_full_cascade(document: Any) -> bool:

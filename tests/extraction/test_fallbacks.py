@@ -72,6 +72,7 @@ def test_a_body_without_visible_text_gives_none(markup: str) -> None:
 def test_structure_is_kept_as_markdown() -> None:
     body = (f"<article><h1>Rain falls</h1>{_paragraphs(4)}<h2>What comes next</h2>"
             "<ul><li>First point of the plan</li><li>Second point of the plan</li></ul>"
+            "<blockquote><p>We will not give up, said the minister.</p></blockquote>"
             "<table><tr><th>City</th><th>Rain</th></tr><tr><td>Tehran</td><td>12 mm</td></tr>"
             f"</table>{_paragraphs(4)}</article>")
     article = extract_article(_page(body), "https://x.example/md")
@@ -79,5 +80,6 @@ def test_structure_is_kept_as_markdown() -> None:
     lines = article.markdown.split("\n")
     assert "## What comes next" in lines and "- First point of the plan" in lines
     assert any(line.startswith("| Tehran | 12 mm |") for line in lines)
+    assert "> We will not give up, said the minister." in lines
     assert "What comes next" in article.text.split("\n")  # the text stays plain
     assert not article.markdown.startswith("# Rain falls")  # the headline is the title
