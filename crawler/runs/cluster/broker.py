@@ -66,6 +66,9 @@ def celery_app(ctx: AkhbarContext) -> Celery:
         task_ignore_result=True,
         task_acks_late=False,
         worker_prefetch_multiplier=1,
+        # Redis: a worker reserves no message beyond its free slots, so a run waits in the
+        # queue for whichever worker frees a slot first (RabbitMQ: one per slot).
+        worker_disable_prefetch=broker_url(ctx).startswith(("redis", "rediss")),
         worker_hijack_root_logger=False,
         worker_redirect_stdouts=False,
         broker_connection_retry_on_startup=True,
