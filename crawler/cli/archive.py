@@ -88,10 +88,14 @@ def show(obj: Obj, url: str, at: str | None, outlet: str | None, mode: str | Non
             click.echo(json.dumps(shown.article, ensure_ascii=False, indent=2))
             return
         art = shown.article
-        for name in ("url", "title", "author", "published", "published_source", "language",
+        for name in ("url", "title", "author", "published", "published_source", "modified",
+                     "section", "keywords", "tags", "lead_image", "extractor", "language",
                      "language_confidence", "captured_at", "version", "latest_version",
                      "warc_file", "warc_offset", "warc_length"):
-            click.echo(f"{name + ':':21} {art.get(name) if art.get(name) is not None else '-'}")
+            value = art.get(name)
+            if isinstance(value, list):
+                value = ", ".join(value) or None
+            click.echo(f"{name + ':':21} {value if value is not None else '-'}")
         click.echo(f"{'languages:':21} {json.dumps(art.get('languages'), ensure_ascii=False)}")
         click.echo("")
         click.echo(art["text"])

@@ -175,6 +175,10 @@ def test_show_resolves_a_revisit_to_the_payload_it_refers_to(archive: Archive) -
     assert "WARC-Type: revisit" in headers.output and "304 Not Modified" in headers.output
     text = archive.cli("show", url, "--text")
     assert text.exit_code == 0 and "version:" in text.output
+    lines = {line.split(":", 1)[0]: line.split(":", 1)[1].strip()
+             for line in text.output.splitlines() if ":" in line}
+    assert lines["extractor"] in {"fast", "trafilatura-fast", "trafilatura", "readability",
+                                  "baseline"}
 
 
 def test_show_text_at_a_time_gives_that_version(archive: Archive) -> None:
