@@ -69,6 +69,9 @@ def celery_app(ctx: AkhbarContext) -> Celery:
         # Redis: a worker reserves no message beyond its free slots, so a run waits in the
         # queue for whichever worker frees a slot first (RabbitMQ: one per slot).
         worker_disable_prefetch=broker_url(ctx).startswith(("redis", "rediss")),
+        # Runs are steered through the catalog (cancel is its flag), not Celery's remote
+        # control: no broadcast queue per worker.
+        worker_enable_remote_control=False,
         worker_hijack_root_logger=False,
         worker_redirect_stdouts=False,
         broker_connection_retry_on_startup=True,
