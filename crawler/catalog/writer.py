@@ -18,6 +18,7 @@ from sqlalchemy import Connection, select
 from crawler.catalog.db import Catalog
 from crawler.catalog.models import ArticleVersion, Capture
 from crawler.catalog.records import CaptureInfo, PreviousCapture, TaggedArticle
+from crawler.catalog.transient import retrying
 from crawler.catalog.upsert import (
     CHANGED,
     INSERT_CAPTURES,
@@ -131,11 +132,14 @@ class CatalogWriter:
         captures, articles = self._captures, self._articles
         self._captures, self._articles, self._oldest = [], [], None
         try:
-            batch_ids, outcomes = self._write(captures, articles)
+            # A locked or lost database is waited out (each wait logged in words).
+            batch_ids, outcomes = retrying(
+                f"catalog batch of {len(captures)} capture(s) and {len(articles)} article(s)",
+                lambda: self._write(captures, articles))
         except Exception:
-            # Rolled back: nothing of the batch is in the catalog. It is not retried (the same
-            # rows would fail again and hold up every later batch); the WARC files have it all
-            # and `akhbar reindex` can rebuild the catalog from them.
+            # Rolled back: nothing of the batch is in the catalog. Any other error is not
+            # retried (the same rows would fail again and hold up every later batch); the WARC
+            # files have it all and `akhbar verify --repair` adds it back from them.
             logger.exception(
                 "catalog batch of %d capture(s) and %d article(s) not written",
                 len(captures),

@@ -147,7 +147,8 @@ class CatalogPipeline:
         writer = CatalogWriter(
             # Brings the schema up to date if need be (one query when it is: WARC capture,
             # built before the pipelines, has usually done it; not in a crawl without a run).
-            Catalog(url),
+            # A short SQLite lock wait: a longer lock is retried in words (CatalogWriter).
+            Catalog(url, busy_timeout=2.0),
             outlet=settings.get("AKHBAR_OUTLET") or "unknown",
             run_id=settings.get("AKHBAR_RUN_ID") or None,
             batch_size=settings.getint("AKHBAR_CATALOG_BATCH_SIZE", 100),

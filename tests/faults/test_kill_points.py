@@ -49,6 +49,7 @@ class Archive:
         self.pace(SLOW)
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("AKHBAR_")}
         self.env.update(AKHBAR_HOME=str(self.home), AKHBAR_CONFIG=str(self.config))
+        self.database_url: str | None = None  # the default: a SQLite file in the data dir
 
     def pace(self, politeness: str) -> None:
         path = self.config / "outlets" / "demo_en.yaml"
@@ -68,7 +69,7 @@ class Archive:
         return sum(p.read_text(errors="replace").count('"event": "fetched"') for p in logs)
 
     def crawl_pids(self) -> list[int]:
-        ctx = open_context(self.config, self.home, env={})
+        ctx = open_context(self.config, self.home, database_url=self.database_url, env={})
         try:
             with ctx.catalog.session() as session:
                 return [p for p in session.scalars(select(Run.pid)) if p]
@@ -76,7 +77,7 @@ class Archive:
             ctx.close()
 
     def articles(self) -> tuple[list[str], int]:
-        ctx = open_context(self.config, self.home, env={})
+        ctx = open_context(self.config, self.home, database_url=self.database_url, env={})
         try:
             with ctx.catalog.session() as session:
                 urls = sorted(session.scalars(select(Article.url)))
@@ -87,7 +88,7 @@ class Archive:
 
     def verify(self) -> list[str]:
         """`akhbar verify`'s problems (called in this process: one start of akhbar fewer)."""
-        ctx = open_context(self.config, self.home, env={})
+        ctx = open_context(self.config, self.home, database_url=self.database_url, env={})
         try:
             return [str(p) for p in service.verify(ctx).problems]
         finally:
