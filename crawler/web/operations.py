@@ -3,12 +3,16 @@ with their schedules and config errors, and one run with its summary and log."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from crawler import service
-from crawler.crawl.runlog import read_log
+from crawler.crawl.runlog import LEVELS
+from crawler.ops.funnel import RunFunnel
 from crawler.scheduler import SchedulerService
+from crawler.service import runs as run_service
 from crawler.service.metrics import catalog_metrics
 from crawler.web.pages import UI, page, render
 
@@ -32,8 +36,11 @@ def operations_pages(scheduler: SchedulerService) -> APIRouter:
         active = service.active_runs(ctx)
         running = {r.outlet_id for r in active if r.status == "running"}
         queued = [r for r in active if r.status == "queued"]
+        # Configured outlets that never ran are shown too: a silent outlet is news.
         outlets = sorted({o for o, _ in metrics.articles} | {r.outlet for r in metrics.last_runs}
-                         | set(metrics.captures))
+                         | set(metrics.captures) | set(service.outlets(ctx).outlets))
+        ran = {r.outlet for r in metrics.last_runs} | {r.outlet_id for r in active}
+        paused = {e.outlet for e in scheduler.schedules() if e.paused}
         last = {r.outlet: r for r in metrics.last_runs}
         articles = {o: sum(n for (oo, _), n in metrics.articles.items() if oo == o)
                     for o in outlets}
@@ -42,7 +49,8 @@ def operations_pages(scheduler: SchedulerService) -> APIRouter:
         return render(request, "dashboard.html", title="Dashboard", runs=runs,
                       running=running, queued=queued, outlets=outlets, last=last,
                       last_success=metrics.last_success, articles=articles, by_lang=by_lang,
-                      captures=metrics.captures, status=scheduler.status(),
+                      captures=metrics.captures, status=scheduler.status(), ran=ran,
+                      paused=paused,
                       refresh=REFRESH_SECONDS * 2 if running or queued else None)
 
     @router.get("/outlets", response_class=HTMLResponse)
@@ -56,19 +64,22 @@ def operations_pages(scheduler: SchedulerService) -> APIRouter:
                   if r.status in ACTIVE}
         return render(request, "outlets.html", title="Outlets", outlets=loaded.outlets,
                       entries=entries, orphans=orphans, errors=loaded.errors, active=active,
-                      config_dir=ctx.config_dir, loaded_in_service=set(scheduler.outlets))
+                      config_dir=ctx.config_dir, loaded_in_service=set(scheduler.outlets),
+                      now=datetime.now(UTC))
 
     @router.get("/runs/{run_id}", response_class=HTMLResponse)
     @page
-    def run(*, request: Request, run_id: str) -> Response:
+    def run(*, request: Request, run_id: str,
+            level: str | None = Query(None, max_length=10)) -> Response:
         found = service.get_run(ctx, run_id)
         if found is None:
             raise HTTPException(404, f"no run '{run_id}'; the dashboard lists the latest runs")
         summary = service.run_summary(ctx, run_id)
-        log_file = service.run_log_file(ctx, found)
-        entries = read_log(log_file)[0] if log_file else []
+        entries = run_service.run_log(ctx, run_id, level=level or None).entries
         return render(request, "run.html", title=f"Run {run_id}", run=found,
                       record=service.run_record(found), summary=summary,
+                      funnel=RunFunnel.from_stats(found.stats), levels=LEVELS,
+                      level=(level or "").lower(),
                       log=entries[-LOG_LINES:], log_total=len(entries), log_limit=LOG_LINES,
                       refresh=REFRESH_SECONDS if found.status in ACTIVE else None)
 

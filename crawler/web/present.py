@@ -60,6 +60,32 @@ def fmt_time(value: datetime | str | None, *, seconds: bool = False) -> str:
     return f"{aware.strftime(shape)} {zone}"
 
 
+def fmt_relative(value: datetime | None, now: datetime) -> str:
+    """``in 12 min``, ``3 h ago``, ``now``: a time as seen from ``now``."""
+    if value is None:
+        return ""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    seconds = round((aware - now).total_seconds())
+    ahead, span = seconds >= 0, abs(seconds)
+    if span < 45:
+        return "now"
+    if span < 90 * 60:
+        words = f"{max(1, round(span / 60))} min"
+    elif span < 36 * 3600:
+        words = f"{round(span / 3600)} h"
+    else:
+        words = f"{round(span / 86400)} days"
+    return f"in {words}" if ahead else f"{words} ago"
+
+
+def fmt_utc(value: datetime | None) -> str:
+    """A time in UTC (``2026-11-29 08:30 UTC``), whatever zone it came in."""
+    if value is None:
+        return ""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return fmt_time(aware.astimezone(UTC))
+
+
 def fmt_timestamp(stamp: str | None) -> str:
     """A CDX timestamp (``20261129120000``) as ``2026-11-29 12:00:00 UTC``."""
     if not stamp or len(stamp) < 14 or not stamp.isdigit():
@@ -231,7 +257,7 @@ def markdown_html(markdown: str | None) -> Markup:
 def filters() -> dict[str, Any]:
     """The helpers templates use, by name."""
     return {"text_dir": text_dir, "lang_attr": lang_attr, "lang_dir": lang_dir,
-            "fmt_time": fmt_time,
+            "fmt_time": fmt_time, "fmt_relative": fmt_relative, "fmt_utc": fmt_utc,
             "fmt_timestamp": fmt_timestamp, "fmt_duration": fmt_duration,
             "status_class": lambda s: STATUS_CLASSES.get(s or "", "muted"),
             "shown_date": shown_date, "fmt_article_date": fmt_article_date,

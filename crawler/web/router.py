@@ -12,6 +12,7 @@ from crawler.auth.guard import Guard
 from crawler.auth.roles import Permission
 from crawler.context import AkhbarContext
 from crawler.scheduler import SchedulerService
+from crawler.web.history import history_pages
 from crawler.web.login import login_pages
 from crawler.web.operations import operations_pages
 from crawler.web.ops import ops_pages
@@ -39,6 +40,8 @@ def web_router(ctx: AkhbarContext, scheduler: SchedulerService, guard: Guard) ->
 
     router.include_router(login_pages(guard))
     router.include_router(operations_pages(scheduler),
+                          dependencies=[Depends(guard.require(Permission.RUNS_READ))])
+    router.include_router(history_pages(scheduler),
                           dependencies=[Depends(guard.require(Permission.RUNS_READ))])
     router.include_router(ops_pages(ctx),
                           dependencies=[Depends(guard.require(Permission.RUNS_READ))])

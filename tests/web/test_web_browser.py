@@ -17,9 +17,11 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from crawler.api import create_app
 from crawler.auth import Role
 from tests.auth.support import add_user
 from tests.web.conftest import WebArchive, serving
+from tests.web.test_web_ops_pages import LONG_REASON, recorded_service
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -207,3 +209,30 @@ def test_the_api_docs_render_offline_under_their_csp(page: Page, server: str, sh
     expect(page.locator(".opblock.is-open")).to_have_count(1)
     screenshot(page, shots, "docs", capsys)
     assert problems == [] and elsewhere == []
+
+
+def test_the_runs_tables_fit_1280_pixels_without_cutting_the_reason(
+        page: Page, tmp_path: Path, shots: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The runs history, the dashboard and an outlet's page at 1280 px: neither the page nor
+    a runs table scrolls sideways, and the longest reason is shown whole in its cell."""
+    with recorded_service(tmp_path) as svc, serving(create_app(svc)) as base:
+        name, token = add_user(svc.ctx, Role.OPS)
+        log_in(page, base, name, token)
+        for path in ("/ui/runs", "/ui/", "/ui/outlets/busy_en", "/ui/runs?status=failed"):
+            page.goto(base + path)
+            expect(page.locator("table.runs").first).to_be_visible()
+            sizes = page.evaluate("""() => {
+                const doc = document.documentElement;
+                const tables = [...document.querySelectorAll('table.runs')].map(t => [
+                    t.scrollWidth, t.clientWidth, t.parentElement.clientWidth]);
+                const reasons = [...document.querySelectorAll('table.runs td.reason')]
+                    .map(td => [td.scrollWidth, td.clientWidth, td.innerText.trim()]);
+                return {page: [doc.scrollWidth, doc.clientWidth], tables, reasons}; }""")
+            assert sizes["page"][0] <= sizes["page"][1], (path, sizes["page"])
+            for scroll, client, room in sizes["tables"]:
+                assert scroll <= client <= room, (path, scroll, client, room)
+            for scroll, client, _ in sizes["reasons"]:
+                assert scroll <= client, (path, scroll, client)
+            assert any(text == LONG_REASON for _, _, text in sizes["reasons"]), path
+            if path == "/ui/outlets/busy_en":
+                screenshot(page, shots, "outlet", capsys)
