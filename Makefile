@@ -3,6 +3,11 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command 
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# pywb (replay, crawler/replay/) in a virtualenv of its own, with a Python it supports (<3.13).
+PYWB_VENV   := $(VENV)/pywb-venv
+PYWB_STAMP  := $(PYWB_VENV)/.installed-stamp
+PYWB_REQS   := crawler/replay/pywb-requirements.txt
+PYWB_PYTHON ?= $(shell for p in python3.12 python3.11; do command -v $$p >/dev/null 2>&1 && echo $$p && break; done)
 
 .PHONY: install demo test test-lowest test-faults lint bench clean help
 
@@ -21,7 +26,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+$(PYWB_STAMP): $(PYWB_REQS) | $(STAMP)
+	@test -n "$(PYWB_PYTHON)" || { echo "replay (pywb) needs Python 3.11 or 3.12 (python3.12/python3.11 not found on PATH)"; exit 1; }
+	$(PYWB_PYTHON) -m venv $(PYWB_VENV)
+	$(PYWB_VENV)/bin/python -m pip install -q -r $(PYWB_REQS)
+	@touch $(PYWB_STAMP)
+
+install: $(STAMP) $(PYWB_STAMP)
 
 demo: install
 	$(BIN)/akhbar demo

@@ -14,6 +14,8 @@ Hierarchy::
     │   └── ServiceAlreadyRunning  another `akhbar serve` uses the same data directory
     ├── ArchiveLookupError       nothing archived matches (URL, time, capture id); also a
     │                            LookupError, so ``except LookupError`` catches it
+    ├── ReplayUnavailable        the replay server (pywb) is not installed or did not start
+    │                            (HTTP 503)
     ├── InvalidParameter         a request parameter is malformed or out of bounds (HTTP 422);
     │                            ``parameter`` names it; also a ValueError
     └── AccessRefused            a request is refused before it does anything
@@ -38,6 +40,7 @@ from typing import Any
 
 __all__ = [
     "AccessRefused",
+    "ReplayUnavailable",
     "AkhbarError",
     "ArchiveLookupError",
     "CatalogError",
@@ -160,6 +163,10 @@ class RunError(AkhbarError):
 
 class ArchiveLookupError(AkhbarError, LookupError):
     """Nothing archived matches the URL, time or capture asked for."""
+
+
+class ReplayUnavailable(AkhbarError):
+    """The replay server (pywb) is not installed or did not start."""
 
 
 class InvalidParameter(AkhbarError, ValueError):

@@ -37,6 +37,7 @@ from crawler.crawl.links import page_links
 from crawler.crawl.middlewares import RAW_GZIP_OK
 from crawler.crawl.reasons import failure_reason
 from crawler.crawl.refresh import head_bytes
+from crawler.crawl.requisites import RequisiteFetcher, RequisitePolicy
 from crawler.crawl.seen import DigestSet, url_digest
 from crawler.errors import ConfigError
 from crawler.extraction import is_html
@@ -106,6 +107,9 @@ class OutletSpider(scrapy.Spider):
         # A sitemap lists every article already; links read off article pages (related
         # stories, tag clouds) would only lead back to known pages, at a cost per article.
         self.follow_article_links = not outlet.discovery.sitemaps
+        # What pages render with (capture: in the outlet file), each URL once per crawl.
+        self.requisites = RequisiteFetcher(RequisitePolicy.of(outlet.capture, self.hosts),
+                                           self._seen, outlet.limits.max_response_size)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -351,7 +355,10 @@ class OutletSpider(scrapy.Spider):
             self._count("archived")
         if kind == ARTICLE and capture is not None and capture.refers_to is not None:
             # Same as the last capture (304, or the same payload): nothing new to extract,
-            # and nothing new to follow.
+            # and nothing new to follow; the requisites of a page sent again are asked for
+            # again (they become revisits when unchanged).
+            if response.status == 200 and self.requisites.wanted(kind):
+                yield from self._requisites_of(response)
             yield PageItem(
                 url=response.url,
                 outlet=self.outlet.id,
@@ -370,6 +377,8 @@ class OutletSpider(scrapy.Spider):
                 extra={"event": "not_html", "url": response.url},
             )
             return
+        if self.requisites.wanted(kind):
+            yield from self._requisites_of(response)
         hops = int(response.meta["akhbar_hops"])
         follow = kind != ARTICLE or self.follow_article_links
         if follow and hops <= self.max_depth and isinstance(response, TextResponse):
@@ -388,6 +397,44 @@ class OutletSpider(scrapy.Spider):
                 capture=capture,
                 hints=tuple(self.outlet.languages),
             )
+
+    # -- requisites (crawler.crawl.requisites) -----------------------------------------------
+    def _requisites_of(self, response: Response) -> list[Request]:
+        requests = self.requisites.for_page(response, self.parse_requisite,
+                                            self.on_requisite_error)
+        self._stat("akhbar/requisites/requested", len(requests))
+        stats = self.crawler.stats
+        if stats is not None:  # what the policy and the per-page caps left out
+            stats.set_value("akhbar/requisites/over_caps", self.requisites.skipped)
+            stats.set_value("akhbar/requisites/other_hosts", self.requisites.refused)
+        return requests
+
+    def parse_requisite(self, response: Response) -> Iterator[Request]:
+        """A requisite is archived (by the WARC middleware) and never an article; a
+        stylesheet's imports and url()s are asked for on its page's budget."""
+        self.requisites.received(response)
+        self._stat("akhbar/requisites/fetched")
+        requests = self.requisites.for_stylesheet(response, self.parse_requisite,
+                                                  self.on_requisite_error)
+        self._stat("akhbar/requisites/requested", len(requests))
+        yield from requests
+
+    def on_requisite_error(self, failure: Failure) -> None:
+        """A requisite that could not be had (robots.txt, 404, too large) is noted, not an
+        error of the run: its page is archived all the same."""
+        request = failure.request  # type: ignore[attr-defined]
+        reason = failure_reason(failure, max_size=int(request.meta.get(
+            "download_maxsize", self.outlet.limits.max_response_size)),
+            timeout=request.meta.get("download_timeout"))
+        self._stat("akhbar/requisites/failed")
+        logger.info("requisite not archived: %s (%s), for %s", request.url, reason,
+                    request.meta.get("akhbar_page"),
+                    extra={"event": "requisite_failed", "url": request.url, "reason": reason})
+
+    def _stat(self, key: str, n: int = 1) -> None:
+        stats = self.crawler.stats
+        if stats is not None and n:
+            stats.inc_value(key, n)
 
     def on_error(self, failure: Failure) -> list[Request]:
         """Log why a request failed, in words, and let waiting requests take its place.

@@ -27,6 +27,7 @@ from crawler.auth.statuses import http_status
 from crawler.catalog import Run
 from crawler.errors import AkhbarError, RunNotFound
 from crawler.outlets.schema import AuthConfig
+from crawler.replay import PywbServer, replay_router
 from crawler.scheduler import SchedulerService
 from crawler.service import ops
 from crawler.service import runs as run_service
@@ -89,6 +90,11 @@ def create_app(scheduler: SchedulerService, *, accounts: Accounts | None = None,
 
     app.include_router(docs_router(app.openapi_url or "/openapi.json"))
     app.include_router(research_router(ctx, guard))  # with /search, /export, /cdx, Memento
+    # /replay/{timestamp}/{url}: pywb in a process of its own, started on first use and
+    # stopped by whoever serves the app (app.state.replay.close()), or when this process ends
+    replay = PywbServer(ctx.data_dir)
+    app.state.replay = replay
+    app.include_router(replay_router(replay, guard))
     app.include_router(web_router(ctx, scheduler, guard))
 
     probe = ops.HealthProbe(ctx)

@@ -11,6 +11,7 @@ from crawler.errors import (
     InvalidParameter,
     NotAuthenticated,
     PermissionDenied,
+    ReplayUnavailable,
     RunNotFound,
     TooManyAttempts,
     UnsupportedMediaType,
@@ -26,6 +27,7 @@ _STATUSES: tuple[tuple[type[AkhbarError], int], ...] = (
     (UnsupportedMediaType, 415),
     (InvalidParameter, 422),
     (TooManyAttempts, 429),
+    (ReplayUnavailable, 503),
 )
 
 

@@ -52,7 +52,8 @@ def serve(obj: Obj, host: str | None, port: int | None, stop_crawls: bool) -> No
     # the signal again once it has shut down: these turn that into a clean exit via `finally`.
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGINT, _terminate)
-    config = uvicorn.Config(create_app(scheduler), host=host, port=port,
+    app = create_app(scheduler)
+    config = uvicorn.Config(app, host=host, port=port,
                             log_level=ctx.service.log_level.lower(), lifespan="off")
     server = uvicorn.Server(config)
     try:
@@ -69,4 +70,5 @@ def serve(obj: Obj, host: str | None, port: int | None, stop_crawls: bool) -> No
     try:
         server.run(sockets=[sock])
     finally:
+        app.state.replay.close()
         scheduler.stop(stop_runs=stop_crawls)

@@ -34,6 +34,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: Request kinds kept as revisits when unchanged: articles, and page requisites
+#: (crawler.crawl.requisites). Only articles are asked for conditionally: a requisite's
+#: revisit must be "identical-payload-digest" (with the 200's headers), because replay
+#: tools (pywb) play a "server-not-modified" revisit as the empty 304 it recorded, and a
+#: changed page's unchanged images would not show.
+REVISITED_KINDS = frozenset({"article", "requisite"})
+
 
 def _header_pairs(headers: Headers) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
@@ -180,7 +187,8 @@ class WarcCaptureMiddleware:
         ex = exchange_from(request, response, datetime.now(UTC),
                            credentials.redactions if credentials else None)
         prev = (
-            self.previous.get(request.url) if request.meta.get("akhbar_kind") == "article" else None
+            self.previous.get(request.url)
+            if request.meta.get("akhbar_kind") in REVISITED_KINDS else None
         )
         profile = None
         if prev is not None and response.status == 304:
@@ -314,7 +322,7 @@ def _previous_captures(database_url: str | None, outlet: str) -> dict[str, Previ
     # Migrates the schema when needed: this is the crawl's first use of the catalog.
     catalog = Catalog(database_url)
     try:
-        return load_previous_captures(catalog, outlet)
+        return load_previous_captures(catalog, outlet, requisites=True)
     finally:
         catalog.dispose()
 

@@ -1,7 +1,9 @@
-"""Small binary files the demo outlets serve: a PNG image and a PDF report."""
+"""Small files the demo outlets serve: PNG images, a PDF report, and the stylesheets and font
+a page renders with (its requisites: crawler.crawl.requisites)."""
 
 from __future__ import annotations
 
+import hashlib
 import struct
 import zlib
 
@@ -45,3 +47,36 @@ def pdf(title: str = "Annual report 2026") -> bytes:
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
         len(objects) + 1, xref)
     return bytes(out)
+
+
+def image(name: str) -> bytes:
+    """The PNG served as ``images/<name>``: a colour of its own per name, so each image has
+    its own digest (the logo keeps the demo's original colour)."""
+    if name == "logo.png":
+        return png()
+    r, g, b = hashlib.sha256(name.encode()).digest()[:3]
+    return png(24, (r, g, b))
+
+
+#: The demo's stylesheets: site.css imports theme.css and loads a font and a background
+#: image through url(), as real news sites do.
+STYLESHEETS = {
+    "site.css": (
+        '@import url("theme.css");\n'
+        '@font-face { font-family: "DemoSans"; src: url("fonts/demo-sans.woff2") '
+        'format("woff2"); font-display: swap; }\n'
+        "body { font-family: DemoSans, sans-serif; background-color: #faf8f0; }\n"
+        ".site-header { background-image: url('../images/masthead.png'); }\n"
+        ".lead-image img { border: 2px solid #c60; }\n"
+    ),
+    "theme.css": (
+        "/* colours of the outlet */\n"
+        ".headline { color: #8b1a1a; border-bottom: 3px solid #c60; }\n"
+    ),
+}
+
+
+def font() -> bytes:
+    """Bytes served as the demo's web font (a stand-in: what matters is its fetch and
+    archive, not its glyphs)."""
+    return b"wOF2" + hashlib.sha256(b"DemoSans").digest() * 8

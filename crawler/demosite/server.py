@@ -223,7 +223,13 @@ class DemoSite:
             other = "b" if rest == "/loop/a/" else "a"
             return Response(302, headers={"Location": f"{root}/loop/{other}/"})
         if rest.startswith("/images/") and rest.endswith(".png"):
-            return Response(200, assets.png(), "image/png", validators=True)
+            return Response(200, assets.image(rest[len("/images/"):]), "image/png",
+                            validators=True)
+        if rest.startswith("/assets/") and rest[len("/assets/"):] in assets.STYLESHEETS:
+            css = assets.STYLESHEETS[rest[len("/assets/"):]]
+            return Response(200, css.encode(), "text/css; charset=utf-8", validators=True)
+        if rest == "/assets/fonts/demo-sans.woff2":
+            return Response(200, assets.font(), "font/woff2", validators=True)
         return self._html(outlet, renderer.error(404), 404)
 
     @staticmethod

@@ -143,6 +143,41 @@ class Politeness(_Section):
     )
 
 
+_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+HOST_RE = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$")
+
+
+def _check_host(value: str) -> str:
+    host = value.strip().lower().rstrip(".")
+    if not HOST_RE.match(host):
+        invalid(f"'{value}' is not a host name",
+                "Give the bare host of the CDN, e.g. cdn.example-outlet.com (no scheme, no path)")
+    return host
+
+
+Host = Annotated[str, AfterValidator(_check_host)]
+
+
+class Capture(_Section):
+    """What is archived besides each page's HTML: its requisites (stylesheets and what they
+    import, images, fonts, scripts, icons), so the page replays as readers saw it."""
+
+    requisites: Literal["same-site", "all", "none"] = Field(
+        default="same-site", description="same-site (the outlet's hosts and extra_hosts), all "
+        "(any host), or none")
+    extra_hosts: list[Host] = Field(
+        default=[], description="hosts besides the outlet's whose requisites are fetched "
+        "(its CDN), e.g. [cdn.example-outlet.com]")
+    listings: bool = Field(
+        default=False, description="true fetches listing pages' requisites too (default: "
+        "article pages only)")
+    max_per_page: int = Field(
+        default=60, ge=1, le=1000, description="at most this many requisites per page, 1 to 1000")
+    max_page_bytes: Size = Field(
+        default=20 * 1024**2, description='at most this many bytes of requisites per page, '
+        'e.g. "20MB"; each one is also bounded by limits.max_response_size')
+
+
 class OutletAlerts(_Section):
     """The outlet's own alert thresholds (crawler.ops.alerts)."""
 
@@ -188,6 +223,9 @@ class OutletConfig(BaseModel):
     browser: BrowserSettings | None = Field(
         default=None, description="a mapping: max_time, max_bytes, max_requests, allow_hosts, "
         "third_parties, screenshot (only with render: browser)")
+    capture: Capture = Field(
+        default_factory=Capture, description="a mapping: requisites, extra_hosts, listings, "
+        "max_per_page, max_page_bytes")
 
     @field_validator("languages")
     @classmethod

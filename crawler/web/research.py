@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from crawler import service
 from crawler.context import AkhbarContext
 from crawler.errors import QueryError
+from crawler.replay.server import COLLECTION
 from crawler.search.snippet import Snippet as SearchSnippet
 from crawler.service import cdx
 from crawler.web import present
@@ -96,8 +97,13 @@ def research_pages(ctx: AkhbarContext) -> APIRouter:
                 at: str | None = Query(None, max_length=40)) -> Response:
         shown = service.show_capture(ctx, url, at, with_text=True)
         http = shown.payload_record.http_headers
+        # pywb plays a "server-not-modified" revisit as the empty 304 it recorded: such a
+        # capture is replayed at the time of the payload it repeats.
+        replay_at = (shown.payload_capture.timestamp if shown.capture.status == 304
+                     else shown.capture.timestamp)
         return render(request, "capture.html", title=f"Archived: {shown.capture.url}",
                       shown=shown, info=shown.summary(), article=shown.article,
+                      replay_src=f"/{COLLECTION}/{replay_at}/{shown.capture.url}",
                       content_type=http.get_header("Content-Type") if http else None,
                       encoding=http.get_header("Content-Encoding") if http else None)
 

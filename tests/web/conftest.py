@@ -5,6 +5,7 @@ with a mistake in it, and a service over it whose dispatcher is not started."""
 from __future__ import annotations
 
 import random
+import shutil
 import socket
 import threading
 import time
@@ -17,6 +18,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import select
 
 from crawler import service
@@ -142,3 +144,31 @@ def server(web_archive: WebArchive) -> Iterator[str]:
     """The service's app on a real uvicorn (its base URL)."""
     with serving(create_app(web_archive.scheduler)) as base:
         yield base
+
+
+#: Debian's chromium (never a downloaded one), for the browser tests.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+#: What a browser may take to show a page of the service, however busy the machine is.
+PAGE_TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM is not None
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=CHROMIUM,
+                                      args=["--no-sandbox", "--disable-gpu"])
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

@@ -7,50 +7,23 @@ main pages are saved (the directory is printed; AKHBAR_SCREENSHOTS chooses it)."
 from __future__ import annotations
 
 import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from crawler.api import create_app
 from crawler.auth import Role
 from tests.auth.support import add_user
-from tests.web.conftest import WebArchive, serving
+from tests.web.conftest import CHROMIUM, WebArchive, serving
 from tests.web.test_web_ops_pages import LONG_REASON, recorded_service
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not installed and could not be: tests/ensure-services.sh"
     " installs it (apt-get install chromium) when run as root with the Debian archive reachable")
-#: What a browser may take to show a page of the service, however busy the machine is.
-PAGE_TIMEOUT_MS = 30_000
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM is not None
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM,
-                                      args=["--no-sandbox", "--disable-gpu"])
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 @pytest.fixture(scope="session")
