@@ -7,6 +7,7 @@ no script of the archived page runs, and the browser asks nothing of any other h
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,8 @@ def test_a_replayed_article_is_styled_with_archived_images_and_nothing_live(
     image = next(r for r in answers if r.url == shown)
     assert image.status == 200 and image.headers["content-type"] == "image/png"
     # the revisit of the recrawl is what replays at this time, resolved to its original
-    assert image_captures[1].timestamp in image.url or image.request.redirected_from
+    revisit_at = datetime.strptime(image_captures[1].timestamp, "%Y%m%d%H%M%S")
+    assert image.headers["memento-datetime"] == f"{revisit_at:%a, %d %b %Y %H:%M:%S} GMT"
 
     outside = [u for u in asked if not u.startswith((server + "/", "data:"))]
     assert not outside, f"the browser asked the live web for {outside}"
