@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 PYWB_VENV   := $(VENV)/pywb-venv
 PYWB_STAMP  := $(PYWB_VENV)/.installed-stamp
 PYWB_REQS   := crawler/replay/pywb-requirements.txt
-PYWB_PYTHON ?= $(shell for p in python3.12 python3.11; do command -v $$p >/dev/null 2>&1 && echo $$p && break; done)
+PYWB_PYTHON ?= $(shell for p in python3.12 python3.11; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info < (3, 13))' 2>/dev/null && echo $$p && break; done)
 
 .PHONY: install demo test test-lowest test-faults lint bench clean help
 
