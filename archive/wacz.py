@@ -38,10 +38,12 @@ def create_wacz(output: Path, warcs: Iterable[Path], pages: Iterable[Mapping[str
     with tempfile.TemporaryDirectory() as tmp:
         page_file = Path(tmp) / "pages.jsonl"
         with page_file.open("w", encoding="utf-8") as fh:
+            rows = [dict(page) for page in pages]
             fh.write(json.dumps({"format": "json-pages-1.0", "id": "pages",
-                                 "title": title or "Pages", "hasText": False}) + "\n")
-            for page in pages:
-                fh.write(json.dumps(dict(page), ensure_ascii=False) + "\n")
+                                 "title": title or "Pages",
+                                 "hasText": any(r.get("text") for r in rows)}) + "\n")
+            for row in rows:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         args = ["create", "-o", str(output), "-p", str(page_file)]
         if title:
             args += ["--title", title]

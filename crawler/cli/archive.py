@@ -184,16 +184,21 @@ def verify(obj: Obj, repair: bool) -> None:
 
 
 @cli.command("export-wacz")
-@click.option("--outlet", required=True)
+@click.option("--outlet", "outlets", multiple=True,
+              help="An outlet to take (repeat for more; default: every outlet).")
+@click.option("--query", "-q", help="Only article versions matching this search "
+              "(the syntax of `akhbar search`).")
 @click.option("--from", "from_", help="Captures from this time (ISO or timestamp prefix).")
 @click.option("--to", help="Captures up to this time (inclusive).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="The .wacz file (default <outlet>.wacz).")
+              help="The .wacz file (default <outlet>.wacz, or akhbar.wacz).")
 @pass_obj
-def export_wacz(obj: Obj, outlet: str, from_: str | None, to: str | None,
-                output: Path | None) -> None:
-    """Package an outlet's WARCs, index and page list as a WACZ (opens in ReplayWeb.page)."""
-    result = service.export_wacz(obj.ctx, outlet, output or Path(f"{outlet}.wacz"),
-                                 from_=from_, to=to)
+def export_wacz(obj: Obj, outlets: tuple[str, ...], query: str | None, from_: str | None,
+                to: str | None, output: Path | None) -> None:
+    """Package a selection of the archive (outlets, a time range, a search) with its WARCs,
+    index and pages (title, text, metadata) as a WACZ (opens in ReplayWeb.page)."""
+    default = Path(f"{outlets[0]}.wacz" if len(outlets) == 1 else "akhbar.wacz")
+    result = service.export_wacz(obj.ctx, output or default, outlets=list(outlets),
+                                 query=query, from_=from_, to=to)
     click.echo(f"{result.path}: {len(result.warc_files)} WARC file(s), {result.pages} pages, "
                f"{fmt_size(result.path.stat().st_size)}")

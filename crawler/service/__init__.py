@@ -20,10 +20,8 @@ if TYPE_CHECKING:
         CaptureQuery,
         ShownCapture,
         VersionDiff,
-        WaczExport,
         article_for_record,
         diff_versions,
-        export_wacz,
         find_captures,
         iter_captures,
         parse_timestamp,
@@ -68,6 +66,7 @@ if TYPE_CHECKING:
         run_record,
         run_summary,
     )
+    from crawler.service.wacz import WaczExport, export_wacz
 
 # Re-exports are imported on first use: a process that only starts and watches crawls (the
 # CLI's `crawl`, the benchmark) should not load the archive, WACZ and scheduler modules.
@@ -75,10 +74,10 @@ _EXPORTS: dict[str, str] = {
     "CaptureQuery": "crawler.service.archive",
     "ShownCapture": "crawler.service.archive",
     "VersionDiff": "crawler.service.archive",
-    "WaczExport": "crawler.service.archive",
+    "WaczExport": "crawler.service.wacz",
     "article_for_record": "crawler.service.archive",
     "diff_versions": "crawler.service.archive",
-    "export_wacz": "crawler.service.archive",
+    "export_wacz": "crawler.service.wacz",
     "find_captures": "crawler.service.archive",
     "iter_captures": "crawler.service.archive",
     "parse_timestamp": "crawler.service.archive",

@@ -30,10 +30,8 @@ __all__ = [
     "CaptureQuery",
     "ShownCapture",
     "VersionDiff",
-    "WaczExport",
     "article_for_record",
     "diff_versions",
-    "export_wacz",
     "find_captures",
     "index_dir",
     "iter_captures",
@@ -352,39 +350,6 @@ def diff_versions(ctx: AkhbarContext, url: str, old: int | None = None,
 
 
 # -- sharing ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class WaczExport:
-    path: Path
-    warc_files: list[str]
-    pages: int
-
-
-def export_wacz(ctx: AkhbarContext, outlet: str, output: Path, *, from_: str | None = None,
-                to: str | None = None) -> WaczExport:
-    """Package the outlet's WARC files holding captures between ``from_`` and ``to``, their
-    index and the article pages captured then, as a WACZ file."""
-    from archive.wacz import create_wacz
-
-    start, end = parse_timestamp(from_), parse_timestamp(to)
-    with ctx.catalog.session() as session:
-        caps = [c for c in session.scalars(select(Capture).where(Capture.outlet_id == outlet))
-                if _stamp_in(c.captured_at, start, end)]
-        files = sorted({c.warc_file for c in caps})
-        rows = session.execute(
-            select(ArticleVersion.title, Capture.url, Capture.captured_at)
-            .join(Capture, Capture.id == ArticleVersion.capture_id)
-            .where(Capture.outlet_id == outlet).order_by(Capture.captured_at))
-        pages = [{"url": url, "ts": _iso(at), "title": title or url}
-                 for title, url, at in rows if _stamp_in(at, start, end)]
-    if not files:
-        raise ArchiveLookupError(f"no captures of outlet '{outlet}' in that time range; "
-                                 "`akhbar runs list` shows what was crawled")
-    create_wacz(output, [ctx.warcs_dir / f for f in files], pages,
-                title=f"akhbar: {outlet}", description=f"captures of {outlet} {start or ''}"
-                f"–{end or ''}")
-    return WaczExport(output, files, len(pages))
-
-
 def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
