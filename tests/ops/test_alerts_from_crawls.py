@@ -98,6 +98,10 @@ def test_alerts_from_real_crawls_raise_once_reach_the_webhook_and_clear(tmp_path
                                capture_output=True, text=True, timeout=120)
         assert json.loads(shown.stdout) == funnel.to_dict(), shown.stderr
 
+        # The foreground crawl judged the alerts itself (the service's watcher, woken as
+        # each run ended): raised, and sent to the webhook, before anyone looked.
+        assert keys(ctx) == {("run_failed", "dead_fa")}
+        assert hook.events() == {("run_failed", "dead_fa", "raised"): 1}
         watcher.evaluate()
         assert keys(ctx) == {("run_failed", "dead_fa")}
         assert hook.events() == {("run_failed", "dead_fa", "raised"): 1}
