@@ -93,7 +93,12 @@ def test_alerts_from_real_crawls_raise_once_reach_the_webhook_and_clear(tmp_path
         assert funnel.matched >= funnel.fetched >= funnel.archived > 0
         assert funnel.archived >= funnel.extracted >= funnel.tagged > 0
         assert funnel.articles_seen == en.articles_new > 0
-        assert runs_of(ctx, "dead_fa")[-1].status == "failed"
+        dead_run = runs_of(ctx, "dead_fa")[-1]
+        assert dead_run.status == "failed"
+        # Its log ends with why, at WARNING, in words (no Scrapy stats key).
+        last = json.loads(Path(dead_run.log_path or "").read_text("utf-8").splitlines()[-1])
+        assert (last["event"], last["level"]) == ("run_ended", "WARNING")
+        assert "refused the connection" in last["msg"] and "/" not in last["reason"][:20]
         shown = subprocess.run([str(AKHBAR), "runs", "funnel", en.id, "--json"], env=env(tmp_path),
                                capture_output=True, text=True, timeout=120)
         assert json.loads(shown.stdout) == funnel.to_dict(), shown.stderr
