@@ -225,22 +225,18 @@ def _aware(dt: datetime) -> datetime:
 
 def load_previous_captures(catalog: Catalog, outlet: str, *,
                            requisites: bool = False) -> dict[str, PreviousCapture]:
-    """The latest full 200 capture of each URL of an outlet: what a recrawl compares with.
-    ``requisites``: of the other URLs too (pages' images, stylesheets, fonts)."""
+    """The latest full 200 capture of each article URL of an outlet: what a recrawl compares
+    with. ``requisites``: of the other URLs instead (pages' images, stylesheets, fonts)."""
     columns = (Capture.url, Capture.warc_record_id, Capture.captured_at,
                Capture.payload_digest, Capture.etag, Capture.last_modified)
     full = (Capture.outlet_id == outlet, Capture.status == 200,
             Capture.record_type == "response")
     articles = select(ArticleVersion.fetched_url)
-    statements = [
-        # Only a capture whose article is in the catalog: one whose article row was lost
-        # (its crawl killed between the two batches) is fetched again in full and
-        # extracted, instead of a 304 that would keep the article missing for ever.
-        select(*columns).where(*full, Capture.url.in_(articles)).order_by(Capture.captured_at)
-    ]
-    if requisites:
-        statements.insert(0, select(*columns).where(*full, Capture.url.not_in(articles))
-                          .order_by(Capture.captured_at))
+    # Only a capture whose article is in the catalog: one whose article row was lost (its
+    # crawl killed between the two batches) is fetched again in full and extracted, instead
+    # of a 304 that would keep the article missing for ever.
+    which = Capture.url.not_in(articles) if requisites else Capture.url.in_(articles)
+    stmt = select(*columns).where(*full, which).order_by(Capture.captured_at)
     with catalog.session() as session:
         return {
             row.url: PreviousCapture(
@@ -251,6 +247,5 @@ def load_previous_captures(catalog: Catalog, outlet: str, *,
                 row.etag,
                 row.last_modified,
             )
-            for stmt in statements
             for row in session.execute(stmt)
         }

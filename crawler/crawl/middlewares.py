@@ -121,10 +121,12 @@ class WarcCaptureMiddleware:
         writer: RotatingWarcWriter,
         crawler: Crawler,
         previous: dict[str, PreviousCapture] | None = None,
+        previous_requisites: dict[str, PreviousCapture] | None = None,
     ) -> None:
         self.writer = writer
         self.crawler = crawler
         self.previous = previous or {}
+        self.previous_requisites = previous_requisites or {}
         self.stopping_for_disk = False
         self.storage: ArchiveStorage | None = None
 
@@ -154,7 +156,9 @@ class WarcCaptureMiddleware:
             },
             line_sink=CdxjLineSink(),
         )
-        mw = cls(writer, crawler, _previous_captures(settings.get("AKHBAR_DATABASE_URL"), outlet))
+        database_url = settings.get("AKHBAR_DATABASE_URL")
+        mw = cls(writer, crawler, _previous_captures(database_url, outlet),
+                 _previous_captures(database_url, outlet, requisites=True))
         mw.storage = storage
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(mw.write_article_metadata, signal=akhbar_signals.article_extracted)
@@ -187,8 +191,7 @@ class WarcCaptureMiddleware:
         ex = exchange_from(request, response, datetime.now(UTC),
                            credentials.redactions if credentials else None)
         prev = (
-            self.previous.get(request.url)
-            if request.meta.get("akhbar_kind") in REVISITED_KINDS else None
+            self._previous_of(request.meta.get("akhbar_kind")).get(request.url)
         )
         profile = None
         if prev is not None and response.status == 304:
@@ -267,6 +270,11 @@ class WarcCaptureMiddleware:
             stats.inc_value(f"akhbar/warc/{record_type}")
             stats.inc_value("akhbar/warc/bytes", length)
 
+    def _previous_of(self, kind: str | None) -> dict[str, PreviousCapture]:
+        if kind == "article":
+            return self.previous
+        return self.previous_requisites if kind == "requisite" else {}
+
     def disk_full(self, exc: OSError) -> None:
         """Stop the crawl once, with one clear line: nothing more can be archived. The WARC
         files are closed (or, if even that fails, cut after their last whole record by the
@@ -313,7 +321,8 @@ def _index_warc_files(writer: RotatingWarcWriter, files: list[str]) -> None:
     sink.merge_into(writer.root.parent / "index", writer.root, files)
 
 
-def _previous_captures(database_url: str | None, outlet: str) -> dict[str, PreviousCapture]:
+def _previous_captures(database_url: str | None, outlet: str, *,
+                       requisites: bool = False) -> dict[str, PreviousCapture]:
     if not database_url:
         return {}
     from crawler.catalog import Catalog
@@ -322,7 +331,7 @@ def _previous_captures(database_url: str | None, outlet: str) -> dict[str, Previ
     # Migrates the schema when needed: this is the crawl's first use of the catalog.
     catalog = Catalog(database_url)
     try:
-        return load_previous_captures(catalog, outlet, requisites=True)
+        return load_previous_captures(catalog, outlet, requisites=requisites)
     finally:
         catalog.dispose()
 

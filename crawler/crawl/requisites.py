@@ -18,10 +18,10 @@ from urllib.parse import urljoin
 
 from lxml import html as lxml_html
 from scrapy.http import Request, Response, TextResponse
+from scrapy.utils.gz import gunzip
 from w3lib.encoding import html_to_unicode
 from w3lib.html import strip_html5_whitespace
 
-from crawler.crawl.processing import BodyTooLarge, gunzip_body
 from crawler.crawl.refresh import left_gzipped
 from crawler.crawl.seen import DigestSet, url_digest
 from crawler.outlets.schema import Capture
@@ -51,6 +51,8 @@ _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", r
 _CSS_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 Callback = Callable[..., Any]
+#: The most of a page's HTML read for its requisites, once gunzipped.
+MAX_PAGE_SIZE = 50 * 1024**2
 
 
 def _srcset_urls(value: str) -> Iterator[str]:
@@ -165,9 +167,9 @@ def page_text(response: Response) -> str | None:
     """The page's HTML as text (gunzipped first when it was left gzipped), or None."""
     header = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
     if left_gzipped(response):
-        try:
-            body = gunzip_body(response.body)
-        except (BodyTooLarge, OSError, EOFError, ValueError):
+        try:  # not crawler.crawl.processing's: the crawl process never imports extraction
+            body = gunzip(response.body, max_size=MAX_PAGE_SIZE)
+        except (OSError, EOFError, ValueError):  # corrupt, or over max_size (a ValueError)
             return None
         # the charset from the header, else from <meta> in the bytes, as Scrapy would
         return html_to_unicode(header, body)[1]
