@@ -4,6 +4,7 @@ stats and what the owner knows (cancelled, timed out). Pure functions."""
 from __future__ import annotations
 
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,8 +94,18 @@ DISK_FULL_VERDICT = ("the disk holding the data directory is full: the crawl sto
                      "archived is kept); free some space, then `akhbar verify --repair`")
 
 
+# Free bytes below which the disk of the run's files counts as full: a crawl that died there
+# without stats met it, even when its own stderr (on that disk) could not say so.
+DISK_FULL_BELOW = 1 << 20
+
+
 def disk_was_full(stderr_path: Path) -> bool:
-    return any(w in line for line in _output(stderr_path) for w in _DISK_FULL_WORDS)
+    if any(w in line for line in _output(stderr_path) for w in _DISK_FULL_WORDS):
+        return True
+    try:
+        return shutil.disk_usage(stderr_path.parent).free < DISK_FULL_BELOW
+    except OSError:
+        return False
 
 
 def judge(exit_code: int | None, stats: dict[str, Any], *, cancelled: bool, timed_out: bool,
@@ -108,7 +119,7 @@ def judge(exit_code: int | None, stats: dict[str, Any], *, cancelled: bool, time
         return Verdict(CANCELLED, "cancelled by request")
     if reason == "closespider_timeout":
         return Verdict(TIMED_OUT, "stopped at the outlet's max_duration")
-    if reason == DISK_FULL or (not stats and disk_was_full(stderr_path)):
+    if reason == DISK_FULL or (not reason and disk_was_full(stderr_path)):
         return Verdict(FAILED, DISK_FULL_VERDICT)
     if timed_out:
         return Verdict(TIMED_OUT, "stopped by its owner past the outlet's max_duration "
