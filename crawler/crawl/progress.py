@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from twisted.internet import defer, task, threads
+from twisted.internet import task, threads
 from twisted.internet.defer import Deferred
 
 from crawler.catalog import Run, make_engine
@@ -113,18 +114,19 @@ class RunProgressExtension:
                         self.run_id, extra=self._extra)
             close_spider(self.crawler, "cancelled")
 
-    def spider_closed(self, spider: Any = None) -> Deferred[None]:
+    async def spider_closed(self, spider: Any = None) -> None:
         """The last figures, written after any write still in flight (never on the reactor
         thread: in a shared process a slow database would stall every other crawl), before
         the owner writes the final ones."""
         if self._loop.running:
             self._loop.stop()
-        previous: Deferred[Any] = self._pending if self._pending is not None else \
-            defer.succeed(None)
-        final: Deferred[None] = Deferred()
-        previous.addBoth(lambda _: threads.deferToThread(self._last_write, self._values())
-                         .chainDeferred(final))
-        return final
+        if self._pending is not None:
+            try:
+                await maybe_deferred_to_future(self._pending)
+            except Exception:  # noqa: BLE001 - the tick logged its own failure
+                pass
+        await maybe_deferred_to_future(
+            threads.deferToThread(self._last_write, self._values()))
 
     def _last_write(self, values: dict[str, Any]) -> None:
         try:
