@@ -17,25 +17,24 @@ from typing import Any, Self
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response, TextResponse
-from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from crawler.crawl import signals as akhbar_signals
-from crawler.crawl.browser.page import (
-    RENDER,
-    RENDER_MIDDLEWARE,
-    RENDER_MIDDLEWARE_ORDER,
-    RENDERED,
-    RenderedPage,
+from crawler.crawl.browser.spider import (
+    enable_rendering,
+    mark_for_rendering,
+    render_settings,
+    rendered_page,
+    report_stopped,
 )
 from crawler.crawl.credentials import give_credentials
+from crawler.crawl.discovery import feed_links, read_sitemap
+from crawler.crawl.failures import report_dropped, report_failure, report_requisite_failure
 from crawler.crawl.items import PageItem
 from crawler.crawl.links import page_links
 from crawler.crawl.middlewares import RAW_GZIP_OK
-from crawler.crawl.reasons import failure_reason
 from crawler.crawl.refresh import head_bytes
 from crawler.crawl.requisites import RequisiteFetcher, RequisitePolicy
 from crawler.crawl.seen import DigestSet, url_digest
@@ -75,10 +74,7 @@ def outlet_settings(outlet: OutletConfig) -> dict[str, Any]:
     }
     if pol.user_agent:
         settings["USER_AGENT"] = pol.user_agent
-    if outlet.render == "browser":
-        settings["AKHBAR_RENDER"] = "browser"
-        settings["AKHBAR_BROWSER"] = outlet.browser_settings
-        settings["AKHBAR_OUTLET_HOSTS"] = outlet.allowed_domains
+    settings.update(render_settings(outlet))
     return settings
 
 
@@ -123,10 +119,7 @@ class OutletSpider(scrapy.Spider):
         # Settings are still mutable here: the crawler freezes them after creating the spider.
         for key, value in outlet_settings(outlet).items():
             crawler.settings.set(key, value, priority="spider")
-        if outlet.render == "browser":
-            middlewares = dict(crawler.settings.getdict("DOWNLOADER_MIDDLEWARES"))
-            middlewares[RENDER_MIDDLEWARE] = RENDER_MIDDLEWARE_ORDER
-            crawler.settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="spider")
+        enable_rendering(crawler, outlet)
         secrets_file = crawler.settings.get("AKHBAR_SECRETS_FILE")
         source = SecretSource(os.environ, Path(secrets_file) if secrets_file else None)
         spider = cls(outlet, *args, **kwargs)
@@ -163,7 +156,7 @@ class OutletSpider(scrapy.Spider):
         self._in_flight += 1
         request = self._request(url, ARTICLE, hops + 1, canonical=True)
         if self.outlet.render == "browser":
-            request.meta[RENDER] = "browser"
+            mark_for_rendering(request)
         elif not self.follow_article_links:
             request.meta[RAW_GZIP_OK] = True
         if referer:
@@ -202,24 +195,7 @@ class OutletSpider(scrapy.Spider):
 
     def on_request_dropped(self, request: Request, spider: Any = None) -> None:
         self._forget(request)
-        hops = request.meta.get("redirect_urls")
-        if not hops:
-            return
-        # A redirect to a page this crawl already asked for: Scrapy's duplicate filter
-        # drops it without a word. A loop is a problem on the site; say so.
-        chain = " -> ".join([*hops, request.url])
-        if request.url in hops:
-            logger.warning(
-                "redirect loop, not archived: %s", chain,
-                extra={"event": "redirect_loop", "url": hops[0], "chain": [*hops, request.url]},
-            )
-            if self.crawler.stats is not None:
-                self.crawler.stats.inc_value("akhbar/redirect_loops")
-        else:
-            logger.info(
-                "redirected to a page already fetched: %s", chain,
-                extra={"event": "redirect_known", "url": hops[0], "target": request.url},
-            )
+        report_dropped(self.crawler, request)
 
     def _count(self, stage: Stage, n: int = 1) -> None:
         """One step of the run's funnel (crawler.ops.funnel)."""
@@ -295,40 +271,13 @@ class OutletSpider(scrapy.Spider):
 
     # -- callbacks ------------------------------------------------------------------------
     def parse_feed(self, response: Response) -> Iterator[Request]:
-        if not isinstance(response, TextResponse):
-            logger.warning(
-                "feed is not text: %s",
-                response.url,
-                extra={"event": "bad_feed", "url": response.url},
-            )
-            return
-        sel = response.selector
-        sel.remove_namespaces()
-        urls = sel.xpath("//item/link/text()").getall()
-        urls += sel.xpath("//entry/link[not(@rel) or @rel='alternate']/@href").getall()
-        urls = [response.urljoin(u.strip()) for u in urls if u.strip()]
+        urls = feed_links(response)
         self._count("discovered/feed", len(urls))
-        if not urls:
-            logger.warning(
-                "feed lists no links: %s",
-                response.url,
-                extra={"event": "empty_feed", "url": response.url},
-            )
         yield from self._links_to(urls, int(response.meta["akhbar_hops"]), response.url)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
-        body = response.body
-        if body[:2] == b"\x1f\x8b":
-            body = gunzip(body, max_size=self.outlet.limits.max_response_size)
-        try:
-            sitemap = Sitemap(body)
-        except Exception as exc:  # lxml raises several kinds on garbage
-            logger.warning(
-                "not a sitemap: %s (%s)",
-                response.url,
-                exc,
-                extra={"event": "bad_sitemap", "url": response.url},
-            )
+        sitemap = read_sitemap(response, self.outlet.limits.max_response_size)
+        if sitemap is None:
             yield from self._request_done(response.request)
             return
         locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
@@ -347,9 +296,9 @@ class OutletSpider(scrapy.Spider):
             self._count("fetched")
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
         capture = response.meta.get("akhbar_capture")
-        rendered = response.meta.get(RENDERED)
-        if isinstance(rendered, RenderedPage) and rendered.stopped is not None:
-            self._stopped(response.url, rendered)
+        rendered = rendered_page(response)
+        if rendered is not None and rendered.stopped is not None:
+            report_stopped(self.crawler, response.url, rendered)
             return
         if kind == ARTICLE and capture is not None:
             self._count("archived")
@@ -419,16 +368,7 @@ class OutletSpider(scrapy.Spider):
         yield from requests
 
     def on_requisite_error(self, failure: Failure) -> None:
-        """A requisite that could not be had (robots.txt, 404, too large) is noted, not an
-        error of the run: its page is archived all the same."""
-        request = failure.request  # type: ignore[attr-defined]
-        reason = failure_reason(failure, max_size=int(request.meta.get(
-            "download_maxsize", self.outlet.limits.max_response_size)),
-            timeout=request.meta.get("download_timeout"))
-        self._stat("akhbar/requisites/failed")
-        logger.info("requisite not archived: %s (%s), for %s", request.url, reason,
-                    request.meta.get("akhbar_page"),
-                    extra={"event": "requisite_failed", "url": request.url, "reason": reason})
+        report_requisite_failure(self.crawler, failure, self.outlet.limits.max_response_size)
 
     def _stat(self, key: str, n: int = 1, *, total: bool = False) -> None:
         try:
@@ -441,61 +381,16 @@ class OutletSpider(scrapy.Spider):
             stats.inc_value(key, n)
 
     def on_error(self, failure: Failure) -> list[Request]:
-        """Log why a request failed, in words, and let waiting requests take its place.
+        """Log why a request failed, in words (crawler.crawl.failures), and let waiting
+        requests take its place.
 
         Not a generator: Scrapy 2.13's Scraper calls an errback but never iterates what it
         returns, so the work is done here and the released requests go straight to the
         engine (returned only where there is none, as in unit tests)."""
         request = failure.request  # type: ignore[attr-defined]
         released = self._hand_over(list(self._request_done(request)))
-        if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
-            # Policy, not failure: the outlet asked us not to fetch it.
-            logger.info(
-                "disallowed by robots.txt: %s",
-                request.url,
-                extra={"event": "robots_disallowed", "url": request.url},
-            )
-            return released
-        # HttpError carries Scrapy's response; Twisted's ResponseFailed (Scrapy 2.13) its own.
-        response = getattr(failure.value, "response", None)
-        status = response.status if isinstance(response, Response) else None
-        reason = failure_reason(
-            failure,
-            max_size=self.outlet.limits.max_response_size,
-            timeout=request.meta.get("download_timeout"),
-        )
-        stats = self.crawler.stats
-        if stats is not None:
-            stats.inc_value("akhbar/requests_failed")
-            if request.meta.get("akhbar_kind") == ARTICLE:
-                # crawler.runs.judge: a run whose every article failed is not a success.
-                stats.inc_value("akhbar/articles/failed")
-        logger.warning(
-            "failed: %s (%s)",
-            request.url,
-            reason,
-            extra={
-                "event": "request_failed",
-                "url": request.url,
-                "status": status,
-                "error": failure.type.__name__ if failure.type else None,
-                "reason": reason,
-            },
-        )
+        report_failure(self.crawler, failure, self.outlet.limits.max_response_size)
         return released
-
-    def _stopped(self, url: str, page: RenderedPage) -> None:
-        """A page the browser stopped at one of its limits: archived as far as it got,
-        neither extracted nor counted as an article."""
-        stats = self.crawler.stats
-        if stats is not None:
-            stats.inc_value("akhbar/requests_failed")
-            stats.inc_value("akhbar/articles/failed")
-        logger.warning(
-            "stopped rendering %s: %s (its %d exchanges are archived)",
-            url, page.stopped, len(page.exchanges),
-            extra={"event": "render_stopped", "url": url, "reason": page.stopped},
-        )
 
     def _hand_over(self, requests: list[Request]) -> list[Request]:
         try:
