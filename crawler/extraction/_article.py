@@ -30,6 +30,7 @@ from ._fields import (
     find_tags,
     split_names,
 )
+from ._figures import find_figures, with_figures
 from ._joiners import protect, restore
 from ._metadata import (
     canonical_url,
@@ -53,7 +54,7 @@ class ExtractedArticle:
     each metadata field came from (``json-ld``, ``meta:<name>``, ``link:canonical``,
     ``rel-author``, ``title-element``, ``byline``, ``trafilatura``...); ``extractor`` which
     step of :mod:`._cascade` gave the text; ``markdown`` the same text with its headings,
-    lists, quotes and tables."""
+    lists, quotes, tables and image captions (:mod:`._figures`)."""
 
     url: str
     canonical_url: str | None
@@ -130,6 +131,7 @@ def _extract(body: bytes, url: str, content_type: str | None) -> ExtractedArticl
     sources.update({name: source for name, (_, source) in found.items() if source})
 
     _unwrap_layout_tables(tree)
+    figures = find_figures(tree, url)
     # Below, the tree is read again only for an author, title or date the page's metadata
     # lacks; when none is missing, trafilatura may use this tree up (see _cascade).
     keep = not authors or title is None or (published is None and not page.is_listing)
@@ -186,7 +188,8 @@ def _extract(body: bytes, url: str, content_type: str | None) -> ExtractedArticl
         sources={name: source for name, source in sources.items() if source},
         extractor=main.extractor,
         markdown=_without_headline(
-            strip_boilerplate(main.markdown.strip(), site_name), title, markdown=True
+            strip_boilerplate(with_figures(main.markdown.strip(), figures), site_name), title,
+            markdown=True,
         ),
     )
     return _restored(article) if protected else article

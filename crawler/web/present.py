@@ -245,12 +245,24 @@ def fmt_article_date(value: str | None, calendar: str = "gregorian") -> str:
     return f"{solar} · {gregorian}"
 
 
+def _render_figure(renderer: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+    """An image of the Markdown (a figure: its alt text is the caption) as its caption and a
+    link to the image: the page loads nothing from an outlet's servers."""
+    token = tokens[idx]
+    caption = renderer.renderInlineAsText(token.children or [], options, env)
+    src = token.attrGet("src") or ""
+    link = (f' <a href="{escape(src)}" rel="noreferrer noopener" class="small" dir="ltr">'
+            "image</a>" if src else "")
+    return f'<span class="caption" role="figure">{escape(caption)}{link}</span>'
+
+
 def markdown_html(markdown: str | None) -> Markup:
     """An article's Markdown as HTML: CommonMark with tables, raw HTML in it shown as text
-    (it comes from an outlet's page and must not run here)."""
+    (it comes from an outlet's page and must not run here), images as their captions."""
     if not markdown:
         return Markup("")
     renderer = MarkdownIt("commonmark", {"html": False}).enable("table")
+    renderer.add_render_rule("image", _render_figure)
     return Markup(renderer.render(markdown))
 
 

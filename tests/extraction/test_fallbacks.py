@@ -83,3 +83,23 @@ def test_structure_is_kept_as_markdown() -> None:
     assert "> We will not give up, said the minister." in lines
     assert "What comes next" in article.text.split("\n")  # the text stays plain
     assert not article.markdown.startswith("# Rain falls")  # the headline is the title
+
+
+def test_image_captions_are_kept_in_the_markdown_not_in_the_text() -> None:
+    figure = ("<figure><img src='/img/rain.jpg' alt=''><figcaption>Rain over Tehran on Monday."
+              " Photo: [Reuters]</figcaption></figure>")
+    teaser = ("<aside><figure><img src='/img/ad.jpg'><figcaption>Our new app</figcaption>"
+              "</figure><p>Download it today</p></aside>")
+    after = "".join(f"<p>{i} {SENTENCE}</p>" for i in range(2, 5))
+    body = (f"<article>{_paragraphs(2)}{figure}{after}"
+            "<figure><figcaption>A caption without an image</figcaption></figure>"
+            f"</article>{teaser}")
+    article = extract_article(_page(body), "https://x.example/news/md")
+    assert article is not None
+    blocks = article.markdown.split("\n\n")
+    at = blocks.index("![Rain over Tehran on Monday. Photo: \\[Reuters\\]]"
+                      "(<https://x.example/img/rain.jpg>)")
+    assert blocks[at - 1] == f"1 {SENTENCE}" and blocks[at + 1] == f"2 {SENTENCE}"
+    assert blocks[-1] == "*A caption without an image*"  # after the paragraph it followed
+    assert "Our new app" not in article.markdown  # a figure outside the article
+    assert "Rain over" not in article.text and "caption" not in article.text

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from crawler.web.present import diff_rows, fmt_time, lang_dir, segments, snippet, text_dir
+from crawler.web.present import (
+    diff_rows,
+    fmt_time,
+    lang_dir,
+    markdown_html,
+    segments,
+    snippet,
+    text_dir,
+)
 
 
 def test_direction_follows_the_language_tag() -> None:
@@ -58,3 +66,11 @@ def test_diff_rows() -> None:
     assert diff_rows(diff) == [("head", "---", "a v1"), ("head", "+++", "b v2"),
                                ("hunk", "@@", "-1,2 +1,2"), ("same", "", "same"),
                                ("del", "−", "old"), ("add", "+", "new")]
+
+
+def test_markdown_figures_show_their_caption_and_load_no_outlet_image() -> None:
+    html = str(markdown_html("Text.\n\n![Rain over <b>Tehran</b>](<https://x.example/a b.jpg>)"
+                             "\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n> quoted"))
+    assert '<span class="caption" role="figure">Rain over &lt;b&gt;Tehran&lt;/b&gt; ' in html
+    assert 'href="https://x.example/a%20b.jpg"' in html and "<img" not in html
+    assert "<td>1</td>" in html and "<blockquote>" in html
