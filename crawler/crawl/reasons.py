@@ -35,7 +35,7 @@ _WORDS = {
     "CannotResolveHostError": "the host name could not be resolved (check the URL)",
     "DNSLookupError": "the host name could not be resolved (check the URL)",
     "NoRouteError": "there is no network route to the server",
-    "SSLError": "the TLS handshake with the server failed",
+    "SSLError": "the TLS handshake with the server failed (is it an https server?)",
     "UnsupportedURLSchemeError": "akhbar fetches http:// and https:// URLs only",
 }
 _DATA_LOSS = ("ResponseDataLossError", "_DataLoss", "PotentialDataLoss")
@@ -43,21 +43,66 @@ _TIMEOUTS = ("DownloadTimeoutError", "TimeoutError", "TCPTimedOutError", "UserTi
 _CANCELLED = ("DownloadCancelledError", "CancelledError")
 
 
-def _inner_names(exc: BaseException) -> list[str]:
+def _name(exc: BaseException) -> str:
+    """The class name, with every TLS error (OpenSSL's ``SSL.Error``, the ``ssl`` module's)
+    called ``SSLError``."""
+    module = type(exc).__module__ or ""
+    if module.startswith(("OpenSSL", "ssl")):
+        return "SSLError"
+    return type(exc).__name__
+
+
+def _inner_names(exc: BaseException, depth: int = 3) -> list[str]:
     """Class names of ``exc`` and of the failures it wraps (Twisted's ResponseFailed and
-    Scrapy's DownloadFailedError carry a list of them)."""
-    names = [type(exc).__name__]
+    ResponseNeverReceived carry a list of them; Scrapy 2.19's DownloadFailedError holds
+    Twisted's as its cause), outermost first."""
+    names = [_name(exc)]
+    if depth <= 0:
+        return names
     reasons = getattr(exc, "reasons", None)
     if reasons is None and exc.args and isinstance(exc.args[0], list):
         reasons = exc.args[0]
     for reason in reasons or ():
         value = reason.value if isinstance(reason, Failure) else reason
         if isinstance(value, BaseException):
-            names.append(type(value).__name__)
+            names += _inner_names(value, depth - 1)
     cause = exc.__cause__ or exc.__context__
     if cause is not None and cause is not exc:
-        names.append(type(cause).__name__)
+        names += _inner_names(cause, depth - 1)
     return names
+
+
+#: Short names of the ways a download fails (stats keys and the verdict's words), by class.
+_KINDS = {
+    **dict.fromkeys(_DATA_LOSS, "cut_short"),
+    **dict.fromkeys(("ConnectionLost", "ConnectionDone", "ConnectionAborted",
+                     "ResponseNeverReceived"), "connection_lost"),
+    **dict.fromkeys(_TIMEOUTS, "timeout"),
+    **dict.fromkeys(("DownloadConnectionRefusedError", "ConnectionRefusedError"), "refused"),
+    **dict.fromkeys(("CannotResolveHostError", "DNSLookupError"), "dns"),
+    **dict.fromkeys(("SSLError", "DownloadTLSError", "TLSError"), "tls"),
+    "NoRouteError": "no_route",
+}
+
+
+def failure_kind(exc: BaseException) -> str:
+    """A short name for how a download failed: ``refused``, ``dns``, ``timeout``, ``tls``,
+    ``connection_lost``, ``cut_short``, ``no_route``, ``too_large``, ``cancelled``, else the
+    exception's class name."""
+    names = _inner_names(exc)
+    if "SSLError" in names:  # under Twisted's "connection lost" or "never received"
+        return "tls"
+    if any(name in _DATA_LOSS for name in names):
+        return "cut_short"
+    for name in names:
+        if name in _KINDS:
+            return _KINDS[name]
+        if name in _CANCELLED:
+            message = str(exc)
+            return "too_large" if not message or "max" in message else "cancelled"
+    if "max redirections" in str(exc):
+        return "redirect_loop"
+    return names[-1]
 
 
 def _size(n: int) -> str:
@@ -82,6 +127,8 @@ def failure_reason(
         return (
             "too many redirects in a row (more than REDIRECT_MAX_TIMES); the page is not archived"
         )
+    if "SSLError" in names:  # under Twisted's "connection lost" or "never received"
+        return _WORDS["SSLError"]
     if any(name in _DATA_LOSS for name in names):
         return _CUT_SHORT
     for name in names:

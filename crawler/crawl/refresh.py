@@ -71,4 +71,12 @@ class HeadMetaRefreshMiddleware(MetaRefreshMiddleware):
                 extra={"event": "refresh_ignored", "url": request.url, "target": target},
             )
             return response
-        return response if isinstance(result, Response) else result
+        if isinstance(result, Response):
+            return response
+        # A run-log line like an HTTP redirect's (crawler.crawl.fetchlog): Scrapy's own is at
+        # DEBUG, and the redirect middleware below never sees a refresh.
+        logger.info("redirect (meta refresh) %s -> %s", request.url, result.url,
+                    extra={"event": "redirect", "url": request.url, "to": result.url,
+                           "status": response.status, "via": "meta refresh",
+                           "hop": len(result.meta.get("redirect_urls", ()))})
+        return result

@@ -68,6 +68,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.crawl.credentials.OutletHeadersMiddleware": 310,
     # Below the redirect middleware (600) on the downloader side: a run-log line per redirect.
     "crawler.crawl.fetchlog.RedirectLogMiddleware": 610,
+    # Just below the retry middleware (550): each request's last outcome, by host, for the
+    # run's verdict in words (crawler/crawl/outcomes.py).
+    "crawler.crawl.outcomes.FetchOutcomeMiddleware": 540,
     # Above HttpCacheMiddleware (900): sees every response, redirects included, as received.
     "crawler.crawl.middlewares.WarcCaptureMiddleware": 950,
 }

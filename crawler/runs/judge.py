@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +49,63 @@ def run_figures(stats: dict[str, Any]) -> dict[str, int]:
     }
 
 
+# How each kind of failed fetch (crawler.crawl.outcomes) is said, naming the host.
+_KIND_WORDS = {
+    "refused": "connection refused by {host}",
+    "dns": "no address found for the host name {name}",
+    "timeout": "timed out waiting for {host}",
+    "tls": "TLS handshake failed with {host}",
+    "connection_lost": "{host} closed the connection before a whole response",
+    "cut_short": "responses from {host} were cut short",
+    "no_route": "no network route to {host}",
+    "too_large": "responses from {host} were over the size limit",
+    "cancelled": "downloads from {host} were cancelled",
+    "redirect_loop": "too many redirects at {host}",
+}
+_FAILED_KEY = re.compile(r"^akhbar/fetch_failed/([^/]+)/([^/]+)/([^/]+)$")
+
+
+def _kind_words(kind: str, host: str) -> str:
+    if kind.startswith("http_") and kind[5:].isdigit():
+        status = int(kind[5:])
+        try:
+            phrase = " " + HTTPStatus(status).phrase
+        except ValueError:
+            phrase = ""
+        return f"HTTP {status}{phrase} from {host}"
+    words = _KIND_WORDS.get(kind, "downloads from {host} failed (" + kind + ")")
+    return words.format(host=host, name=host.rsplit(":", 1)[0])
+
+
+def _what(counts: dict[str, int]) -> str:
+    pages = counts.get("page", 0)
+    parts = ["robots.txt"] if counts.get("robots.txt") else []
+    if pages:
+        parts.append(f"{pages} page{'s' if pages != 1 else ''}")
+    return " and ".join(parts)
+
+
+def failed_fetches(stats: dict[str, Any]) -> str | None:
+    """Failed fetches by host and kind, from crawler.crawl.outcomes' counts, most first:
+    "connection refused by 127.0.0.1:9999 (robots.txt and 3 pages)"."""
+    found: dict[tuple[str, str], dict[str, int]] = {}
+    for key, count in stats.items():
+        if (m := _FAILED_KEY.match(key)) and isinstance(count, int):
+            what = found.setdefault((m[1], m[2]), {})
+            what[m[3]] = what.get(m[3], 0) + count
+    if not found:
+        return None
+    ranked = sorted(found.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    return "; ".join(f"{_kind_words(kind, host)} ({_what(counts)})"
+                     for (kind, host), counts in ranked)
+
+
 def fetch_problems(stats: dict[str, Any]) -> str | None:
     """What went wrong with the downloads, in words, most frequent first."""
+    by_host = failed_fetches(stats)
+    if by_host:
+        return by_host
+    # Stats of a crawl before crawler.crawl.outcomes counted by host: by class alone.
     seen: dict[str, int] = {}
     for key, count in stats.items():
         m = _EXC_KEY.match(key)
@@ -66,6 +122,23 @@ def fetch_problems(stats: dict[str, Any]) -> str | None:
         return None
     return "; ".join(f"{words} ({n} time{'s' if n != 1 else ''})" if "HTTP" not in words
                      else words for words, n in sorted(seen.items(), key=lambda kv: -kv[1]))
+
+
+def robots_failed(stats: dict[str, Any]) -> str | None:
+    """The hosts whose robots.txt could not be fetched, and how: Scrapy then crawls them as
+    if robots.txt allowed every page."""
+    words = [_kind_words(m[1], m[2]) for key in sorted(stats)
+             if (m := _FAILED_KEY.match(key)) and m[3] == "robots.txt"]
+    return "; ".join(words) or None
+
+
+def no_page_answered(stats: dict[str, Any]) -> bool:
+    """Pages were asked for and none was answered with a status below 400 (every one
+    refused, timed out, 404, 5xx...): what crawler.crawl.outcomes counted."""
+    if not stats.get("response_received_count"):
+        return True
+    pages_failed = any((m := _FAILED_KEY.match(k)) and m[3] == "page" for k in stats)
+    return pages_failed and not stats.get("akhbar/fetch_ok")
 
 
 def _output(stderr_path: Path) -> list[str]:
@@ -127,7 +200,7 @@ def judge(exit_code: int | None, stats: dict[str, Any], *, cancelled: bool, time
     if clean:
         if stats.get("log_count/CRITICAL"):
             return Verdict(FAILED, last_error_line(stderr_path) or "critical error in crawl")
-        if not stats.get("response_received_count"):
+        if no_page_answered(stats):
             why = fetch_problems(stats) or last_error_line(stderr_path) or \
                 "the outlet did not answer"
             return Verdict(FAILED, f"no page could be fetched: {why}")
@@ -136,7 +209,10 @@ def judge(exit_code: int | None, stats: dict[str, Any], *, cancelled: bool, time
             return Verdict(FAILED, "every article failed: " + (
                 fetch_problems(stats) or "see the run's log"))
         if reason in ("finished", "closespider_pagecount", "closespider_itemcount"):
-            return Verdict(SUCCEEDED, str(reason))
+            robots = robots_failed(stats)
+            return Verdict(SUCCEEDED, str(reason) if not robots else (
+                f"{reason}, but robots.txt could not be fetched: {robots}; every page "
+                "of that host was allowed"))
         return Verdict(FAILED, str(reason))
     if exit_code == -1:
         return Verdict(FAILED, "the crawl process ended without a record of how (killed or "

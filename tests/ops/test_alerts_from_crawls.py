@@ -98,7 +98,9 @@ def test_alerts_from_real_crawls_raise_once_reach_the_webhook_and_clear(tmp_path
         # Its log ends with why, at WARNING, in words (no Scrapy stats key).
         last = json.loads(Path(dead_run.log_path or "").read_text("utf-8").splitlines()[-1])
         assert (last["event"], last["level"]) == ("run_ended", "WARNING")
-        assert "refused the connection" in last["msg"] and "/" not in last["reason"][:20]
+        host = dead.base_url.removeprefix("http://")
+        assert f"connection refused by {host} (robots.txt and " in last["msg"]
+        assert "/" not in last["reason"][:20]
         shown = subprocess.run([str(AKHBAR), "runs", "funnel", en.id, "--json"], env=env(tmp_path),
                                capture_output=True, text=True, timeout=120)
         assert json.loads(shown.stdout) == funnel.to_dict(), shown.stderr

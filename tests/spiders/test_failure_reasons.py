@@ -1,6 +1,7 @@
 """Every failure explained in words, in one real crawl of a hostile site on 127.0.0.1:
-truncated, reset and close-delimited over-size responses, a redirect loop, and a page whose
-meta refresh points at javascript: (ignored; the page kept)."""
+truncated, reset and close-delimited over-size responses, a redirect loop, a page whose
+meta refresh points at javascript: (ignored; the page kept), and a meta refresh followed
+(logged as a redirect)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from scrapy.settings import Settings
 
 from tests.spiders.sites import Site, outlet_file, reply, run_crawl
 
-ARTICLES = ["trunc", "reset", "big", "loop", "jsrefresh", "ok"]
+ARTICLES = ["trunc", "reset", "big", "loop", "jsrefresh", "refresh", "ok"]
 TEXT = b"<p>" + b"An ordinary article about ordinary things, told at length. " * 30 + b"</p>"
 
 
@@ -58,6 +59,9 @@ def _hostile(h: BaseHTTPRequestHandler) -> None:
         head = b'<head><meta http-equiv="refresh" content="0;url=javascript:void(0)"></head>'
         reply(h, 200, b"<html>" + head + b"<body>" + TEXT + b"</body></html>",
               Content_Type="text/html")
+    elif path == "/a/refresh/":  # a meta refresh to another article: a redirect like a 301
+        head = b'<head><meta http-equiv="refresh" content="0;url=/a/ok/"></head>'
+        reply(h, 200, b"<html>" + head + b"<body>moved</body></html>", Content_Type="text/html")
     elif path == "/robots.txt":
         reply(h, 404, b"")
     else:
@@ -123,6 +127,14 @@ def test_a_javascript_refresh_is_ignored_and_the_page_kept(
                and e.get("url", "").endswith("/a/jsrefresh/")]
     assert fetched and not [e for e in entries if e.get("event") == "request_failed"
                             and e.get("url", "").endswith("/a/jsrefresh/")]
+
+
+def test_a_meta_refresh_gets_a_redirect_line(entries: list[dict[str, Any]]) -> None:
+    (line,) = [e for e in entries if e.get("event") == "redirect" and e.get("url", "")
+               .endswith("/a/refresh/")]
+    assert line["to"].endswith("/a/ok/") and line["status"] == 200
+    assert line["via"] == "meta refresh" and line["msg"].startswith("redirect (meta refresh) ")
+    assert line["msg"].endswith("/a/refresh/ -> " + line["to"])
 
 
 def test_every_failure_line_says_why(entries: list[dict[str, Any]]) -> None:
