@@ -17,6 +17,12 @@ DecimalDigitFilter, plus what they leave out):
   U+200C) is kept by :func:`normalize`: :func:`tokens` uses it to index a word written with it
   both joined and split (آبان‌ماه is found by آبانماه, by آبان ماه and by itself).
 
+A compound is also written with a space (آبان ماه): :func:`tokens` indexes each two
+neighbouring Arabic-script words (only a space or a non-joiner between them, two letters or
+more each) joined as well, so that آبانماه and آبان‌ماه find it; the query side
+(:mod:`crawler.search.query`) searches two neighbouring words also joined, so that آبان ماه finds
+آبانماه. A single letter is never joined (و زیر, "and under", is not وزیر, "minister").
+
 Stored text is never changed; only the index and the query go through here. When anything in
 this module changes what it produces, raise :data:`ANALYZER_VERSION`: the index notices and
 rebuilds itself (or `akhbar reindex --search` does it at once).
@@ -35,6 +41,7 @@ __all__ = [
     "ZWNJ",
     "Analyzed",
     "analyze",
+    "joinable",
     "normalize",
     "stem",
     "stem_prefix",
@@ -44,7 +51,7 @@ __all__ = [
 ]
 
 #: Raised whenever the tokens this module produces for a text change.
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 3
 
 ZWNJ = "\u200c"
 
@@ -141,6 +148,17 @@ def words(text: str) -> list[str]:
     return _WORD.findall(normalize(text))
 
 
+def joinable(token: str) -> bool:
+    """Whether ``token`` (joined) may be one half of a compound written with a space: Arabic
+    script and at least two letters (a lone letter is a word of its own: و, ب)."""
+    return len(token) >= 2 and _arabic(token)
+
+
+# What may stand between the two halves of a compound: spaces and non-joiners (not a line
+# break, not punctuation).
+_BETWEEN_HALVES = re.compile(r"[ \t\u200c]+")
+
+
 def word_terms(word: str) -> tuple[str, list[str]]:
     """A normalised word (non-joiners kept) as its joined token and its parts."""
     parts = [p[:MAX_TOKEN] for p in word.split(ZWNJ) if p]
@@ -149,19 +167,29 @@ def word_terms(word: str) -> tuple[str, list[str]]:
 
 def tokens(text: str) -> list[str]:
     """The tokens indexed for ``text``, in order: each word as one token (joined across
-    non-joiners), then, at the end, the parts of every word that had a non-joiner, so that a
-    search for a part, or for the parts as a phrase, finds it too."""
+    non-joiners); then, at the end, the parts of every word that had a non-joiner, so that a
+    search for a part, or for the parts as a phrase, finds it too; then every two neighbouring
+    :func:`joinable` words joined (آبان ماه: ابانماه), so that a search for the compound
+    written as one word finds it written with a space."""
     out: list[str] = []
     parts: list[str] = []
-    for word in words(text):
+    pairs: list[str] = []
+    normalized = normalize(text)
+    before, end = "", 0
+    for match in _WORD.finditer(normalized):
+        word = match.group()
         if ZWNJ in word:
             joined, pieces = word_terms(word)
-            out.append(joined)
             if len(pieces) > 1:
                 parts.extend(pieces)
         else:
-            out.append(word[:MAX_TOKEN])
-    return out + parts
+            joined = word[:MAX_TOKEN]
+        out.append(joined)
+        if (before and joinable(joined)
+                and _BETWEEN_HALVES.fullmatch(normalized, end, match.start())):
+            pairs.append((before + joined)[:MAX_TOKEN])
+        before, end = (joined if joinable(joined) else ""), match.end()
+    return out + parts + pairs
 
 
 @dataclass(frozen=True)

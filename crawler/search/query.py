@@ -5,7 +5,10 @@ groups, ``-word`` or ``-"a phrase"`` to exclude, ``prefix*``. ``%`` and ``_`` ar
 characters (punctuation, like any other: they separate words). Words go through the same
 analyzer as the indexed text (:mod:`crawler.search.normalize`); a word the analyzer splits
 (``bank-rates``) is searched as a phrase; a word written with a zero-width non-joiner
-(آبان‌ماه) is searched joined or as its parts in a row.
+(آبان‌ماه) is searched joined (the index holds every compound joined, however written; a word
+of three parts or more is searched as its parts in a row too). Two neighbouring Arabic-script
+words, typed or in a phrase (آبان ماه), are also searched joined (ابانماه), so that they find
+the compound written as one word.
 """
 
 from __future__ import annotations
@@ -15,7 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from crawler.errors import QueryError
-from crawler.search.normalize import normalize, stem, stem_prefix, word_terms, words
+from crawler.search.normalize import (
+    MAX_TOKEN,
+    joinable,
+    normalize,
+    stem,
+    stem_prefix,
+    word_terms,
+    words,
+)
 
 __all__ = ["All", "Either", "Phrase", "SearchExpr", "Term", "parse", "to_fts5", "to_tsquery"]
 
@@ -85,7 +96,8 @@ def parse(text: str) -> SearchExpr:
     groups: list[All] = []
     required: list[Node] = []
     excluded: list[Node] = []
-    pos, after_or = 0, False
+    joins: list[int] = []  # i: required[i] and required[i + 1] were typed side by side
+    pos, after_or, side_by_side = 0, False, False
     text = text.strip()
     while pos < len(text):
         m = _LEXEME.match(text, pos)
@@ -105,8 +117,8 @@ def parse(text: str) -> SearchExpr:
         elif bare == "OR" and not negate:
             if not required or after_or:
                 raise QueryError("q", "OR needs a word on each side (e.g. تحریم OR sanctions)")
-            groups.append(_group(required, excluded))
-            required, excluded, after_or = [], [], True
+            groups.append(_group(required, excluded, joins))
+            required, excluded, joins, after_or, side_by_side = [], [], [], True, False
             continue
         else:
             node = _word(bare)
@@ -114,19 +126,41 @@ def parse(text: str) -> SearchExpr:
             continue
         after_or = False
         (excluded if negate else required).append(node)
+        half = not negate and not quote and _half(node)
+        if half and side_by_side:
+            joins.append(len(required) - 2)
+        side_by_side = half
     if after_or:
         raise QueryError("q", "OR needs a word on each side (e.g. تحریم OR sanctions)")
     if required or excluded:
-        groups.append(_group(required, excluded))
+        groups.append(_group(required, excluded, joins))
     if not groups:
         raise QueryError("q", "nothing to search for: give at least one word (letters or digits)")
     return SearchExpr(tuple(groups))
 
 
-def _group(required: list[Node], excluded: list[Node]) -> All:
+#: At most this many joined alternatives of one group of words or one phrase.
+MAX_JOINS = 4
+
+
+def _half(node: Node) -> bool:
+    """Whether ``node`` is a word that may be one half of a compound (see normalize.joinable)."""
+    return isinstance(node, Term) and joinable(node.token)
+
+
+def _group(required: list[Node], excluded: list[Node], joins: list[int]) -> All:
     if not required:
         raise QueryError("q", "a query cannot only exclude (-word): add a word to search for")
-    return All(tuple(required), tuple(excluded))
+    # آبان ماه: both words, or the compound written as one (ابانماه).
+    options: list[Node] = []
+    for i in joins:
+        first, second = required[i], required[i + 1]
+        if isinstance(first, Term) and isinstance(second, Term) and not first.prefix:
+            joined = Term((first.token + second.token)[:MAX_TOKEN], second.prefix)
+            options.append(All((*required[:i], joined, *required[i + 2:])))
+    if not options:
+        return All(tuple(required), tuple(excluded))
+    return All((Either((All(tuple(required)), *options[:MAX_JOINS])),), tuple(excluded))
 
 
 def _with_prefix(node: Node) -> Node:
@@ -134,6 +168,8 @@ def _with_prefix(node: Node) -> Node:
         return Term(node.token, True)
     if isinstance(node, Phrase):
         return Phrase(node.tokens, True)
+    if isinstance(node, Either):  # a phrase and its joined forms
+        return Either(tuple(map(_with_prefix, node.options)))
     return node
 
 
@@ -144,17 +180,35 @@ def _word(raw: str) -> Node | None:
         return None
     if len(found) == 1:
         joined, parts = word_terms(found[0])
-        if len(parts) > 1 and not prefix:
+        # Two halves are in the index joined however the text wrote them (with a non-joiner,
+        # a space, or neither); other parts are searched in a row as well.
+        if not prefix and (len(parts) > 2 or (len(parts) == 2 and not all(map(joinable, parts)))):
             return Either((Term(joined), Phrase(tuple(parts))))
         return Term(joined, prefix)
-    return Phrase(tuple(word_terms(w)[0] for w in found), prefix)
+    return _phrase_of(tuple(word_terms(w)[0] for w in found), prefix)
 
 
 def _phrase(inner: str) -> Node | None:
     found = [word_terms(w)[0] for w in words(inner)]
     if not found:
         return None
-    return Term(found[0]) if len(found) == 1 else Phrase(tuple(found))
+    return _phrase_of(tuple(found), False)
+
+
+def _phrase_of(tokens: tuple[str, ...], prefix: bool) -> Node:
+    """The phrase, or, when two of its neighbouring words may be the halves of a compound, the
+    phrase or the phrase with them joined ("آبان ماه": آبان ماه or ابانماه)."""
+    if len(tokens) == 1:
+        return Term(tokens[0], prefix)
+    options: list[Node] = [Phrase(tokens, prefix)]
+    for i in range(len(tokens) - 1):
+        if len(options) > MAX_JOINS:
+            break
+        if joinable(tokens[i]) and joinable(tokens[i + 1]):
+            with_join = (*tokens[:i], (tokens[i] + tokens[i + 1])[:MAX_TOKEN], *tokens[i + 2:])
+            options.append(Term(with_join[0], prefix) if len(with_join) == 1
+                           else Phrase(with_join, prefix))
+    return options[0] if len(options) == 1 else Either(tuple(options))
 
 
 def stemmed(expr: SearchExpr) -> SearchExpr:

@@ -2,23 +2,26 @@
 
 Made in Python from the original text (never the normalised one) by running each word of it
 through the analyzer, so both databases give the same snippet and the reader sees the words as
-the outlet wrote them: عمّان is marked for a search for عمان.
+the outlet wrote them: عمّان is marked for a search for عمان, and آبان ماه (two words) for a
+search for آبانماه.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from crawler.search.normalize import stem, stem_prefix, tokens
+from crawler.search.normalize import MAX_TOKEN, joinable, stem, stem_prefix, tokens
 
 __all__ = ["Snippet", "make_snippet"]
 
 # A word as written: letters and digits with the marks, tatweel and joiners inside it.
 _WRITTEN_WORD = re.compile(
     r"(?:[^\W_]|[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c\u200d])+")
+# Between the halves of a compound written with a space (as normalize._BETWEEN_HALVES).
+_BETWEEN_HALVES = re.compile(r"[ \t\u200c]+")
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,16 @@ class _Matcher:
             else:
                 self.exact.add(term)
         self.stems = {stem(t) for t in self.exact}
+        # The first halves a compound searched for may have when written with a space.
+        self.heads = {t[:i] for t in self.exact if joinable(t) for i in range(2, len(t) - 1)}
+
+    def halves(self, first: str, second: str) -> bool:
+        """Whether two written words side by side are a compound searched for (آبان ماه)."""
+        one, two = _forms(first), _forms(second)  # a word of marks alone has no token
+        if not one or not two or one[0][0] not in self.heads:
+            return False
+        joined = (one[0][0] + two[0][0])[:MAX_TOKEN]  # each joined across its non-joiners
+        return joined in self.exact or stem(joined) in self.stems
 
     def __call__(self, word: str) -> bool:
         for token, token_stem, bare in _forms(word):
@@ -85,15 +98,33 @@ def make_snippet(text: str | None, terms: Iterable[str], width: int = 240) -> Sn
             seen[word] = matcher(word)
         return seen[word]
 
-    first = next((m for m in _WRITTEN_WORD.finditer(text) if hit(m.group())), None)
+    first = next(_hits(text, matcher, hit, 0, len(text)), None)
     start = 0
-    if first is not None and first.start() > width // 3:
-        start = text.rfind(" ", 0, first.start() - width // 3) + 1
+    if first is not None and first[0] > width // 3:
+        start = text.rfind(" ", 0, first[0] - width // 3) + 1
     end = len(text) if len(text) - start <= width else max(
-        text.rfind(" ", start, start + width), first.end() if first else start + width)
+        text.rfind(" ", start, start + width), first[1] if first else start + width)
     lead = "… " if start > 0 else ""
     tail = " …" if end < len(text) else ""
     shift = len(lead) - start
-    spans = tuple((m.start() + shift, m.end() + shift)
-                  for m in _WRITTEN_WORD.finditer(text, start, end) if hit(m.group()))
+    spans = tuple((a + shift, b + shift) for a, b in _hits(text, matcher, hit, start, end))
     return Snippet(lead + text[start:end].replace("\n", " ") + tail, spans)
+
+
+def _hits(text: str, matcher: _Matcher, hit: Callable[[str], bool], start: int,
+          end: int) -> Iterator[tuple[int, int]]:
+    """The spans of the words in ``text[start:end]`` that match, in order: each word alone, and
+    two words side by side that match together (آبان ماه for ابانماه)."""
+    before: re.Match[str] | None = None
+    before_marked = False
+    for m in _WRITTEN_WORD.finditer(text, start, end):
+        marked = hit(m.group())
+        if (before is not None and matcher.heads
+                and _BETWEEN_HALVES.fullmatch(text, before.end(), m.start())
+                and matcher.halves(before.group(), m.group())):
+            if not before_marked:
+                yield before.span()
+            marked = True
+        if marked:
+            yield m.span()
+        before, before_marked = m, marked

@@ -36,16 +36,21 @@ FOLDINGS = [
     ("Latin case", "Sanctions", "SANCTIONS"),
 ]
 
+# A compound with the non-joiner, joined, with a space: each form typed (as words, or the
+# spaced one as a phrase) finds every form written.
+COMPOUND = {"non-joiner": "آبان‌ماه", "joined": "آبانماه", "space": "آبان ماه"}
+
 # (what the article has, what is typed): the non-joiner and the light stems.
 FINDS = [
-    ("آبان‌ماه", "آبانماه"), ("آبان‌ماه", "آبان ماه"), ("آبان‌ماه", '"آبان ماه"'),
-    ("آبانماه", "آبان‌ماه"), ("آبان ماه", "آبان‌ماه"),
+    *((has, typed) for has in COMPOUND.values()
+      for typed in (*COMPOUND.values(), '"آبان ماه"') if typed != has),
     ("الاقتصاد", "اقتصاد"), ("والاقتصاد", "اقتصاد"), ("بالاقتصاد", "الاقتصاد"),
     ("کتاب‌ها", "کتاب"), ("کتابها", "کتاب"), ("ایرانیان", "ایرانی"), ("تحریمات", "تحریم"),
 ]
 
 ARTICLES = sorted({form for _, a, b in FOLDINGS for form in (a, b)}
-                  | {form for has, _ in FINDS for form in (has,)} | {"کتاب", "تحریم"})
+                  | {form for has, _ in FINDS for form in (has,)}
+                  | {"کتاب", "تحریم", "وزیر", "و زیر"})
 
 
 def path_of(form: str) -> str:
@@ -89,3 +94,16 @@ def test_exact_search_keeps_the_form_it_is_given(catalog: Catalog) -> None:
     assert found(catalog, "تحریم", exact=True) == {path_of("تحریم")}
     assert found(catalog, "تحریم") == {path_of("تحریم"), path_of("تحریمات")}
     assert path_of("کتابها") not in found(catalog, "کتاب", exact=True)
+
+
+def test_single_letters_are_no_halves(catalog: Catalog) -> None:
+    # و زیر ("and under") is not وزیر ("minister"), nor the other way round.
+    assert path_of("و زیر") not in found(catalog, "وزیر")
+    assert path_of("وزیر") not in found(catalog, "و زیر") | found(catalog, '"و زیر"')
+    assert path_of("وزیر") in found(catalog, "وزیر")
+
+
+def test_the_snippet_marks_both_halves(catalog: Catalog) -> None:
+    page = search(catalog, ArticleQuery(text="آبانماه", limit=100))
+    spaced = next(hit for hit in page.hits if hit.url.endswith(path_of("آبان ماه")))
+    assert "[آبان] [ماه]" in spaced.snippet.marked()

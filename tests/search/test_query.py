@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler.errors import QueryError
-from crawler.search.query import Either, Phrase, Term, parse, stemmed, to_fts5, to_tsquery
+from crawler.search.query import All, Either, Phrase, Term, parse, stemmed, to_fts5, to_tsquery
 
 QUERY_TEXT = st.text(st.sampled_from(list('ab ایران"«»“”-*%_()OR\u200cعمّان٦0')), max_size=30)
 
@@ -31,9 +31,20 @@ def test_words_phrases_or_exclusion_prefix() -> None:
     assert first.required == (Term("bank"), Phrase(("central", "bank")))
     assert first.excluded == (Term("iraq"),)
     assert second.required == (Term("نفت", prefix=True),)
-    assert parse("آبان‌ماه").groups[0].required == (
-        Either((Term("ابانماه"), Phrase(("ابان", "ماه")))),)
+    assert parse("آبان‌ماه").groups[0].required == (Term("ابانماه"),)
+    assert parse("a‌b‌c").groups[0].required == (Either((Term("abc"), Phrase(("a", "b", "c")))),)
     assert parse("bank-rates").groups[0].required == (Phrase(("bank", "rates")),)
+
+
+def test_two_arabic_words_side_by_side_are_also_searched_joined() -> None:
+    assert parse("آبان ماه bank").groups[0].required == (Either((
+        All((Term("ابان"), Term("ماه"), Term("bank"))),
+        All((Term("ابانماه"), Term("bank"))))),)
+    assert parse('"در آبان ماه"').groups[0].required == (Either((
+        Phrase(("در", "ابان", "ماه")), Phrase(("درابان", "ماه")), Phrase(("در", "ابانماه")))),)
+    # Not across an exclusion, nor with a single letter.
+    assert parse("آبان -x ماه").groups[0].required == (Term("ابان"), Term("ماه"))
+    assert parse("و زیر").groups[0].required == (Term("و"), Term("زير"))
 
 
 @pytest.mark.parametrize("text", ['"open', "-only", "OR x", "x OR", "x OR OR y", "% _ ()", ""])
