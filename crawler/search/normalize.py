@@ -34,6 +34,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 __all__ = [
     "ANALYZER_VERSION",
@@ -154,15 +155,15 @@ def joinable(token: str) -> bool:
     return len(token) >= 2 and _arabic(token)
 
 
-# What may stand between the two halves of a compound: spaces and non-joiners (not a line
-# break, not punctuation).
-_BETWEEN_HALVES = re.compile(r"[ \t\u200c]+")
-
-
 def word_terms(word: str) -> tuple[str, list[str]]:
     """A normalised word (non-joiners kept) as its joined token and its parts."""
     parts = [p[:MAX_TOKEN] for p in word.split(ZWNJ) if p]
     return "".join(parts)[:MAX_TOKEN], parts
+
+
+# Where a compound cannot span: anything but letters, digits, spaces and non-joiners (so
+# punctuation and line breaks; the runs between are words apart from spaces and non-joiners).
+_RUN_BREAK = re.compile(r"[^\w \t\u200c]+|_+")
 
 
 def tokens(text: str) -> list[str]:
@@ -174,22 +175,25 @@ def tokens(text: str) -> list[str]:
     out: list[str] = []
     parts: list[str] = []
     pairs: list[str] = []
-    normalized = normalize(text)
-    before, end = "", 0
-    for match in _WORD.finditer(normalized):
-        word = match.group()
-        if ZWNJ in word:
-            joined, pieces = word_terms(word)
-            if len(pieces) > 1:
-                parts.extend(pieces)
-        else:
-            joined = word[:MAX_TOKEN]
-        out.append(joined)
-        if (before and joinable(joined)
-                and _BETWEEN_HALVES.fullmatch(normalized, end, match.start())):
-            pairs.append((before + joined)[:MAX_TOKEN])
-        before, end = (joined if joinable(joined) else ""), match.end()
+    for run in _RUN_BREAK.split(normalize(text)):
+        found = _WORD.findall(run)
+        if not found:
+            continue
+        joined = [_joined(word, parts) for word in found]
+        out.extend(joined)
+        halves = [w if len(w) > 1 and "\u0620" <= w[0] <= "\u06ff" else "" for w in joined]
+        pairs.extend((a + b)[:MAX_TOKEN] for a, b in pairwise(halves) if a and b)
     return out + parts + pairs
+
+
+def _joined(word: str, parts: list[str]) -> str:
+    """``word`` joined across its non-joiners (its parts added to ``parts``)."""
+    if ZWNJ not in word:
+        return word[:MAX_TOKEN]
+    joined, pieces = word_terms(word)
+    if len(pieces) > 1:
+        parts.extend(pieces)
+    return joined
 
 
 @dataclass(frozen=True)
