@@ -8,7 +8,7 @@ Public names are listed in ``__all__``; the exception tree is in :mod:`archive.e
 """
 
 from .digest import payload_digest
-from .errors import ArchiveError, DigestMismatch, RecordNotFound
+from .errors import ArchiveError, DigestMismatch, RecordNotFound, WarcWriteError
 from .integrity import recover_open_files, verify_file
 from .model import ArchiveRecord, HttpExchange, Problem, WarcRecordRef
 from .reader import iter_records, read_record
@@ -23,6 +23,7 @@ __all__ = [
     "RecordNotFound",
     "RotatingWarcWriter",
     "WarcRecordRef",
+    "WarcWriteError",
     "iter_records",
     "payload_digest",
     "read_record",

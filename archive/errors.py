@@ -4,7 +4,9 @@ Hierarchy::
 
     ArchiveError            any problem reading or writing a WARC file
     ├── RecordNotFound      missing file, or offset/length that do not frame one record
-    └── DigestMismatch      a record whose block or payload digest does not match its bytes
+    ├── DigestMismatch      a record whose block or payload digest does not match its bytes
+    └── WarcWriteError      a record the file system refused (also an OSError: its errno
+                            says why, ENOSPC for a full disk); the file keeps whole records
 
 Bad arguments (a naive ``fetched_at``, an unusable outlet id) raise ``ValueError``.
 """
@@ -22,3 +24,8 @@ class RecordNotFound(ArchiveError):
 
 class DigestMismatch(ArchiveError):
     """A record's stored digest does not match its bytes."""
+
+
+class WarcWriteError(ArchiveError, OSError):
+    """The file system refused a record (``errno`` says why: ``ENOSPC`` for a full disk).
+    The partial record was cut off, so the file still holds only whole records."""

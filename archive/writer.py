@@ -20,7 +20,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
 
 from ._records import RecordFactory
-from .errors import ArchiveError
+from .errors import ArchiveError, WarcWriteError
 from .model import HttpExchange, WarcRecordRef
 
 if TYPE_CHECKING:
@@ -303,7 +303,8 @@ class RotatingWarcWriter:
             # Never leave half a member before the next record (e.g. disk full).
             self._discard_partial(warc, offset)
             if isinstance(exc, OSError):
-                raise ArchiveError(f"cannot write to {warc.open_path}: {exc}") from exc
+                raise WarcWriteError(exc.errno, f"cannot write to {warc.open_path}: "
+                                     f"{exc.strerror or exc}") from exc
             raise
         length = warc.fh.tell() - offset
         if self.line_sink is not None:
@@ -357,7 +358,8 @@ class RotatingWarcWriter:
             except FileExistsError:
                 continue
             except OSError as exc:
-                raise ArchiveError(f"cannot create {open_path}: {exc}") from exc
+                raise WarcWriteError(exc.errno, f"cannot create {open_path}: "
+                                     f"{exc.strerror or exc}") from exc
             break
         if fcntl is not None:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -367,7 +369,15 @@ class RotatingWarcWriter:
         if self.line_sink is not None:
             self.line_sink.open_file(rel, open_path.parent)
         record = self._factory.warcinfo(warcinfo_id, now, name, self._warcinfo_fields())
-        self._write(warc, record)
+        try:
+            self._write(warc, record)
+        except BaseException:
+            # Not even its warcinfo fits (a full disk): the file holds nothing, and nothing
+            # would close it (it never became the current file), so it goes now. Otherwise
+            # every later write opens one more, each still locked by this live process,
+            # so recovery could close none of them.
+            self._abandon(warc)
+            raise
         self._files.append(rel)
         logger.info("opened WARC %s", open_path)
         return warc
@@ -385,6 +395,13 @@ class RotatingWarcWriter:
         }
         fields.update(self.extra_warcinfo)
         return fields
+
+    def _abandon(self, warc: _OpenWarc) -> None:
+        try:
+            warc.fh.close()
+        except OSError:
+            pass
+        warc.open_path.unlink(missing_ok=True)  # its index lines go with the next open_file
 
     def _close_current(self) -> None:
         warc = self._current

@@ -288,9 +288,15 @@ class WarcCaptureMiddleware:
         close_spider(self.crawler, DISK_FULL)
 
     def write_article_metadata(self, article: TaggedArticle, capture: CaptureInfo) -> None:
-        self.writer.write_metadata(
-            target_uri=capture.url, concurrent_to=capture.record_id, content=article.to_json()
-        )
+        try:
+            self.writer.write_metadata(
+                target_uri=capture.url, concurrent_to=capture.record_id,
+                content=article.to_json()
+            )
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                raise
+            self.disk_full(exc)  # the article's text stays in the catalog
 
     def spider_closed(self, spider: Any = None, reason: str = "") -> None:
         files = self.writer.close()
