@@ -4,8 +4,10 @@ several page designs, each with the body text and metadata a reader expects from
 The pages are built from the language benchmark's corpus (``bench/langid/corpus/``: news
 paragraphs, sentences and short lines written for akhbar) inside templates that copy how news
 sites are laid out, boilerplate included: share bars, "read also" boxes, newsletter boxes,
-related lists, comment forms and an outlet blurb repeated on every page. The same seed gives
-the same pages byte for byte (``python -m bench.extract --dump DIR`` writes them out).
+related lists, comment forms and an outlet blurb repeated on every page; the ``wordpress``
+and ``magazine`` outlets also promote their app inside the body in words of their own, which
+no rule knows (:mod:`crawler.extraction._repeats` learns them from the repetition). The same
+seed gives the same pages byte for byte (``python -m bench.extract --dump DIR`` writes them out).
 
 Designs:
 
@@ -75,6 +77,7 @@ class _Words:
     rights: str
     by: str
     home: str
+    promo: str
     digits: str = "0123456789"
 
 
@@ -93,6 +96,7 @@ _WORDS = {
         "© 2026 {}. All rights reserved.",
         "By",
         "Home",
+        "Get the {} app for breaking alerts, free on every phone and tablet.",
     ),
     "ar": _Words(
         "صحيفة الرافدين",
@@ -107,6 +111,7 @@ _WORDS = {
         "© ٢٠٢٦ {}. جميع الحقوق محفوظة.",
         "بقلم",
         "الرئيسية",
+        "حمّل تطبيق {} لتصلك الأخبار العاجلة مجاناً على هاتفك ولوحك.",
         "٠١٢٣٤٥٦٧٨٩",
     ),
     "fa": _Words(
@@ -123,6 +128,7 @@ _WORDS = {
         "© ۱۴۰۵ {}. تمامی حقوق محفوظ است.",
         "نویسنده:",
         "صفحه نخست",
+        "اپلیکیشن {} را نصب کنید تا خبرهای فوری را رایگان روی گوشی خود ببینید.",
         "۰۱۲۳۴۵۶۷۸۹",
     ),
 }
@@ -304,6 +310,7 @@ def _wordpress(a: _Article) -> tuple[str, Expected]:
         + f'<div class="read-also"><strong>{_e(w.read_also.format(a.other_title))}</strong></div>'
         + f"<h2>{_e(a.subheading)}</h2>"
         + "<ul>" + "".join(f"<li>{_e(i)}</li>" for i in a.items) + "</ul>"
+        + f'<p class="app-promo"><em>{_e(w.promo.format(a.outlet))}</em></p>'
         + "".join(f"<p>{_e(p)}</p>" for p in second)
         + f'<div class="newsletter-box"><p>{_e(w.newsletter)}</p>'
         '<form><input type="email"></form></div>'
@@ -347,6 +354,7 @@ def _magazine(a: _Article) -> tuple[str, Expected]:
         + '<p class="inline-related"><a href="/r/9">'
         + f"{_e(w.read_also.format(a.other_title))}</a></p>"
         + f"<blockquote><p>{_e(a.quote)}</p></blockquote>"
+        + f'<p class="promo"><a href="/app">{_e(w.promo.format(a.outlet))}</a></p>'
         + "".join(f"<p>{_e(p)}</p>" for p in second)
         + f'<aside class="newsletter"><h4>{_e(w.newsletter)}</h4></aside>'
         "</div>"

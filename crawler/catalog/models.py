@@ -176,5 +176,7 @@ class ArticleVersion(Base):
     metadata_sources: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     extractor: Mapped[str | None] = mapped_column(String(40))
     markdown: Mapped[str | None] = mapped_column(Text)
+    #: Lines removed from the text as boilerplate (by rule, or repeated across the outlet).
+    boilerplate: Mapped[list[str] | None] = mapped_column(JSON)
 
     article: Mapped[Article] = relationship(back_populates="versions")

@@ -84,6 +84,9 @@ class TaggedArticle:
     extractor: str | None = None
     #: The text with its structure (headings, lists, quotes, tables) as Markdown.
     markdown: str | None = None
+    #: Lines removed from the text as boilerplate: by rule, or repeated across the outlet's
+    #: articles (crawler.extraction.RepeatedLines).
+    boilerplate: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The fields by name (the names of the metadata record's JSON)."""
@@ -107,7 +110,7 @@ class TaggedArticle:
         for name in ("languages", "metadata_sources"):
             if values.get(name) is None:
                 values[name] = {}
-        for name in ("authors", "keywords", "tags"):
+        for name in ("authors", "keywords", "tags", "boilerplate"):
             if values.get(name) is None:
                 values[name] = []
         return cls(**values)

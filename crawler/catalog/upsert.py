@@ -127,6 +127,7 @@ def version_values(
         "metadata_sources": dict(article.metadata_sources),
         "extractor": article.extractor,
         "markdown": article.markdown,
+        "boilerplate": list(article.boilerplate),
     }
 
 

@@ -11,10 +11,12 @@ from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.catalog import Catalog
+from crawler.catalog.outlets import recent_article_lines
 from crawler.catalog.writer import CatalogWriter
 from crawler.crawl import signals as akhbar_signals
 from crawler.crawl.items import CaptureInfo, PageItem, TaggedArticle
 from crawler.crawl.workers import WorkerPool, extraction_pool
+from crawler.extraction import RepeatedLines
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -25,6 +27,9 @@ logger = logging.getLogger(__name__)
 # 20-150 KB churn through glibc's heap between long-lived objects; without a trim the holes
 # they leave made the crawl process's RSS grow ~1 KB per article.
 TRIM_EVERY = 500
+# An outlet's boilerplate is learned from its this many most recently seen articles in the
+# catalog, and from the articles of the run as they are extracted.
+RECENT_ARTICLES = 200
 
 
 def _malloc_trim() -> Callable[[], object] | None:
@@ -60,10 +65,18 @@ class ExtractionPipeline:
     the runs of a shared process); the pipeline leaves it to its owner. Without one it starts
     its own of ``AKHBAR_EXTRACT_WORKERS`` processes and closes it when the spider closes; with
     0 workers, pages are processed on the reactor thread.
+
+    It owns the outlet's learned boilerplate (:class:`crawler.extraction.RepeatedLines`):
+    seeded from the outlet's recent articles in the catalog, fed every article of the run,
+    and handed with each page to the worker, which removes the lines learned so far. The
+    first articles of a new outlet, extracted before a line has repeated on enough of them,
+    keep it.
     """
 
-    def __init__(self, crawler: Crawler, pool: WorkerPool | None, *, owns_pool: bool) -> None:
+    def __init__(self, crawler: Crawler, pool: WorkerPool | None, *, owns_pool: bool,
+                 repeats: RepeatedLines | None = None) -> None:
         self.crawler = crawler
+        self.repeats = repeats if repeats is not None else RepeatedLines()
         # A body left gzipped is decoded in the worker, under the same limit as Scrapy's.
         self.max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE") or 2**62
         self._trim = _malloc_trim()
@@ -83,13 +96,15 @@ class ExtractionPipeline:
             own = extraction_pool(settings.getint("AKHBAR_EXTRACT_WORKERS"),
                                   settings.getint("AKHBAR_EXTRACT_NICE"))
             pipe = cls(crawler, own, owns_pool=own is not None)
+        _seed(pipe.repeats, settings.get("AKHBAR_DATABASE_URL"), settings.get("AKHBAR_OUTLET"))
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
 
     async def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, PageItem) or item.unchanged:
             return item
-        args = (item.body, item.url, item.content_type, item.hints, self.max_size)
+        args = (item.body, item.url, item.content_type, item.hints, self.max_size,
+                self.repeats.learned)
         try:
             if self.pool is not None:
                 result = await self.pool.run(*args)
@@ -114,6 +129,7 @@ class ExtractionPipeline:
             raise NoMainText(f"no main text: {item.url}")
         if not result.is_article:
             raise NotAnArticle(f"not an article: {item.url}")
+        self._learn(result)
         item.extracted = result
         if item.capture is not None:
             self.crawler.signals.send_catch_log(
@@ -121,9 +137,39 @@ class ExtractionPipeline:
             )
         return item
 
+    def _learn(self, article: TaggedArticle) -> None:
+        known = len(self.repeats.learned)
+        self.repeats.add(article.canonical_url, [*article.text.split("\n"),
+                                                 *article.boilerplate])
+        stats = self.crawler.stats
+        if article.boilerplate and stats is not None:
+            stats.inc_value("akhbar/boilerplate/lines_removed", len(article.boilerplate))
+        if len(self.repeats.learned) > known:
+            logger.info("%d line(s) the outlet repeats on its articles are now removed as "
+                        "boilerplate (learned from %d articles)", len(self.repeats.learned),
+                        self.repeats.pages, extra={"spider": self.crawler.spider})
+
     def spider_closed(self, spider: Any = None) -> None:
         if self.pool is not None and self.owns_pool:
             self.pool.close()
+
+
+def _seed(repeats: RepeatedLines, database_url: str | None, outlet: str | None) -> None:
+    """Count the lines of the outlet's recent articles in the catalog (none without one)."""
+    if not database_url or not outlet:
+        return
+    try:
+        catalog = Catalog(database_url, busy_timeout=2.0)
+        try:
+            recent = recent_article_lines(catalog, outlet, RECENT_ARTICLES)
+        finally:
+            catalog.dispose()
+    except Exception as exc:  # noqa: BLE001 -- learned boilerplate must never stop a crawl
+        logger.warning("could not read %s's recent articles to learn its boilerplate (%s); "
+                       "starting from none", outlet, exc)
+        return
+    for url, lines in recent:
+        repeats.add(url, lines)
 
 
 class CatalogPipeline:

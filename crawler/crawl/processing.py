@@ -53,13 +53,15 @@ def process_page(
     content_type: str | None,
     hints: tuple[str, ...] = (),
     max_size: int = MAX_BODY_SIZE,
+    repeated: frozenset[str] = frozenset(),
 ) -> TaggedArticle | None:
     """Extract and tag one page. Returns the article, or None when the page has no main
     text. Its ``canonical_url`` is the page's rel=canonical when it stays on the same host,
-    else the fetched URL, canonicalised. A gzipped body is decoded first."""
+    else the fetched URL, canonicalised. A gzipped body is decoded first. ``repeated``: the
+    outlet's learned boilerplate (crawler.extraction.RepeatedLines.learned)."""
     if body[:2] == _GZIP_MAGIC:
         body = gunzip_body(body, max_size)
-    article = extract_article(body, url, content_type)
+    article = extract_article(body, url, content_type, repeated)
     if article is None or not article.text.strip():
         return None
     tags = tag_languages(article.text, hints=hints, html_lang=article.html_lang)
@@ -91,6 +93,7 @@ def process_page(
         metadata_sources=article.sources,
         extractor=article.extractor,
         markdown=article.markdown,
+        boilerplate=article.boilerplate,
     )
 
 

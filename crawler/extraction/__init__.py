@@ -4,7 +4,8 @@ Pure functions (no Scrapy, no network)::
 
     is_html(content_type, body_head) -> bool
     decode_html(body, content_type) -> (text, encoding)
-    extract_article(body, url, content_type=None) -> ExtractedArticle | None
+    extract_article(body, url, content_type=None, repeated=frozenset()) -> ExtractedArticle | None
+    RepeatedLines: an outlet's boilerplate, learned from the lines its articles repeat
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._encoding import decode_html, is_html
+from ._repeats import RepeatedLines
 
 if TYPE_CHECKING:
     from ._article import ExtractedArticle, extract_article
 
-__all__ = ["ExtractedArticle", "decode_html", "extract_article", "is_html"]
+__all__ = ["ExtractedArticle", "RepeatedLines", "decode_html", "extract_article", "is_html"]
 
 
 def __getattr__(name: str) -> Any:

@@ -19,7 +19,7 @@ from trafilatura.metadata import extract_author, extract_title
 from trafilatura.settings import set_date_params
 
 from . import _cascade
-from ._boilerplate import strip_boilerplate
+from ._boilerplate import split_boilerplate, strip_boilerplate
 from ._dates import normalise_date
 from ._encoding import decode_html, is_html
 from ._fields import (
@@ -42,6 +42,7 @@ from ._metadata import (
     strip_site_name,
 )
 from ._parse import parse_html
+from ._repeats import strip_repeated
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,9 @@ class ExtractedArticle:
     each metadata field came from (``json-ld``, ``meta:<name>``, ``link:canonical``,
     ``rel-author``, ``title-element``, ``byline``, ``trafilatura``...); ``extractor`` which
     step of :mod:`._cascade` gave the text; ``markdown`` the same text with its headings,
-    lists, quotes, tables and image captions (:mod:`._figures`)."""
+    lists, quotes, tables and image captions (:mod:`._figures`); ``boilerplate`` the lines
+    removed from the text as boilerplate, by rule (:mod:`._boilerplate`) or because they
+    repeat across the outlet's articles (:mod:`._repeats`)."""
 
     url: str
     canonical_url: str | None
@@ -77,6 +80,7 @@ class ExtractedArticle:
     sources: dict[str, str] = field(default_factory=dict)
     extractor: str = ""
     markdown: str = ""
+    boilerplate: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         # dataclasses.asdict without its recursive deep copy: every field is a str, a bool,
@@ -89,22 +93,29 @@ class ExtractedArticle:
 
 
 def extract_article(
-    body: bytes, url: str, content_type: str | None = None
+    body: bytes,
+    url: str,
+    content_type: str | None = None,
+    repeated: frozenset[str] = frozenset(),
 ) -> ExtractedArticle | None:
     """Extract an article from an HTML body; ``None`` for non-HTML or pages without main text.
+    ``repeated``: the keys of the lines the outlet repeats on its articles
+    (:class:`._repeats.RepeatedLines`), removed from the text and the Markdown.
 
     Never raises on bad input: a failure is logged with the URL and gives ``None``.
     """
     if not body or not is_html(content_type, body[:1024]):
         return None
     try:
-        return _extract(body, url, content_type)
+        return _extract(body, url, content_type, repeated)
     except Exception:  # noqa: BLE001 -- one bad page must never stop a crawl
         logger.warning("extraction failed for %s", url, exc_info=True)
         return None
 
 
-def _extract(body: bytes, url: str, content_type: str | None) -> ExtractedArticle | None:
+def _extract(
+    body: bytes, url: str, content_type: str | None, repeated: frozenset[str]
+) -> ExtractedArticle | None:
     html, encoding = decode_html(body, content_type, url)
     html, protected = protect(html)
     utf8 = _same_utf8(body, html, encoding, protected)
@@ -167,6 +178,10 @@ def _extract(body: bytes, url: str, content_type: str | None) -> ExtractedArticl
     if published_source:
         sources["published"] = published_source
     title = strip_site_name(title, site_name)
+    text, dropped = split_boilerplate(text.strip(), site_name)
+    text, repeats = strip_repeated(text, repeated)
+    markdown = strip_boilerplate(with_figures(main.markdown.strip(), figures), site_name)
+    markdown = strip_repeated(markdown, repeated)[0]
     article = ExtractedArticle(
         url=url,
         canonical_url=values["canonical_url"],
@@ -176,7 +191,7 @@ def _extract(body: bytes, url: str, content_type: str | None) -> ExtractedArticl
         published_source=published_source,
         modified=values["modified"],
         description=values["description"],
-        text=_without_headline(strip_boilerplate(text.strip(), site_name), title),
+        text=_without_headline(text, title),
         html_lang=page.html_lang,
         encoding=encoding,
         is_article=is_article,
@@ -187,10 +202,8 @@ def _extract(body: bytes, url: str, content_type: str | None) -> ExtractedArticl
         tags=tags,
         sources={name: source for name, source in sources.items() if source},
         extractor=main.extractor,
-        markdown=_without_headline(
-            strip_boilerplate(with_figures(main.markdown.strip(), figures), site_name), title,
-            markdown=True,
-        ),
+        markdown=_without_headline(markdown, title, markdown=True),
+        boilerplate=dropped + repeats,
     )
     return _restored(article) if protected else article
 

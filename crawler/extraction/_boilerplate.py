@@ -3,7 +3,8 @@ trafilatura keeps them: "read also" links, share and newsletter boxes, and the o
 about itself at the end (the seed article's "At the IranGate Analytical News Agency, our
 commitment..."), in English, Arabic and Persian.
 
-``strip_boilerplate(text, site_name)`` drops such lines; the rest of the text is left as it
+``strip_boilerplate(text, site_name)`` drops such lines (``split_boilerplate`` also says
+which); the rest of the text is left as it
 was, line for line. A line is only dropped when it is short (a box, a link) or, for the blurb,
 when it is the last line, names the site and speaks for it.
 """
@@ -66,8 +67,9 @@ def _is_blurb(line: str, site_name: str | None) -> bool:
     return folded.startswith(site) or bool(_SPEAKS_FOR.search(words))
 
 
-def strip_boilerplate(text: str, site_name: str | None = None) -> str:
-    """``text`` without its boilerplate lines (blank lines around them folded)."""
+def split_boilerplate(text: str, site_name: str | None = None) -> tuple[str, list[str]]:
+    """``text`` without its boilerplate lines (blank lines around them folded), and the lines
+    dropped."""
     lines = text.split("\n")
     kept = [line for line in lines if not is_boilerplate_line(line)]
     # The outlet's blurb closes the article: only the last non-blank line is looked at.
@@ -75,6 +77,13 @@ def strip_boilerplate(text: str, site_name: str | None = None) -> str:
     if last is not None and last > 0 and _is_blurb(kept[last], site_name):
         del kept[last]
     if len(kept) == len(lines) or not any(line.strip() for line in kept):
-        return text  # nothing dropped, or nothing but boilerplate: keep the page's text
+        return text, []  # nothing dropped, or nothing but boilerplate: keep the page's text
     out = "\n".join(kept)
-    return re.sub(r"\n{3,}", "\n\n", out).strip("\n")
+    left = set(kept)
+    dropped = [line for line in lines if line.strip() and line not in left]
+    return re.sub(r"\n{3,}", "\n\n", out).strip("\n"), dropped
+
+
+def strip_boilerplate(text: str, site_name: str | None = None) -> str:
+    """``text`` without its boilerplate lines (blank lines around them folded)."""
+    return split_boilerplate(text, site_name)[0]

@@ -49,6 +49,7 @@ class ArticleRecord:
     extractor: str | None
     text: str
     markdown: str | None
+    boilerplate: list[str]
     captured_at: datetime | None
     first_seen: datetime
     last_seen: datetime
@@ -71,6 +72,7 @@ class ArticleRecord:
             section=version.section, keywords=list(version.keywords or []),
             tags=list(version.tags or []), metadata_sources=dict(version.metadata_sources or {}),
             extractor=version.extractor, text=version.text, markdown=version.markdown,
+            boilerplate=list(version.boilerplate or []),
             captured_at=version.captured_at, first_seen=article.first_seen,
             last_seen=article.last_seen, fetched_url=version.fetched_url,
             warc_file=capture.warc_file if capture else None,

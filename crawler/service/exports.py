@@ -32,8 +32,8 @@ BATCH = 2000
 
 #: Every column of an export record (:class:`ArticleRecord`'s fields), in order, with its
 #: Parquet type. ``languages`` and ``metadata_sources`` (mappings) are JSON text in CSV and
-#: Parquet; ``authors``, ``keywords`` and ``tags`` are lists in JSON lines and Parquet and JSON
-#: text in CSV; times are ISO 8601 in CSV and JSON lines.
+#: Parquet; ``authors``, ``keywords``, ``tags`` and ``boilerplate`` are lists in JSON lines
+#: and Parquet and JSON text in CSV; times are ISO 8601 in CSV and JSON lines.
 EXPORT_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
     ("url", pa.string()),
     ("outlet", pa.string()),
@@ -55,6 +55,7 @@ EXPORT_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
     ("extractor", pa.string()),
     ("text", pa.string()),
     ("markdown", pa.string()),
+    ("boilerplate", pa.list_(pa.string())),
     ("captured_at", pa.timestamp("us", tz="UTC")),
     ("first_seen", pa.timestamp("us", tz="UTC")),
     ("last_seen", pa.timestamp("us", tz="UTC")),

@@ -61,7 +61,7 @@ def _metadata_json_as_before(url: str) -> bytes:
     data["text_digest"] = text_digest(article.text)
     data.pop("links", None)
     for name in ("authors", "lead_image", "section", "keywords", "tags", "sources", "extractor",
-                 "markdown"):  # issue 18's fields: added beside the old ones
+                 "markdown", "boilerplate"):  # issue 18's fields: added beside the old ones
         data.pop(name, None)
     return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
@@ -79,7 +79,8 @@ def test_the_metadata_record_json_is_what_it_always_was() -> None:
     before = json.loads(_metadata_json_as_before(url))
     assert {key: written[key] for key in before} == before
     assert set(written) - set(before) == {"authors", "lead_image", "section", "keywords", "tags",
-                                          "metadata_sources", "extractor", "markdown"}
+                                          "metadata_sources", "extractor", "markdown",
+                                          "boilerplate"}
     # ... and reindex reads it (and an older record's JSON) back into the same article.
     assert TaggedArticle.from_dict(json.loads(article.to_json())) == article
     older = {k: v for k, v in json.loads(article.to_json()).items() if k != "url"}

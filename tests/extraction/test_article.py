@@ -62,6 +62,7 @@ def test_to_dict_has_every_field(english: ExtractedArticle) -> None:
         "url", "canonical_url", "title", "author", "published", "published_source", "modified",
         "description", "text", "html_lang", "encoding", "is_article", "links", "authors",
         "lead_image", "section", "keywords", "tags", "sources", "extractor", "markdown",
+        "boilerplate",
     ]  # fmt: skip
     assert data["text"] == english.text
 

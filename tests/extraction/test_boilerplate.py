@@ -1,11 +1,13 @@
-"""Boilerplate an outlet repeats inside its article markup is not in the text."""
+"""Boilerplate an outlet repeats inside its article markup is not in the text: by rule, or
+learned from the lines its articles repeat."""
 
 from __future__ import annotations
 
 import pytest
 
-from crawler.extraction import extract_article
+from crawler.extraction import RepeatedLines, extract_article
 from crawler.extraction._boilerplate import is_boilerplate_line, strip_boilerplate
+from crawler.extraction._repeats import line_key, strip_repeated
 
 PROSE = ("The committee met for six hours and agreed on a draft that will go to a vote next "
          "week in the capital city of the province.")
@@ -58,3 +60,32 @@ def test_extracted_text_and_markdown_lose_the_boxes() -> None:
     for kept in (article.text, article.markdown):
         assert PROSE in kept and "Read also" not in kept and "newsletter" not in kept
         assert "Share This Article" not in kept and "independent news" not in kept
+    assert article.boilerplate[-2:] == ["Share This Article", BLURB]  # recorded as removed
+
+
+def test_lines_repeated_across_an_outlets_articles_are_learned() -> None:
+    promo = "Get the Ledger app: breaking alerts from Tabriz, free on every phone."
+    repeats = RepeatedLines()
+    for n in range(2):
+        repeats.add(f"a{n}", [f"{n} {PROSE}", promo, "| --- | --- |", "2026"])
+    repeats.add("a1", [promo])  # the same article again is not counted twice
+    assert not repeats.learned
+    repeats.add("a2", [f"2 {PROSE}", f"- {promo}"])  # Markdown's marks do not count
+    assert repeats.learned == {line_key(promo)} and line_key("| --- | --- |") is None
+    for n in range(3, 30):  # prose shared by 3 articles of 30 is not boilerplate
+        repeats.add(f"a{n}", [PROSE if n < 6 else f"{n} {PROSE}", promo])
+    assert repeats.learned == {line_key(promo)}
+
+
+def test_learned_lines_leave_text_and_markdown_and_are_recorded() -> None:
+    promo = "Get the Ledger app: breaking alerts from Tabriz, free on every phone."
+    body = "".join(f"<p>{i} {PROSE}</p>" for i in range(3))
+    page = f"<html><body><article>{body}<p><b>{promo}</b></p>{body}</article></body></html>"
+    plain = extract_article(page.encode(), "https://ledger.example/a")
+    assert plain is not None and promo in plain.text and plain.boilerplate == []
+    learned = extract_article(page.encode(), "https://ledger.example/a",
+                              repeated=frozenset({line_key(promo)}))
+    assert learned is not None and learned.boilerplate == [promo]
+    assert promo not in learned.text and promo not in learned.markdown
+    assert learned.text == plain.text.replace(f"{promo}\n", "")
+    assert strip_repeated(promo, frozenset({line_key(promo)})) == (promo, [])  # nothing left

@@ -1,0 +1,87 @@
+"""Boilerplate learned per outlet: lines that repeat across an outlet's articles.
+
+An outlet's own boxes (its app or podcast promotion, a members' appeal, its closing blurb)
+are worded its own way, so :mod:`._boilerplate`'s rules cannot know them; what gives them away
+is that the same line stands in most of the outlet's articles, which prose never does.
+:class:`RepeatedLines` counts, for one outlet, on how many distinct articles each line was
+seen; a line seen on at least :data:`MIN_PAGES` of them and on :data:`MIN_SHARE` of the
+articles counted (capped at :data:`WINDOW`) is boilerplate. Lines are compared by
+:func:`line_key`: a digest of their words, casefolded, without Markdown's marks, so the text
+and the Markdown of an article match the same key; lines with fewer than
+:data:`MIN_LETTERS` letters (a table rule, a date, a number) are never counted.
+
+:func:`strip_repeated` removes such lines from one article and says which it removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+MIN_PAGES = 3
+MIN_SHARE = 0.4
+WINDOW = 200
+MIN_LETTERS = 3
+_MARKS = re.compile(r"^(?:[#>*\-+|]+\s*|\d+[.)]\s+)+")
+
+
+def line_key(line: str) -> str | None:
+    """The key a line is counted under, or None for a line too short to count."""
+    words = " ".join(_MARKS.sub("", line.strip()).split()).casefold()
+    if sum(char.isalpha() for char in words[:40]) < MIN_LETTERS:
+        return None
+    return hashlib.blake2b(words.encode("utf-8"), digest_size=10).hexdigest()
+
+
+def article_keys(lines: Iterable[str]) -> set[str]:
+    """The distinct keys of an article's lines."""
+    return {key for key in map(line_key, lines) if key is not None}
+
+
+@dataclass
+class RepeatedLines:
+    """One outlet's line counts; :meth:`add` one article at a time, :attr:`learned` is the
+    set of boilerplate keys after the articles added so far."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    pages: int = 0
+    learned: frozenset[str] = frozenset()
+    _seen: set[str] = field(default_factory=set)
+
+    def threshold(self) -> int:
+        return max(MIN_PAGES, math.ceil(MIN_SHARE * min(self.pages, WINDOW)))
+
+    def add(self, page: str, lines: Iterable[str]) -> None:
+        """Count the lines of one article (``page`` names it: an article is counted once)."""
+        if page in self._seen:
+            return
+        self._seen.add(page)
+        self.pages += 1
+        keys = article_keys(lines)
+        self.counts.update(keys)
+        need = self.threshold()
+        # Keys already learned are checked again (the share grows with the pages counted);
+        # of the others, only this article's can have reached the threshold.
+        learned = {key for key in self.learned if self.counts[key] >= need}
+        learned.update(key for key in keys if self.counts[key] >= need)
+        if learned != self.learned:
+            self.learned = frozenset(learned)
+
+
+def strip_repeated(text: str, learned: frozenset[str]) -> tuple[str, list[str]]:
+    """``text`` without its lines whose key is ``learned``, and the lines removed. A text that
+    would be left with nothing is kept whole."""
+    if not learned or not text:
+        return text, []
+    kept: list[str] = []
+    removed: list[str] = []
+    for line in text.split("\n"):
+        key = line_key(line) if line.strip() else None
+        (removed if key is not None and key in learned else kept).append(line)
+    if not removed or not any(line.strip() for line in kept):
+        return text, []
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip("\n"), removed
