@@ -7,6 +7,7 @@ that carries a ``problem`` and a ``hint``; the loader turns those into :class:`C
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Iterable
 from datetime import timedelta
@@ -92,15 +93,25 @@ def parse_duration(value: str | int | timedelta) -> timedelta:
     if isinstance(value, int):
         if value < 0:
             raise ValueError(f"duration {value} is negative")
-        return timedelta(seconds=value)
+        return _bounded(value, value)
     text = value.strip().lower()
     if text.isdigit():
-        return timedelta(seconds=int(text))
+        return _bounded(value, int(text))
     match = _DURATION_RE.fullmatch(text)
     if not text or match is None or not any(match.groups()):
         raise ValueError(f"{show(value)} is not a duration")
     days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    return _bounded(value, seconds, minutes, hours, days)
+
+
+def _bounded(value: object, seconds: int, minutes: int = 0, hours: int = 0,
+             days: int = 0) -> timedelta:
+    """The duration, or a ValueError in words when it is past what a timedelta holds."""
+    try:
+        return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    except OverflowError:
+        raise ValueError(f"duration {show(value)} is too long (at most "
+                         f"{timedelta.max.days} days)") from None
 
 
 def parse_size(value: str | int) -> int:
@@ -115,7 +126,10 @@ def parse_size(value: str | int) -> int:
     if match is None:
         raise ValueError(f"{show(value)} is not a size")
     number, unit = match.groups()
-    return int(float(number) * _SIZE_UNITS[(unit or "")[:1].lower()])
+    size = float(number) * _SIZE_UNITS[(unit or "")[:1].lower()]
+    if not math.isfinite(size):
+        raise ValueError(f"size {show(value)} is too large")
+    return int(size)
 
 
 def check_duration(value: object) -> timedelta:

@@ -78,7 +78,8 @@ def test_parse_duration(value: str | int, expected: timedelta) -> None:
     assert parse_duration(value) == expected
 
 
-@pytest.mark.parametrize("value", ["", "soon", "30x", "m", "-5", -5, "1.5h", True, 2.5])
+@pytest.mark.parametrize("value", ["", "soon", "30x", "m", "-5", -5, "1.5h", True, 2.5,
+                                   10**15, "9999999999d", str(10**20)])
 def test_parse_duration_rejects(value: Any) -> None:
     with pytest.raises(ValueError):
         parse_duration(value)
