@@ -302,10 +302,15 @@ class OutletSpider(scrapy.Spider):
             return
         if kind == ARTICLE and capture is not None:
             self._count("archived")
-        if kind == ARTICLE and capture is not None and capture.refers_to is not None:
+        if rendered is not None:
+            # What the browser fetched for the page is archived: no requisite asks for it.
+            for ex in rendered.exchanges:
+                self._seen.add(url_digest(canonicalize(ex.url)))
+        elif kind == ARTICLE and capture is not None and capture.refers_to is not None:
             # Same as the last capture (304, or the same payload): nothing new to extract,
             # and nothing new to follow; the requisites of a page sent again are asked for
-            # again (they become revisits when unchanged).
+            # again (they become revisits when unchanged). Not so a rendered page: the
+            # same HTML shell may be filled with a changed article.
             if response.status == 200 and self.requisites.wanted(kind):
                 yield from self._requisites_of(response)
             yield PageItem(

@@ -21,6 +21,7 @@ from scrapy.http import Request, Response
 
 from archive import HttpExchange, RotatingWarcWriter, WarcRecordRef, payload_digest
 from crawler.crawl import signals as akhbar_signals
+from crawler.crawl.browser.fetch import BROWSER_FETCH
 from crawler.crawl.browser.page import RENDERED, RenderedPage
 from crawler.crawl.compat import close_spider, needs_spider
 from crawler.crawl.credentials import credentials_of
@@ -165,8 +166,9 @@ class WarcCaptureMiddleware:
         return mw
 
     def process_request(self, request: Request, spider: Any = None) -> None:
-        """Make article requests conditional on the last capture's validators."""
-        if request.meta.get("akhbar_kind") != "article":
+        """Make article requests conditional on the last capture's validators (not the
+        browser's: a page must be given a whole answer)."""
+        if request.meta.get("akhbar_kind") != "article" or request.meta.get(BROWSER_FETCH):
             return
         prev = self.previous.get(request.url)
         if prev is None:
@@ -222,6 +224,12 @@ class WarcCaptureMiddleware:
             raise IgnoreRequest(f"not archived, the disk is full: {request.url}") from exc
         info = capture_info(ex, ref, prev)
         request.meta["akhbar_capture"] = info
+        if prev is None and info.status == 200 and request.meta.get("akhbar_kind") == "requisite":
+            # The next page of this crawl that asks for it (a browser asks on every page)
+            # gets a revisit of this capture, not a copy.
+            self.previous_requisites[info.url] = PreviousCapture(
+                info.url, info.record_id, info.captured_at, info.payload_digest, info.etag,
+                info.last_modified)
         stats = self.crawler.stats
         if stats is not None:
             stats.inc_value(f"akhbar/warc/{ref.record_type}")
@@ -230,38 +238,39 @@ class WarcCaptureMiddleware:
         return response
 
     def write_rendered(self, request: Request, page: RenderedPage) -> None:
-        """Write what the browser did for one page: each exchange as request/response records
-        (as Browsertrix does, so the page replays), then the rendered DOM and the screenshot
-        as ``resource`` records (``urn:dom:<url>``, ``urn:view:<url>``, as Browsertrix names
-        its views) linked to the page's response by ``WARC-Concurrent-To``. The capture the
-        spider and the catalog get is the page's own response; the article's text comes from
-        the DOM, so whether it changed is judged by the catalog on the text."""
-        infos: list[CaptureInfo] = []
-        document: CaptureInfo | None = None
-        try:
-            for ex in page.exchanges:
-                info = capture_info(ex, self.writer.write_exchange(ex))
-                infos.append(info)
-                if ex is page.document:
-                    document = info
-            if document is not None:
-                for prefix, content, kind in (
-                    ("urn:dom:", page.dom, "text/html; charset=utf-8"),
-                    ("urn:view:", page.screenshot, "image/png"),
-                ):
-                    if content is not None:
-                        ref = self.writer.write_resource(
-                            target_uri=prefix + page.final_url, content=content,
-                            content_type=kind, concurrent_to=document.record_id)
-                        self._count(ref.record_type, ref.length)
-        except OSError as exc:
-            if exc.errno != errno.ENOSPC:
-                raise
-            self.disk_full(exc)
-            raise IgnoreRequest(f"not archived, the disk is full: {request.url}") from exc
+        """Write what the browser made of one page: the rendered DOM and the screenshot as
+        ``resource`` records (``urn:dom:<url>``, ``urn:view:<url>``, as Browsertrix names
+        its views) linked to the page's response (or revisit) by ``WARC-Concurrent-To``,
+        each with its catalog row. Every exchange of the page was archived as it came
+        (:mod:`crawler.crawl.browser.fetch`). The capture the spider and the catalog get is
+        the page's own response; the article's text comes from the DOM, so whether it
+        changed is judged by the catalog on the text."""
+        document = page.document.capture if page.document is not None else None
         request.meta["akhbar_capture"] = document
-        for info in infos:
-            self._count(info.record_type, info.warc_length)
+        if document is None:
+            return
+        for prefix, content, kind in (
+            ("urn:dom:", page.dom, "text/html; charset=utf-8"),
+            ("urn:view:", page.screenshot, "image/png"),
+        ):
+            if content is None:
+                continue
+            try:
+                ref = self.writer.write_resource(
+                    target_uri=prefix + page.final_url, content=content, content_type=kind,
+                    concurrent_to=document.record_id, date=document.captured_at)
+            except OSError as exc:
+                if exc.errno != errno.ENOSPC:
+                    raise
+                self.disk_full(exc)
+                raise IgnoreRequest(f"not archived, the disk is full: {request.url}") from exc
+            self._count(ref.record_type, ref.length)
+            info = CaptureInfo(
+                url=prefix + page.final_url, status=200, content_type=kind,
+                captured_at=document.captured_at, warc_file=ref.warc_file,
+                warc_offset=ref.offset, warc_length=ref.length,
+                payload_digest=ref.payload_digest, record_id=ref.record_id,
+                record_type=ref.record_type)
             self.crawler.signals.send_catch_log(akhbar_signals.capture_written, capture=info)
 
     def _count(self, record_type: str, length: int) -> None:

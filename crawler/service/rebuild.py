@@ -40,10 +40,15 @@ except ImportError:  # pragma: no cover - non-POSIX
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ReindexReport", "VerifyProblem", "VerifyReport", "rebuild_index", "reindex", "verify",
-           "warc_files"]
+__all__ = ["ARTICLE_TYPES", "ReindexReport", "VerifyProblem", "VerifyReport", "rebuild_index",
+           "reindex", "verify", "warc_files"]
 
-CAPTURE_TYPES = ("response", "revisit")
+#: Records with a catalog row: HTTP captures, and the resources a browser-rendered page adds
+#: (its rendered DOM ``urn:dom:<url>`` and screenshot ``urn:view:<url>``).
+CAPTURE_TYPES = ("response", "revisit", "resource")
+#: Records an article's metadata record may be written beside: a page's response, or the
+#: revisit of a browser-rendered page whose HTML shell is unchanged (its text may not be).
+ARTICLE_TYPES = ("response", "revisit")
 
 
 def warc_files(ctx: AkhbarContext) -> list[str]:
@@ -112,11 +117,14 @@ def _warc_fields(block: bytes) -> dict[str, str]:
 def _capture_row(scan: _FileScan, offset: int, length: int, rec: ArchiveRecord) -> Capture:
     http = rec.http_headers
     get = http.get_header if http is not None else (lambda _name: None)
+    if rec.rec_type == "resource":  # no HTTP headers: its own record's type
+        get = rec.headers.get_header
     date = rec.date
     assert date is not None
     return Capture(
         run_id=scan.run_id, outlet_id=scan.outlet, url=rec.target_uri, captured_at=date,
-        status=rec.http_status or 0, content_type=(get("Content-Type") or "")[:200] or None,
+        status=rec.http_status or (200 if rec.rec_type == "resource" else 0),
+        content_type=(get("Content-Type") or "")[:200] or None,
         record_type=rec.rec_type, warc_file=scan.rel, warc_offset=offset, warc_length=length,
         payload_digest=rec.headers.get_header("WARC-Payload-Digest"),
         warc_record_id=rec.record_id, etag=get("ETag"), last_modified=get("Last-Modified"),
@@ -168,7 +176,7 @@ def reindex(ctx: AkhbarContext, *, replace: bool = False) -> ReindexReport:
         report.captures = len(rows)
         for row, rec, outlet in rows:
             data = metadata.get(row.warc_record_id)
-            article = _article(data, row) if row.record_type == "response" else None
+            article = _article(data, row) if row.record_type in ARTICLE_TYPES else None
             if article is not None:
                 outcome = upsert_article(session, outlet, article, row.id, row.url,
                                          row.captured_at)

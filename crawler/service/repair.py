@@ -21,7 +21,14 @@ from crawler.catalog.records import PreviousCapture
 from crawler.catalog.writer import touch_unchanged, upsert_article
 from crawler.context import AkhbarContext
 from crawler.runs import RunBook, reap, recover_warcs
-from crawler.service.rebuild import _article, _capture_row, _scan, rebuild_index, warc_files
+from crawler.service.rebuild import (
+    ARTICLE_TYPES,
+    _article,
+    _capture_row,
+    _scan,
+    rebuild_index,
+    warc_files,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +75,7 @@ def repair(ctx: AkhbarContext) -> RepairReport:
                 row = fresh
                 report.captures_added += 1
             article = _article(metadata.get(row.warc_record_id), row) \
-                if row.record_type == "response" else None
+                if row.record_type in ARTICLE_TYPES else None
             if article is not None:
                 outcome = upsert_article(session, outlet, article, row.id, row.url,
                                          row.captured_at)
@@ -90,5 +97,5 @@ def repair(ctx: AkhbarContext) -> RepairReport:
 def _lacks_article(row: Capture, with_version: set[int | None],
                    metadata: dict[str, dict[str, object]]) -> bool:
     """A response whose metadata record holds an article the catalog does not have."""
-    return (row.record_type == "response" and row.id not in with_version
+    return (row.record_type in ARTICLE_TYPES and row.id not in with_version
             and row.warc_record_id in metadata)

@@ -1,15 +1,11 @@
-"""Render one page in a Chromium page and capture every exchange it makes.
+"""Render one page in a Chromium page, every request of it made by the crawl.
 
 Every request of the page goes through one route handler (Playwright's ``page.route``), as
 Browsertrix intercepts every request over CDP: a request to a host the outlet does not allow
-is aborted before it leaves; an allowed one is fetched by Playwright (``route.fetch``), its
-bytes kept as an :class:`archive.HttpExchange`, and only then handed to the page
-(``route.fulfill``). So the page's limits (requests, bytes, time) are checked before the page
-sees anything, and the WARC holds exactly what the page was given.
-
-Bodies reach us decoded (Playwright's fetch undoes gzip and br), so a ``Content-Encoding`` of
-the response is kept as ``X-Archive-Orig-Content-Encoding`` (and ``Content-Length`` likewise),
-as pywb and warcprox name headers that no longer describe the stored body.
+is aborted before it leaves; an allowed one is handed to the crawl's downloader
+(:mod:`.fetch`: robots.txt, politeness, credentials, the WARC capture) and its answer, once
+archived, handed to the page (``route.fulfill``). So the page's limits (requests, bytes,
+time) are checked before the page sees anything, and the WARC holds what the page was given.
 """
 
 from __future__ import annotations
@@ -17,42 +13,48 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
 
 from playwright.async_api import Browser, Page, Route
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Request as PlaywrightRequest
+from scrapy.exceptions import IgnoreRequest
+from twisted.python.failure import Failure
 
-from archive import HttpExchange
+from crawler.crawl.browser.fetch import BrowserRequest, Fetched
 from crawler.crawl.browser.page import PageBudget, PageLimits, RenderedPage
+from crawler.crawl.reasons import failure_reason
 
 logger = logging.getLogger(__name__)
 
 VIEWPORT = {"width": 1280, "height": 900}
 #: Seconds between two looks at whether the run is being stopped, while a page loads.
 CANCEL_CHECK = 0.25
-_STALE_HEADERS = ("content-encoding", "content-length")
+#: How a page's request is made: by the crawl's downloader (:class:`.fetch.ScrapyFetcher`).
+Fetch = Callable[[BrowserRequest], Awaitable[Fetched]]
 
 
-def _response_headers(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The headers as received, less those that describe an encoding the body no longer has."""
-    decoded = any(name.lower() == "content-encoding" and value.strip().lower() != "identity"
-                  for name, value in pairs)
-    if not decoded:
-        return pairs
-    return [(f"X-Archive-Orig-{name}" if name.lower() in _STALE_HEADERS else name, value)
-            for name, value in pairs]
+def _fulfil_headers(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """Headers for ``route.fulfill``: one value a name (Playwright takes several
+    ``Set-Cookie`` values joined by newlines)."""
+    out: dict[str, str] = {}
+    for name, value in pairs:
+        key = name.lower()
+        if key in out:
+            out[key] += ("\n" if key == "set-cookie" else ", ") + value
+        else:
+            out[key] = value
+    return out
 
 
 class _PageCapture:
     """The route handler of one page and what it has seen."""
 
-    def __init__(self, url: str, limits: PageLimits, user_agent: str) -> None:
+    def __init__(self, url: str, limits: PageLimits, fetch: Fetch) -> None:
         self.page = RenderedPage(url=url, final_url=url)
         self.limits = limits
         self.budget = PageBudget(limits)
-        self.user_agent = user_agent
+        self.fetch = fetch
         self.deadline = time.monotonic() + limits.max_seconds
 
     async def handle(self, route: Route, request: PlaywrightRequest) -> None:
@@ -67,36 +69,36 @@ class _PageCapture:
         if not self.budget.admit():
             await route.abort("blockedbyclient")
             return
-        fetched_at = datetime.now(UTC)
-        remaining_ms = max(1.0, (self.deadline - time.monotonic()) * 1000)
+        document = request.is_navigation_request() and request.frame.parent_frame is None
+        timeout = self.deadline - time.monotonic()
         try:
-            headers = await request.all_headers()
-            response = await route.fetch(max_redirects=0, timeout=remaining_ms)
-            body = await response.body()
-        except PlaywrightError as exc:
-            logger.info("browser request failed: %s (%s)", url, exc.message.splitlines()[0])
+            ask = BrowserRequest(
+                url=url, method=request.method, headers=await request.all_headers(),
+                body=request.post_data_buffer or b"", page=self.page.url, document=document,
+                timeout=timeout)
+            got = await self.fetch(ask)
+        except IgnoreRequest as exc:  # robots.txt, or the crawl's deadline
+            self.page.refused.append(url)
+            logger.info("not fetched for %s: %s (%s)", self.page.url, url, exc,
+                        extra={"event": "browser_refused", "url": url, "page": self.page.url})
+            await _quietly(route.abort("blockedbyclient"))
+            return
+        except Exception as exc:  # a download error: said in words below
+            reason = failure_reason(Failure(exc), max_size=self.limits.max_bytes,
+                                    timeout=timeout)
+            logger.info("browser request failed: %s (%s)", url, reason,
+                        extra={"event": "browser_request_failed", "url": url})
             await _quietly(route.abort("failed"))
             return
-        exchange = HttpExchange(
-            url=url,
-            method=request.method,
-            request_headers=[(k, v) for k, v in headers.items() if not k.startswith(":")],
-            request_body=request.post_data_buffer or b"",
-            status=response.status,
-            reason=response.status_text,
-            protocol="HTTP/1.1",
-            response_headers=_response_headers(
-                [(h["name"], h["value"]) for h in response.headers_array]),
-            body=body,
-            fetched_at=fetched_at,
-        )
-        self.page.exchanges.append(exchange)
-        if request.is_navigation_request() and request.frame.parent_frame is None:
-            self.page.document = exchange
-        if not self.budget.took(len(body)):
-            await route.abort("blockedbyclient")
+        self.page.exchanges.append(got)
+        if document:
+            self.page.document = got
+        if not self.budget.took(got.size):
+            await _quietly(route.abort("blockedbyclient"))
             return
-        await _quietly(route.fulfill(response=response, body=body))
+        body, got.body = got.body, b""  # archived; the page has it once fulfilled
+        await _quietly(route.fulfill(status=got.status, headers=_fulfil_headers(got.headers),
+                                     body=body))
 
 
 async def _quietly(step: object) -> None:
@@ -120,12 +122,13 @@ async def _load(page: Page, capture: _PageCapture, limits: PageLimits) -> None:
 
 
 async def render_page(browser: Browser, url: str, limits: PageLimits, user_agent: str,
+                      fetch: Fetch,
                       cancelled: Callable[[], bool] = lambda: False) -> RenderedPage:
     """Render ``url`` in a fresh browser context. A page that passes a limit, or whose run
     is stopped meanwhile (``cancelled()``, asked every quarter second), is stopped: the
     exchanges so far are kept, with the reason in ``stopped``."""
     started = time.monotonic()
-    capture = _PageCapture(url, limits, user_agent)
+    capture = _PageCapture(url, limits, fetch)
     context = await browser.new_context(
         user_agent=user_agent, viewport=VIEWPORT,  # type: ignore[arg-type]
         service_workers="block", accept_downloads=False)

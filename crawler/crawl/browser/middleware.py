@@ -5,8 +5,9 @@ A request the spider marks ``akhbar_render: browser`` never reaches Scrapy's dow
 page is loaded in the run's browser (:class:`.session.BrowserSession`) and Scrapy gets back a
 response whose body is the rendered DOM, for the spider and extraction, with the
 :class:`.page.RenderedPage` in ``request.meta[RENDERED]``. The WARC capture middleware writes
-that page's exchanges, DOM and screenshot (:mod:`crawler.crawl.middlewares`). robots.txt and
-the crawl's time limit apply first (their middlewares come before this one).
+that page's DOM and screenshot (:mod:`crawler.crawl.middlewares`); each request the page
+made went through the crawl's downloader (:mod:`.fetch`) and was archived as it came.
+robots.txt and the crawl's time limit apply first (their middlewares come before this one).
 
 Not enabled (``NotConfigured``) for outlets with ``render: http``: their crawls never import
 Playwright.
@@ -22,6 +23,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Request, Response
 
 from crawler.crawl.browser.chromium import BrowserUnavailable
+from crawler.crawl.browser.fetch import ScrapyFetcher
 from crawler.crawl.browser.page import RENDER, RENDERED, PageLimits
 from crawler.crawl.browser.session import BrowserSession
 from crawler.outlets.browser import BrowserSettings
@@ -42,6 +44,7 @@ class BrowserRenderMiddleware:
         self.crawler = crawler
         self.session = session
         self.limits = limits
+        self.fetcher = ScrapyFetcher(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -68,7 +71,8 @@ class BrowserRenderMiddleware:
         if request.meta.get(RENDER) != "browser":
             return None
         try:
-            page = await self.session.render(request.url, self.limits, self._stopping)
+            page = await self.session.render(request.url, self.limits, self.fetcher.fetch,
+                                             self._stopping)
         except BrowserUnavailable as exc:
             raise RenderFailed(str(exc)) from exc
         request.meta[RENDERED] = page
@@ -77,6 +81,7 @@ class BrowserRenderMiddleware:
             stats.inc_value("akhbar/browser/pages")
             stats.inc_value("akhbar/browser/requests", len(page.exchanges))
             stats.inc_value("akhbar/browser/blocked", len(page.blocked))
+            stats.inc_value("akhbar/browser/refused", len(page.refused))
             stats.inc_value("akhbar/browser/bytes", page.bytes_fetched)
             if page.stopped:
                 stats.inc_value("akhbar/browser/stopped")
@@ -93,9 +98,7 @@ class BrowserRenderMiddleware:
                                     flags=["browser"])
             raise RenderFailed(page.stopped or "the browser got no document for the page")
         # The DOM is text Chromium serialised, in UTF-8 whatever the page was sent in.
-        headers = [(k, v) for k, v in doc.response_headers
-                   if not k.lower().startswith("x-archive-orig-")
-                   and k.lower() not in ("content-length", "transfer-encoding", "content-type")]
+        headers = [(k, v) for k, v in doc.headers if k.lower() != "content-type"]
         headers.append(("Content-Type", "text/html; charset=utf-8"))
         return HtmlResponse(url=page.final_url, status=doc.status, headers=headers,
                             body=page.dom or b"", request=request, encoding="utf-8",

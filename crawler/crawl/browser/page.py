@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from archive import HttpExchange
+from crawler.crawl.browser.fetch import Fetched
 from crawler.outlets.browser import BrowserSettings
 
 #: Request meta: ``"browser"`` on an article request of a ``render: browser`` outlet.
@@ -46,15 +46,19 @@ class PageLimits:
 
 @dataclass
 class RenderedPage:
-    """What rendering one page gave: every exchange in the order it ended, the rendered DOM
-    and a screenshot (unless the page was stopped), and why it was stopped, in words."""
+    """What rendering one page gave: every exchange in the order it ended (each archived
+    as it came, by the WARC capture middleware), the rendered DOM and a screenshot (unless
+    the page was stopped), and why it was stopped, in words."""
 
     url: str
     final_url: str
-    exchanges: list[HttpExchange] = field(default_factory=list)
+    exchanges: list[Fetched] = field(default_factory=list)
     #: The exchange of the page's own document (the last hop of its redirects).
-    document: HttpExchange | None = None
+    document: Fetched | None = None
+    #: Requests to hosts the outlet does not allow, aborted in the page.
     blocked: list[str] = field(default_factory=list)
+    #: Requests the crawl did not make (robots.txt), aborted in the page.
+    refused: list[str] = field(default_factory=list)
     dom: bytes | None = None
     screenshot: bytes | None = None
     stopped: str | None = None
@@ -62,7 +66,7 @@ class RenderedPage:
 
     @property
     def bytes_fetched(self) -> int:
-        return sum(len(ex.body) for ex in self.exchanges)
+        return sum(ex.size for ex in self.exchanges)
 
 
 class PageBudget:

@@ -8,9 +8,10 @@ coroutine, with no thread of its own.
 Chromium is Debian's (``/usr/bin/chromium``), never a downloaded build. It is started with
 ``--host-resolver-rules=MAP * ~NOTFOUND``: the browser process itself can resolve no host,
 so nothing it does on its own (updates, safe browsing, a page's WebSocket) leaves the
-machine; every request of a page is made by the route handler (:mod:`.capture`), which
-fetches only what the outlet allows. A ``--akhbar-run=<run id>`` switch (ignored by
-Chromium) marks the run's browser processes, so a leak can be found by it.
+machine; every request of a page is made by the crawl's downloader through the route handler
+(:mod:`.capture`, :mod:`.fetch`), for hosts the outlet allows only. A
+``--akhbar-run=<run id>`` switch (ignored by Chromium) marks the run's browser processes,
+so a leak can be found by it.
 
 If the crawl process is killed, Playwright's driver sees its pipe close and ends the
 browser; Chromium also ends when its DevTools pipe closes.
@@ -25,7 +26,7 @@ from collections.abc import Callable
 from playwright.async_api import Browser, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
-from crawler.crawl.browser.capture import PageLimits, RenderedPage, render_page
+from crawler.crawl.browser.capture import Fetch, PageLimits, RenderedPage, render_page
 from crawler.crawl.browser.chromium import BrowserUnavailable, find_chromium
 
 logger = logging.getLogger(__name__)
@@ -70,11 +71,11 @@ class BrowserSession:
                             extra={"event": "browser_started"})
             return self._browser
 
-    async def render(self, url: str, limits: PageLimits,
+    async def render(self, url: str, limits: PageLimits, fetch: Fetch,
                      cancelled: Callable[[], bool] = lambda: False) -> RenderedPage:
         async with self._slots:
             browser = await self._browser_ready()
-            return await render_page(browser, url, limits, self.user_agent, cancelled)
+            return await render_page(browser, url, limits, self.user_agent, fetch, cancelled)
 
     async def close(self) -> None:
         """Close the browser and Playwright's driver (and so every Chromium process)."""
