@@ -6,6 +6,9 @@ the time, so the CLI, the API, the pages and /metrics all show the same numbers 
 runs. The write runs in a thread, never on the reactor; a failed write is logged once and
 tried again at the next tick. The owner writes the final figures from the stats file.
 
+Each tick also copies the lines the run's log file gained into the catalog
+(:mod:`crawler.runs.logstore`): a run's log reaches every host, a worker's too.
+
 The same round trip reads the run's cancel request: a cancel is one write to the catalog, and
 the crawl itself acts on it (its spider closes, its WARC files close). That reaches a crawl
 whoever owns it, and stops one run of a shared crawl process without touching the others,
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
@@ -30,7 +34,9 @@ from crawler.catalog import Run, make_engine
 from crawler.catalog.records import CaptureInfo
 from crawler.crawl import signals as akhbar_signals
 from crawler.crawl.compat import close_spider
+from crawler.crawl.runlog import run_paths
 from crawler.runs.judge import run_figures
+from crawler.runs.logstore import ship_log
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -39,9 +45,11 @@ logger = logging.getLogger(__name__)
 
 
 class RunProgressExtension:
-    def __init__(self, crawler: Crawler, run_id: str, engine: Engine, interval: float) -> None:
+    def __init__(self, crawler: Crawler, run_id: str, engine: Engine, interval: float,
+                 log_path: Path | None = None) -> None:
         self.crawler = crawler
         self.run_id = run_id
+        self.log_path = log_path
         self.engine = engine
         self.interval = interval
         self.warc_file: str | None = None
@@ -59,7 +67,9 @@ class RunProgressExtension:
         if not run_id or not url or interval <= 0:
             raise NotConfigured("live progress needs AKHBAR_RUN_ID, AKHBAR_DATABASE_URL and "
                                 "AKHBAR_PROGRESS_INTERVAL > 0")
-        ext = cls(crawler, run_id, make_engine(url), interval)
+        data_dir = settings.get("AKHBAR_DATA_DIR")
+        log_path = run_paths(data_dir, run_id)[0] if data_dir else None
+        ext = cls(crawler, run_id, make_engine(url), interval, log_path)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.capture_written, signal=akhbar_signals.capture_written)
@@ -92,6 +102,11 @@ class RunProgressExtension:
             conn.execute(update(Run).where(Run.id == self.run_id).values(**values))
             asked = conn.execute(select(Run.cancel_requested_at)
                                  .where(Run.id == self.run_id)).scalar_one_or_none()
+        if self.log_path is not None:
+            try:
+                ship_log(self.engine, self.run_id, self.log_path)
+            except SQLAlchemyError:  # copied at the next tick, or by the owner at the end
+                pass
         return asked is not None
 
     def _done(self, result: object) -> None:

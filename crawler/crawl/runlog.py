@@ -148,6 +148,12 @@ def read_log(path: Path, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
     with path.open("rb") as fh:
         fh.seek(offset)
         data = fh.read()
+    return parse_lines(data, offset)
+
+
+def parse_lines(data: bytes, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """The complete JSON lines of ``data`` (read from byte ``offset`` of a log), and the
+    offset after the last of them."""
     end = data.rfind(b"\n") + 1
     entries = []
     for line in data[:end].splitlines():

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from crawler.catalog import Run
 from crawler.catalog.db import Catalog
@@ -27,6 +27,7 @@ from crawler.ops.alerts import (
 )
 from crawler.ops.funnel import RunFunnel
 from crawler.outlets import OutletConfig
+from crawler.runs.logstore import tail_shipped
 
 #: Statuses that say how an outlet is doing (cancelled, skipped and missed say nothing).
 JUDGED = ("succeeded", "failed", "timed_out")
@@ -62,17 +63,18 @@ class FetchTracker:
             del self.seen[run_id]
 
 
-def _log_tail(path: str | None) -> list[dict[str, Any]]:
-    if not path:
-        return []
+def _log_tail(engine: Engine, run: Run) -> list[dict[str, Any]]:
+    """The last entries of a running run's log: from its file where this host sees it,
+    else from the catalog's copy (a worker on another host)."""
+    size = 0
     try:
-        with Path(path).open("rb") as fh:
+        with Path(run.log_path or "").open("rb") as fh:
             fh.seek(0, 2)
             size = fh.tell()
             fh.seek(max(0, size - LOG_TAIL))
             data = fh.read()
     except OSError:
-        return []
+        data, size = tail_shipped(engine, run.id, LOG_TAIL), 0  # whole lines
     entries = []
     for line in data.splitlines()[1 if size > LOG_TAIL else 0:]:
         try:
@@ -155,7 +157,7 @@ def collect(catalog: Catalog, data_dir: Path, outlets: dict[str, OutletConfig],
             live = None
             if running is not None:
                 live_ids.add(running.id)
-                tail = _log_tail(running.log_path)
+                tail = _log_tail(catalog.engine, running)
                 words, logged = waits_on(running, cfg, tail)
                 grew = tracker.last_growth(running.id, running.pages, now)
                 if running.pages == 0 and running.started_at is not None:

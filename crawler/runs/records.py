@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from crawler.catalog import Catalog, Outlet, Run
@@ -25,6 +26,7 @@ from crawler.errors import RunError, RunNotFound
 from crawler.runs.control import read_stats
 from crawler.runs.executor import RunHandle
 from crawler.runs.judge import judge, run_figures
+from crawler.runs.logstore import ship_log
 from crawler.runs.states import (
     ACTIVE_STATES,
     CANCELLED,
@@ -238,6 +240,7 @@ class RunBook:
                      logging.INFO if verdict.status in (SUCCEEDED, CANCELLED) else logging.WARNING,
                      f"run {verdict.status}: {verdict.reason or 'no reason recorded'}",
                      event="run_ended", status=verdict.status, reason=verdict.reason)
+        self._ship(handle.run_id, handle.log_path)
         return RunOutcome(handle.run_id, handle.outlet, verdict.status, exit_code,
                           verdict.reason, stats)
 
@@ -247,6 +250,21 @@ class RunBook:
             row = self._row(session, run.id)
             row.status, row.reason, row.ended_at, row.heartbeat_at = status, reason, now(), None
         logger.warning("run %s of %s: %s", run.id, run.outlet_id, reason)
+        # A run whose crawl had begun (its owner died): its log, where this host sees it,
+        # ends with how it ended, and reaches the catalog with what the crawl left unsent.
+        log = Path(run.log_path) if run.log_path else None
+        if log is not None and log.is_file():
+            append_entry(log, run.outlet_id, run.id, logging.WARNING, f"run {status}: {reason}",
+                         event="run_ended", status=status, reason=reason)
+            self._ship(run.id, log)
+
+    def _ship(self, run_id: str, log: Path) -> None:
+        """The rest of a run's log into the catalog (crawler.runs.logstore)."""
+        try:
+            ship_log(self.catalog.engine, run_id, log, all_of_it=True)
+        except SQLAlchemyError as exc:
+            logger.warning("run %s: its log could not be copied to the catalog: %s", run_id,
+                           exc)
 
     def get(self, run_id: str) -> Run | None:
         with self.catalog.session() as session:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from crawler.catalog import Article, ArticleVersion, Capture, Run
 from crawler.context import AkhbarContext
-from crawler.crawl.runlog import LEVELS, level_at_least, read_log, run_paths
+from crawler.crawl.runlog import LEVELS, level_at_least, parse_lines, read_log, run_paths
 from crawler.errors import InvalidParameter, RunNotFound
 from crawler.ops.funnel import RunFunnel
 from crawler.runs import (
@@ -31,6 +31,7 @@ from crawler.runs import (
     signal_run,
     this_host,
 )
+from crawler.runs.logstore import read_shipped
 
 logger = logging.getLogger(__name__)
 
@@ -173,7 +174,9 @@ class RunLog:
 
 def run_log(ctx: AkhbarContext, run_id: str, *, level: str | None = None,
             offset: int = 0) -> RunLog:
-    """A run's log (JSON lines), from byte ``offset`` on, filtered to ``level`` and above."""
+    """A run's log (JSON lines), from byte ``offset`` on, filtered to ``level`` and above:
+    from its file where this host sees it (the freshest), else from the catalog's copy (the
+    same offsets; a few seconds behind a live run)."""
     if level and level.upper() not in LEVELS:
         raise InvalidParameter("level", f"'{level}' is not a log level; use one of "
                                + ", ".join(v.lower() for v in LEVELS))
@@ -181,9 +184,11 @@ def run_log(ctx: AkhbarContext, run_id: str, *, level: str | None = None,
     if run is None:
         raise RunNotFound(f"no run '{run_id}'; `akhbar runs list` shows the runs")
     log_file = run_log_file(ctx, run)
-    if log_file is None:
-        return RunLog(run_id, [], offset, 0)
-    entries, end = read_log(log_file, offset)
+    if log_file is not None and log_file.is_file():
+        entries, end = read_log(log_file, offset)
+    else:  # the log file is on another host: the catalog's copy (crawler.runs.logstore)
+        shipped = read_shipped(ctx.catalog.engine, run_id, offset)
+        entries, end = parse_lines(shipped[0], offset) if shipped else ([], offset)
     return RunLog(run_id, [e for e in entries if level_at_least(e, level)], end, len(entries))
 
 

@@ -1,10 +1,11 @@
 """The celery executor over Redis, with real `akhbar worker` processes: runs go through the
-broker and are recorded in the catalog, a cancel reaches the worker, the global cap holds, a
-message delivered twice starts nothing twice, a broker restart loses no queued run, and a
-SQLite catalog is refused."""
+broker and are recorded in the catalog (their logs too), a cancel reaches the worker, the
+global cap holds, a message delivered twice starts nothing twice, a broker restart loses no
+queued run, and a SQLite catalog is refused."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from crawler.context import AkhbarContext
 from crawler.errors import ConfigError
 from crawler.runs import FINAL_STATES
 from crawler.runs.cluster import Publisher, RunDispatcher
+from crawler.runs.logstore import read_shipped
 from tests.runs.cluster.brokers import RedisServer, clean_redis
 from tests.runs.cluster.harness import AKHBAR, Cluster
 from tests.scheduler.helpers import SlowSite, make_ctx, outlet_yaml, runs_of, wait_for
@@ -39,6 +41,10 @@ def test_runs_go_through_a_worker_under_the_cap_and_a_cancel_reaches_it(
             # other run waits in the catalog, unpublished.
             assert wait_for(lambda: {r.id: r for r in runs_of(ctx)}[long.id].pages >= 2,
                             90, 0.2, dispatcher.tick), worker.text()[-3000:]
+            # The running crawl's log reaches the catalog as it goes (a host that does not
+            # see the worker's files follows it there).
+            assert wait_for(lambda: b'"event": "fetched"' in (
+                read_shipped(ctx.catalog.engine, long.id) or (b"", 0))[0], 60, 0.2)
             for _ in range(5):
                 dispatcher.tick()
             assert {r.id: r for r in runs_of(ctx)}[alpha.id].status == "queued"
@@ -56,8 +62,16 @@ def test_runs_go_through_a_worker_under_the_cap_and_a_cancel_reaches_it(
             # The catalog's figures reach every reader (the CLI on another host too).
             listed = redis_cluster.cli("runs", "list")
             assert listed.returncode == 0 and alpha.id in listed.stdout
-            logged = redis_cluster.cli("runs", "log", alpha.id)
-            assert logged.returncode == 0 and "fetched 200" in logged.stdout, logged.stderr
+            # Its log too, whole, from the catalog: as on a host that does not see the
+            # worker's run logs (moved away here), to its last line (how the run ended).
+            files = redis_cluster.tmp / "data" / "runs"
+            whole = (files / f"{alpha.id}.log").read_text("utf-8").splitlines()
+            (files / f"{alpha.id}.log").rename(redis_cluster.tmp / "moved.log")
+            logged = redis_cluster.cli("runs", "log", alpha.id, "--raw")
+            assert logged.returncode == 0, logged.stderr
+            assert [json.loads(line) for line in logged.stdout.splitlines()] == \
+                [json.loads(line) for line in whole], logged.stdout[-2000:]
+            assert '"event": "run_ended"' in whole[-1] and "fetched 200" in logged.stdout
             # The same message again (a broker that delivered it twice): nothing starts.
             dispatcher.publisher.publish(alpha.id)
             assert wait_for(lambda: "not taken: it is succeeded" in worker.text(), 30, 0.1)
