@@ -12,6 +12,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 
+from .digest import payload_digest
 from .model import HttpExchange
 
 WARC_VERSION = "WARC/1.1"
@@ -193,26 +194,34 @@ class RecordFactory:
         concurrent_to: str | None,
         content: bytes,
         content_type: str,
+        repeats: tuple[str, datetime] | None = None,
     ) -> ArcWarcRecord:
         """A ``resource``: content akhbar made itself (a rendered DOM, a screenshot), not an
-        HTTP exchange; ``concurrent_to`` links it to the response it was made from."""
-        headers = _warc_headers(
-            "resource",
-            record_id,
-            [
-                ("WARC-Date", warc_date(date)),
-                ("WARC-Target-URI", target_uri),
-                ("WARC-Concurrent-To", concurrent_to),
-                ("WARC-Warcinfo-ID", warcinfo_id),
-                ("Content-Type", content_type),
-            ],
-        )
+        HTTP exchange; ``concurrent_to`` links it to the response it was made from. With
+        ``repeats`` (the record id and date of an earlier resource of ``target_uri`` with
+        the same content), an ``identical-payload-digest`` revisit of it instead."""
+        fields: list[tuple[str, str | None]] = [
+            ("WARC-Date", warc_date(date)),
+            ("WARC-Target-URI", target_uri),
+            ("WARC-Concurrent-To", concurrent_to),
+            ("WARC-Warcinfo-ID", warcinfo_id),
+            ("Content-Type", content_type),
+        ]
+        if repeats is not None:
+            fields += [
+                ("WARC-Profile", REVISIT_PROFILES["identical-payload-digest"]),
+                ("WARC-Refers-To", repeats[0]),
+                ("WARC-Refers-To-Target-URI", target_uri),
+                ("WARC-Refers-To-Date", warc_date(repeats[1])),
+                ("WARC-Payload-Digest", payload_digest(content)),
+            ]
+        kind = "resource" if repeats is None else "revisit"
         record: ArcWarcRecord = self.builder.create_warc_record(
             target_uri,
-            "resource",
-            payload=io.BytesIO(content),
-            length=len(content),
-            warc_headers=headers,
+            kind,
+            payload=io.BytesIO(content) if repeats is None else None,
+            length=len(content) if repeats is None else 0,
+            warc_headers=_warc_headers(kind, record_id, fields),
         )
         return record
 

@@ -254,9 +254,11 @@ class RotatingWarcWriter:
         content_type: str,
         concurrent_to: str | None = None,
         date: datetime | None = None,
+        repeats: tuple[str, datetime] | None = None,
     ) -> WarcRecordRef:
         """Write a ``resource`` record (e.g. a page's rendered DOM or its screenshot), linked
-        to the record ``concurrent_to`` when given."""
+        to the record ``concurrent_to`` when given; a revisit of the resource ``repeats``
+        (its record id and date) when that one has the same content."""
         with self._lock:
             warc = self._ensure_open()
             record = self._factory.resource(
@@ -267,6 +269,7 @@ class RotatingWarcWriter:
                 concurrent_to=concurrent_to,
                 content=content,
                 content_type=content_type,
+                repeats=repeats,
             )
             ref = self._write(warc, record)
             self._maybe_rotate()

@@ -223,20 +223,25 @@ def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
-def load_previous_captures(catalog: Catalog, outlet: str, *,
-                           requisites: bool = False) -> dict[str, PreviousCapture]:
+def load_previous_captures(catalog: Catalog, outlet: str, *, requisites: bool = False,
+                           resources: bool = False) -> dict[str, PreviousCapture]:
     """The latest full 200 capture of each article URL of an outlet: what a recrawl compares
-    with. ``requisites``: of the other URLs instead (pages' images, stylesheets, fonts)."""
+    with. ``requisites``: of the other URLs instead (pages' images, stylesheets, fonts);
+    ``resources``: the latest rendered DOM and screenshot of each browser-rendered page."""
     columns = (Capture.url, Capture.warc_record_id, Capture.captured_at,
                Capture.payload_digest, Capture.etag, Capture.last_modified)
-    full = (Capture.outlet_id == outlet, Capture.status == 200,
-            Capture.record_type == "response")
-    articles = select(ArticleVersion.fetched_url)
-    # Only a capture whose article is in the catalog: one whose article row was lost (its
-    # crawl killed between the two batches) is fetched again in full and extracted, instead
-    # of a 304 that would keep the article missing for ever.
-    which = Capture.url.not_in(articles) if requisites else Capture.url.in_(articles)
-    stmt = select(*columns).where(*full, which).order_by(Capture.captured_at)
+    if resources:
+        stmt = select(*columns).where(Capture.outlet_id == outlet,
+                                      Capture.record_type == "resource")
+    else:
+        full = (Capture.outlet_id == outlet, Capture.status == 200,
+                Capture.record_type == "response")
+        articles = select(ArticleVersion.fetched_url)
+        # Only a capture whose article is in the catalog: one whose article row was lost (its
+        # crawl killed between the two batches) is fetched again in full and extracted,
+        # instead of a 304 that would keep the article missing for ever.
+        which = Capture.url.not_in(articles) if requisites else Capture.url.in_(articles)
+        stmt = select(*columns).where(*full, which)
     with catalog.session() as session:
         return {
             row.url: PreviousCapture(
@@ -247,5 +252,5 @@ def load_previous_captures(catalog: Catalog, outlet: str, *,
                 row.etag,
                 row.last_modified,
             )
-            for row in session.execute(stmt)
+            for row in session.execute(stmt.order_by(Capture.captured_at))
         }

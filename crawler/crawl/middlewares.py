@@ -123,11 +123,14 @@ class WarcCaptureMiddleware:
         crawler: Crawler,
         previous: dict[str, PreviousCapture] | None = None,
         previous_requisites: dict[str, PreviousCapture] | None = None,
+        previous_resources: dict[str, PreviousCapture] | None = None,
     ) -> None:
         self.writer = writer
         self.crawler = crawler
         self.previous = previous or {}
         self.previous_requisites = previous_requisites or {}
+        #: The last rendered DOM and screenshot of each page (``urn:dom:``, ``urn:view:``).
+        self.previous_resources = previous_resources or {}
         self.stopping_for_disk = False
         self.storage: ArchiveStorage | None = None
 
@@ -158,8 +161,10 @@ class WarcCaptureMiddleware:
             line_sink=CdxjLineSink(),
         )
         database_url = settings.get("AKHBAR_DATABASE_URL")
+        rendered = settings.get("AKHBAR_RENDER") == "browser"
         mw = cls(writer, crawler, _previous_captures(database_url, outlet),
-                 _previous_captures(database_url, outlet, requisites=True))
+                 _previous_captures(database_url, outlet, requisites=True),
+                 _previous_captures(database_url, outlet, resources=True) if rendered else {})
         mw.storage = storage
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(mw.write_article_metadata, signal=akhbar_signals.article_extracted)
@@ -255,18 +260,25 @@ class WarcCaptureMiddleware:
         ):
             if content is None:
                 continue
+            uri = prefix + page.final_url
+            prev = self.previous_resources.get(uri)
+            same = prev is not None and payload_digest(content) == prev.payload_digest
             try:
                 ref = self.writer.write_resource(
-                    target_uri=prefix + page.final_url, content=content, content_type=kind,
-                    concurrent_to=document.record_id, date=document.captured_at)
+                    target_uri=uri, content=content, content_type=kind,
+                    concurrent_to=document.record_id, date=document.captured_at,
+                    repeats=(prev.record_id, prev.captured_at) if same and prev else None)
             except OSError as exc:
                 if exc.errno != errno.ENOSPC:
                     raise
                 self.disk_full(exc)
                 raise IgnoreRequest(f"not archived, the disk is full: {request.url}") from exc
             self._count(ref.record_type, ref.length)
+            if not same:
+                self.previous_resources[uri] = PreviousCapture(
+                    uri, ref.record_id, document.captured_at, ref.payload_digest, None, None)
             info = CaptureInfo(
-                url=prefix + page.final_url, status=200, content_type=kind,
+                url=uri, status=200, content_type=kind,
                 captured_at=document.captured_at, warc_file=ref.warc_file,
                 warc_offset=ref.offset, warc_length=ref.length,
                 payload_digest=ref.payload_digest, record_id=ref.record_id,
@@ -336,8 +348,8 @@ def _index_warc_files(writer: RotatingWarcWriter, files: list[str]) -> None:
     sink.merge_into(writer.root.parent / "index", writer.root, files)
 
 
-def _previous_captures(database_url: str | None, outlet: str, *,
-                       requisites: bool = False) -> dict[str, PreviousCapture]:
+def _previous_captures(database_url: str | None, outlet: str, *, requisites: bool = False,
+                       resources: bool = False) -> dict[str, PreviousCapture]:
     if not database_url:
         return {}
     from crawler.catalog import Catalog
@@ -346,7 +358,8 @@ def _previous_captures(database_url: str | None, outlet: str, *,
     # Migrates the schema when needed: this is the crawl's first use of the catalog.
     catalog = Catalog(database_url)
     try:
-        return load_previous_captures(catalog, outlet, requisites=requisites)
+        return load_previous_captures(catalog, outlet, requisites=requisites,
+                                      resources=resources)
     finally:
         catalog.dispose()
 

@@ -116,14 +116,16 @@ def _warc_fields(block: bytes) -> dict[str, str]:
 
 def _capture_row(scan: _FileScan, offset: int, length: int, rec: ArchiveRecord) -> Capture:
     http = rec.http_headers
-    get = http.get_header if http is not None else (lambda _name: None)
-    if rec.rec_type == "resource":  # no HTTP headers: its own record's type
-        get = rec.headers.get_header
+    # A record without HTTP headers is a resource (a rendered DOM, a screenshot) or a
+    # revisit of one: its own Content-Type, and 200 as the crawl records it.
+    made = http is None and (rec.target_uri or "").startswith("urn:")
+    get = rec.headers.get_header if made else (
+        http.get_header if http is not None else (lambda _name: None))
     date = rec.date
     assert date is not None
     return Capture(
         run_id=scan.run_id, outlet_id=scan.outlet, url=rec.target_uri, captured_at=date,
-        status=rec.http_status or (200 if rec.rec_type == "resource" else 0),
+        status=rec.http_status or (200 if made else 0),
         content_type=(get("Content-Type") or "")[:200] or None,
         record_type=rec.rec_type, warc_file=scan.rel, warc_offset=offset, warc_length=length,
         payload_digest=rec.headers.get_header("WARC-Payload-Digest"),

@@ -15,9 +15,11 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler import service
+from crawler.catalog import Capture
 from crawler.context import AkhbarContext, open_context
 from crawler.demosite import DemoSite, js_outlet_yaml, load_js_outlet
 from tests.scheduler.helpers import free_port
@@ -154,7 +156,9 @@ def test_the_tracker_on_another_host_is_never_fetched(crawled: Crawled) -> None:
     assert all(urlsplit(u).hostname == "127.0.0.1" for u in uris), uris
 
 
-def test_a_recrawl_finds_the_js_articles_unchanged(crawled: Crawled) -> None:
+def test_a_recrawl_keeps_unchanged_pages_as_revisits_and_verify_is_clean(
+        crawled: Crawled) -> None:
+    first = set(crawled.ctx.warcs_dir.rglob("*.warc.gz"))
     port = urlsplit(crawled.base_url).port
     again = crawl_js(crawled.ctx.config_dir.parent, crawled.ctx.database_url, port=port)
     outcome = again.report.outcomes[0]
@@ -163,6 +167,37 @@ def test_a_recrawl_finds_the_js_articles_unchanged(crawled: Crawled) -> None:
     assert outcome.stats.get("akhbar/articles/unchanged") == len(OUTLET.articles), outcome.stats
     assert not outcome.stats.get("akhbar/articles/new")
     assert not outcome.stats.get("akhbar/articles/changed")
+    # What the browser fetched again, unchanged, is a revisit: the page, its script, its
+    # stylesheet, its article's JSON; the rendered DOM and the screenshot too when the same.
+    records = [r for r in again.records() if r.type in ("response", "revisit", "resource")
+               and not any(r.id in {x.id for x in _records_of(path)} for path in first)]
+    by_uri = {r.uri: r.type for r in records}
+    page = crawled.base_url + PERSIAN.path
+    for url in (page, f"{crawled.base_url}/demo_js/static/app.js",
+                f"{crawled.base_url}/demo_js/static/site.css",
+                f"{crawled.base_url}/demo_js/api/articles/{PERSIAN.slug}.json",
+                "urn:dom:" + page):
+        assert by_uri.get(url) == "revisit", (url, by_uri.get(url))
+    # The catalog knows the DOM and the screenshot (of both crawls), and matches the WARCs.
+    with again.ctx.catalog.session() as session:
+        rows = sorted(tuple(row) for row in session.execute(
+            select(Capture.record_type, Capture.content_type)
+            .where(Capture.url == "urn:dom:" + page)))
+    assert rows == [("resource", "text/html; charset=utf-8"),
+                    ("revisit", "text/html; charset=utf-8")], rows
+    report = service.verify(again.ctx)
+    assert report.ok, [str(p) for p in report.problems]
+    # ...and the catalog the WARCs rebuild is the same, revisits of DOMs included.
+    rebuilt = service.reindex(again.ctx, replace=True)
+    assert not rebuilt.problems and rebuilt.articles == len(OUTLET.articles), rebuilt
+    report = service.verify(again.ctx)
+    assert report.ok, [str(p) for p in report.problems]
+
+
+def _records_of(path: Path) -> list[Record]:
+    with path.open("rb") as fh:
+        return [Record(rec.rec_type, "", rec.rec_headers.get_header("WARC-Record-ID"), None,
+                       None, None, b"") for rec in ArchiveIterator(fh)]
 
 
 @pytest.mark.postgres
