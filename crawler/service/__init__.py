@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         find_captures,
         iter_captures,
         parse_timestamp,
+        rendered_views,
         show_capture,
     )
     from crawler.service.articles import (
@@ -82,6 +83,7 @@ _EXPORTS: dict[str, str] = {
     "iter_captures": "crawler.service.archive",
     "parse_timestamp": "crawler.service.archive",
     "show_capture": "crawler.service.archive",
+    "rendered_views": "crawler.service.archive",
     "ArticleQuery": "crawler.service.articles",
     "article_history": "crawler.service.articles",
     "article_record": "crawler.service.articles",
@@ -149,6 +151,7 @@ __all__ = [
     "iter_captures",
     "parse_timestamp",
     "show_capture",
+    "rendered_views",
     "ReindexReport",
     "VerifyProblem",
     "VerifyReport",

@@ -259,6 +259,22 @@ def show_capture(ctx: AkhbarContext, url: str, at: str | None = None, *,
     return shown
 
 
+#: What a browser-rendered page's capture has beside it (crawler.crawl.browser): its
+#: rendered DOM and its screenshot, under these URI prefixes and the capture's timestamp.
+RENDERED_VIEWS = {"dom": "urn:dom:", "screenshot": "urn:view:"}
+
+
+def rendered_views(ctx: AkhbarContext, url: str, timestamp: str) -> dict[str, str]:
+    """The views of a browser-rendered capture of ``url`` at ``timestamp`` (``dom``,
+    ``screenshot``) by the URI each is archived under; none for a page fetched as it is."""
+    found = {}
+    for name, prefix in RENDERED_VIEWS.items():
+        near = find_captures(ctx, CaptureQuery(prefix + url, closest=timestamp, limit=1))
+        if near and near[0].timestamp == timestamp:
+            found[name] = prefix + url
+    return found
+
+
 def _read(ctx: AkhbarContext, cap: CdxjLine) -> ArchiveRecord:
     return read_record(ctx.warcs_dir / cap.filename, cap.offset, cap.length)
 

@@ -101,8 +101,11 @@ def research_pages(ctx: AkhbarContext) -> APIRouter:
         # capture is replayed at the time of the payload it repeats.
         replay_at = (shown.payload_capture.timestamp if shown.capture.status == 304
                      else shown.capture.timestamp)
+        # A page archived through a browser: its scripts do not run in replay, so what its
+        # readers saw is its rendered DOM, shown first.
+        views = service.rendered_views(ctx, shown.capture.url or url, shown.capture.timestamp)
         return render(request, "capture.html", title=f"Archived: {shown.capture.url}",
-                      shown=shown, info=shown.summary(), article=shown.article,
+                      shown=shown, info=shown.summary(), article=shown.article, views=views,
                       replay_src=f"/{COLLECTION}/{replay_at}/{shown.capture.url}",
                       content_type=http.get_header("Content-Type") if http else None,
                       encoding=http.get_header("Content-Encoding") if http else None)
@@ -115,7 +118,10 @@ def research_pages(ctx: AkhbarContext) -> APIRouter:
         Content-Type so the browser renders it; shown in the sandboxed frame."""
         shown = service.show_capture(ctx, url, at)
         http = shown.payload_record.http_headers
-        media = (http.get_header("Content-Type") if http else None) or "application/octet-stream"
+        # A resource (a rendered DOM, a screenshot) has no HTTP headers: its record's type.
+        media = (http.get_header("Content-Type") if http else
+                 shown.payload_record.headers.get_header("Content-Type")) \
+            or "application/octet-stream"
         stamp = shown.capture.timestamp
         headers = {
             # Given as is: Starlette would add "charset=utf-8" to a bare text/html, and a

@@ -11,18 +11,22 @@ import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import lxml.html
 import pytest
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler import service
+from crawler.api import create_app
 from crawler.catalog import Capture
 from crawler.context import AkhbarContext, open_context
 from crawler.demosite import DemoSite, js_outlet_yaml, load_js_outlet
-from tests.scheduler.helpers import free_port
+from crawler.scheduler import SchedulerService
+from tests.auth.support import client_as
+from tests.scheduler.helpers import free_port, manual_scheduler
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -192,6 +196,30 @@ def test_a_recrawl_keeps_unchanged_pages_as_revisits_and_verify_is_clean(
     assert not rebuilt.problems and rebuilt.articles == len(OUTLET.articles), rebuilt
     report = service.verify(again.ctx)
     assert report.ok, [str(p) for p in report.problems]
+
+
+def test_the_archived_page_view_shows_the_rendered_page(crawled: Crawled) -> None:
+    """After the recrawl above: the page's latest capture and its DOM are revisits."""
+    page = crawled.base_url + PERSIAN.path
+    sched = SchedulerService(crawled.ctx, scheduler=manual_scheduler(crawled.ctx))
+    sched.start(dispatch=False)
+    try:
+        with client_as(create_app(sched), crawled.ctx) as client:
+            view = client.get("/ui/capture", params={"url": page})
+            assert view.status_code == 200, view.text
+            frame = lxml.html.fromstring(view.text).xpath("//iframe[@class='archived']/@src")
+            assert frame and "urn%3Adom%3A" in frame[0], frame
+            dom = client.get(frame[0])
+            shot = client.get("/ui/capture/body",
+                              params={"url": "urn:view:" + page,
+                                      "at": parse_qs(urlsplit(frame[0]).query)["at"][0]})
+    finally:
+        sched.stop()
+    assert dom.status_code == 200 and dom.headers["content-type"].startswith("text/html")
+    assert PERSIAN.paragraphs[0] in dom.text, "the text the script wrote in"
+    assert "default-src 'none'" in dom.headers["content-security-policy"]  # no script runs
+    assert shot.status_code == 200 and shot.headers["content-type"] == "image/png"
+    assert shot.content.startswith(b"\x89PNG")
 
 
 def _records_of(path: Path) -> list[Record]:
