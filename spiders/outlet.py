@@ -25,7 +25,6 @@ from crawler.crawl import signals as akhbar_signals
 from crawler.crawl.browser.spider import (
     enable_rendering,
     mark_for_rendering,
-    render_settings,
     rendered_page,
     report_stopped,
 )
@@ -35,6 +34,7 @@ from crawler.crawl.failures import report_dropped, report_failure, report_requis
 from crawler.crawl.items import PageItem
 from crawler.crawl.links import page_links
 from crawler.crawl.middlewares import RAW_GZIP_OK
+from crawler.crawl.outlet import find_outlet, outlet_settings
 from crawler.crawl.refresh import head_bytes
 from crawler.crawl.requisites import RequisiteFetcher, RequisitePolicy
 from crawler.crawl.seen import DigestSet, url_digest
@@ -42,7 +42,6 @@ from crawler.errors import ConfigError
 from crawler.extraction import is_html
 from crawler.ops.funnel import Stage, funnel_key
 from crawler.outlets import OutletConfig, resolve_config_dir
-from crawler.outlets.loader import load_outlet
 from crawler.outlets.secrets import SecretSource, outlet_credentials
 from crawler.urls import ArticleRules, canonicalize, same_site
 
@@ -57,25 +56,6 @@ ARTICLE = "article"
 # as Request objects in the scheduler they cost ~1 KB each, as waiting (url, hops, referer)
 # tuples ~0.2 KB, freed once requested. 64 keep 16 concurrent downloads fed.
 ARTICLE_WINDOW = 64
-
-
-def outlet_settings(outlet: OutletConfig) -> dict[str, Any]:
-    """Scrapy settings that follow from an outlet's config."""
-    pol, lim = outlet.politeness, outlet.limits
-    settings: dict[str, Any] = {
-        "AKHBAR_OUTLET": outlet.id,
-        "ROBOTSTXT_OBEY": pol.obey_robots,
-        "DOWNLOAD_DELAY": pol.delay,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": pol.concurrency,
-        "CONCURRENT_REQUESTS": max(pol.concurrency, 1),
-        "CLOSESPIDER_TIMEOUT": int(lim.max_duration.total_seconds()),
-        "CLOSESPIDER_PAGECOUNT": lim.max_pages,
-        "DOWNLOAD_MAXSIZE": lim.max_response_size,
-    }
-    if pol.user_agent:
-        settings["USER_AGENT"] = pol.user_agent
-    settings.update(render_settings(outlet))
-    return settings
 
 
 class OutletSpider(scrapy.Spider):
@@ -407,9 +387,3 @@ class OutletSpider(scrapy.Spider):
         for request in requests:
             engine.crawl(request)
         return []
-
-
-def find_outlet(config_dir: Path, outlet_id: str) -> OutletConfig:
-    """The outlet's config, read from its own file only: a crawl never reads (or waits on,
-    or fails for) another outlet's file."""
-    return load_outlet(config_dir, outlet_id)

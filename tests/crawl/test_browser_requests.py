@@ -4,7 +4,9 @@ article pages are filled in by a script from a JSON endpoint and load images, a 
 robots.txt disallows, and an image from the outlet's CDN (the same server as ``localhost``).
 The credentials go with the page's requests to the outlet's host only, robots.txt keeps the
 disallowed script unfetched, the outlet's concurrency of 1 holds for the page's requests
-too, and the WARC holds a redaction instead of each credential."""
+too, and the WARC holds a redaction instead of each credential. A recrawl whose page shell
+is unchanged but whose article (its JSON) changed keeps the shell as a revisit and records
+the article's new version."""
 
 from __future__ import annotations
 
@@ -67,7 +69,7 @@ class Watch:
             self.busy -= 1
 
 
-def _site(watch: Watch, basic: str, key: str) -> Site:
+def _site(watch: Watch, basic: str, key: str, edition: list[str]) -> Site:
     def handle(h: BaseHTTPRequestHandler) -> None:
         host = h.headers.get("Host", "").split(":")[0]
         watch.saw(host, h.path, dict(h.headers.items()))
@@ -99,7 +101,8 @@ def _site(watch: Watch, basic: str, key: str) -> Site:
         elif h.path == "/news/app.js":
             reply(h, 200, APP_JS, Content_Type="text/javascript")
         elif h.path.startswith("/news/api/"):
-            text = " ".join([f"The {slug} story, as its readers saw it once logged in."] * 20)
+            told = edition[0] if slug == "one" else "once"
+            text = " ".join([f"The {slug} story, as its readers saw it {told} logged in."] * 20)
             reply(h, 200, json.dumps({"title": f"Story {slug}", "text": text}).encode(),
                   Content_Type="application/json")
         elif h.path.startswith("/news/img/"):
@@ -121,7 +124,8 @@ def test_a_pages_requests_obey_robots_politeness_and_carry_credentials_home_only
            "AKHBAR_SECRET_NEWS_LOGIN": f"reader:{password}", "AKHBAR_SECRET_NEWS_KEY": key,
            "AKHBAR_EXTRACT_WORKERS": "0"}
     watch = Watch()
-    with _site(watch, basic, key) as site:
+    edition = ["once"]
+    with _site(watch, basic, key, edition) as site:
         (config / "outlets" / "authjs.yaml").write_text(
             f"id: authjs\nname: Auth JS\nhomepage: {site.base_url}/news/\nlanguages: [en]\n"
             f"discovery: {{listings: [{site.base_url}/news/]}}\n"
@@ -133,14 +137,31 @@ def test_a_pages_requests_obey_robots_politeness_and_carry_credentials_home_only
         ctx = open_context(env=env)
         targets, _ = service.pick_outlets(ctx, ["authjs"])
         report = service.crawl(ctx, targets)
+        # The same HTML shell, a changed article in its JSON: a new version all the same.
+        edition[0] = "again"
+        first = set((data / "warcs").rglob("*.warc.gz"))
+        again = service.crawl(ctx, targets).outcomes[0]
+    assert again.status == "succeeded", again
+    assert again.stats.get("akhbar/articles/changed") == 1, again.stats
+    assert again.stats.get("akhbar/articles/unchanged") == 1, again.stats
+    shells = [r.rec_headers.get_header("WARC-Type")
+              for path in set((data / "warcs").rglob("*.warc.gz")) - first
+              for r in ArchiveIterator(path.open("rb"))
+              if r.rec_headers.get_header("WARC-Target-URI", "").startswith("http")
+              and r.rec_headers.get_header("WARC-Target-URI", "").endswith("/news/a/one/")
+              and r.rec_type in ("response", "revisit")]
+    assert shells == ["revisit"], shells
+    verified = service.verify(ctx)
+    assert verified.ok, [str(p) for p in verified.problems]
     outcome = report.outcomes[0]
     assert outcome.status == "succeeded", outcome
     texts = {a["title"]: a["text"] for a in service.iter_articles(ctx, service.ArticleQuery())}
     assert set(texts) == {f"Story {s}" for s in ARTICLES}, "the logged-in XHR filled them in"
+    assert "saw it again logged in" in texts["Story one"]
 
     paths = [path for _, path, _ in watch.seen]
     assert not [p for p in paths if p.startswith("/news/private/")], "robots.txt said no"
-    assert sum(p.startswith("/news/img/") for p in paths) == IMAGES * len(ARTICLES)
+    assert sum(p.startswith("/news/img/") for p in paths) == 2 * IMAGES * len(ARTICLES)
     # concurrency: 1 holds for what the browser asks: one image at a time
     assert watch.most == 1, watch.most
     own = [h for host, p, h in watch.seen if host == "127.0.0.1" and p != "/robots.txt"]
