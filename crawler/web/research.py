@@ -107,6 +107,8 @@ def research_pages(ctx: AkhbarContext) -> APIRouter:
         return render(request, "capture.html", title=f"Archived: {shown.capture.url}",
                       shown=shown, info=shown.summary(), article=shown.article, views=views,
                       replay_src=f"/{COLLECTION}/{replay_at}/{shown.capture.url}",
+                      dom_src=f"/{COLLECTION}/{shown.capture.timestamp}/{views['dom']}"
+                      if "dom" in views else None,
                       content_type=http.get_header("Content-Type") if http else None,
                       encoding=http.get_header("Content-Encoding") if http else None)
 

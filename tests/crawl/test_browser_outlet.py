@@ -11,7 +11,7 @@ import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 import lxml.html
@@ -198,8 +198,10 @@ def test_a_recrawl_keeps_unchanged_pages_as_revisits_and_verify_is_clean(
     assert report.ok, [str(p) for p in report.problems]
 
 
-def test_the_archived_page_view_shows_the_rendered_page(crawled: Crawled) -> None:
-    """After the recrawl above: the page's latest capture and its DOM are revisits."""
+def test_the_archived_page_view_replays_the_rendered_page(crawled: Crawled) -> None:
+    """After the recrawl above: the page's latest capture and its DOM are revisits. The
+    view replays the DOM (pywb) with its stylesheet from the archive; the DOM alone and the
+    screenshot are linked."""
     page = crawled.base_url + PERSIAN.path
     sched = SchedulerService(crawled.ctx, scheduler=manual_scheduler(crawled.ctx))
     sched.start(dispatch=False)
@@ -207,16 +209,22 @@ def test_the_archived_page_view_shows_the_rendered_page(crawled: Crawled) -> Non
         with client_as(create_app(sched), crawled.ctx) as client:
             view = client.get("/ui/capture", params={"url": page})
             assert view.status_code == 200, view.text
-            frame = lxml.html.fromstring(view.text).xpath("//iframe[@class='archived']/@src")
-            assert frame and "urn%3Adom%3A" in frame[0], frame
-            dom = client.get(frame[0])
-            shot = client.get("/ui/capture/body",
-                              params={"url": "urn:view:" + page,
-                                      "at": parse_qs(urlsplit(frame[0]).query)["at"][0]})
+            doc = lxml.html.fromstring(view.text)
+            frame = doc.xpath("//iframe[@class='archived']/@src")[0]
+            stamp = frame.split("/")[2]
+            assert frame == f"/replay/{stamp}/urn:dom:{page}", frame
+            replayed = client.get(f"/replay/{stamp}mp_/urn:dom:{page}")
+            css = lxml.html.fromstring(replayed.text).xpath("//link[@rel='stylesheet']/@href")
+            style = client.get(css[0])
+            links = {a.text: a.get("href") for a in doc.xpath("//section//a")}
+            dom = client.get(links["rendered HTML alone"])
+            shot = client.get(links["screenshot"])
     finally:
         sched.stop()
-    assert dom.status_code == 200 and dom.headers["content-type"].startswith("text/html")
-    assert PERSIAN.paragraphs[0] in dom.text, "the text the script wrote in"
+    assert replayed.status_code == 200 and PERSIAN.paragraphs[0] in replayed.text
+    assert css[0].endswith(f"/{crawled.base_url}/demo_js/static/site.css"), css
+    assert style.status_code == 200 and style.headers["content-type"].startswith("text/css")
+    assert dom.status_code == 200 and PERSIAN.paragraphs[0] in dom.text
     assert "default-src 'none'" in dom.headers["content-security-policy"]  # no script runs
     assert shot.status_code == 200 and shot.headers["content-type"] == "image/png"
     assert shot.content.startswith(b"\x89PNG")

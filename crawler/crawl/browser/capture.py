@@ -30,6 +30,13 @@ logger = logging.getLogger(__name__)
 VIEWPORT = {"width": 1280, "height": 900}
 #: Seconds between two looks at whether the run is being stopped, while a page loads.
 CANCEL_CHECK = 0.25
+_ADD_BASE = """url => {
+  if (document.head && !document.querySelector("base[href]")) {
+    const base = document.createElement("base");
+    base.href = url;
+    document.head.prepend(base);
+  }
+}"""
 #: How a page's request is made: by the crawl's downloader (:class:`.fetch.ScrapyFetcher`).
 Fetch = Callable[[BrowserRequest], Awaitable[Fetched]]
 
@@ -116,9 +123,12 @@ async def _load(page: Page, capture: _PageCapture, limits: PageLimits) -> None:
     await page.wait_for_load_state("networkidle")
     if capture.budget.reason is None:
         capture.page.final_url = page.url
-        capture.page.dom = (await page.content()).encode("utf-8")
         if limits.screenshot:
             capture.page.screenshot = await page.screenshot(type="png")
+        # The DOM is archived under urn:dom:<url>: a <base> keeps its relative links the
+        # page's, so a replay (pywb) finds its stylesheets and images in the archive.
+        await page.evaluate(_ADD_BASE, page.url)
+        capture.page.dom = (await page.content()).encode("utf-8")
 
 
 async def render_page(browser: Browser, url: str, limits: PageLimits, user_agent: str,
