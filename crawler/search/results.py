@@ -37,6 +37,10 @@ CANDIDATES = 4
 MIN_CANDIDATES = 200
 #: Tries with 16 times more candidates each before the query runs on every match.
 CANDIDATE_ROUNDS = 2
+#: A ranked page of a query without date filters is ranked among the newest RANK_WINDOW of its
+#: matches in the index (all of them up to that many): ranking costs per match ranked, and a
+#: common word is in a third of a million articles. The total still counts every match.
+RANK_WINDOW = 20_000
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,8 @@ class SearchPage:
     @property
     def next_offset(self) -> int | None:
         after = self.offset + len(self.hits)
-        more = after < self.total if self.total_exact else len(self.hits) == self.limit
+        # A short page is the last (the rank window may hold fewer than the total).
+        more = len(self.hits) == self.limit and (after < self.total or not self.total_exact)
         return after if more else None
 
     def to_dict(self) -> dict[str, Any]:
@@ -96,11 +101,28 @@ def matches_for(catalog: Catalog, query: ArticleQuery) -> tuple[SearchExpr | Non
 
 
 def _matches(catalog: Catalog, expr: SearchExpr, query: ArticleQuery,
-             top: int | None = None, scored: bool = True) -> Subquery:
+             top: int | None = None, scored: bool = True,
+             from_id: int | None = None) -> Subquery:
     backend = backend_for(catalog.engine.dialect.name)
     return backend.matches(expr if query.exact else stemmed(expr), exact=query.exact,
                            facets=facet_tokens(query.outlet, query.lang), top=top,
-                           scored=scored)
+                           scored=scored, from_id=from_id)
+
+
+def _window_start(session: Session, catalog: Catalog, expr: SearchExpr,
+                  query: ArticleQuery) -> int | None:
+    """The oldest version id ranked: that of the RANK_WINDOW-th newest match in the index;
+    None (every match ranked) when there are fewer, in date order, or with a filter on dates
+    (the newest matches may all fall outside the dates: the index is in the order of
+    capture)."""
+    dated = (query.since, query.published_from, query.published_to, query.captured_from,
+             query.captured_to)
+    if query.sort != "rank" or any(d is not None for d in dated):
+        return None
+    backend = backend_for(catalog.engine.dialect.name)
+    return session.scalar(backend.nth_newest(
+        expr if query.exact else stemmed(expr), exact=query.exact,
+        facets=facet_tokens(query.outlet, query.lang), n=RANK_WINDOW))
 
 
 def _in_sample(matches: Subquery) -> ColumnElement[bool]:
@@ -110,9 +132,9 @@ def _in_sample(matches: Subquery) -> ColumnElement[bool]:
 
 
 def _total(session: Session, catalog: Catalog, expr: SearchExpr, query: ArticleQuery,
-           shown: int, limit: int) -> tuple[int, bool]:
+           shown: int, limit: int, windowed: bool) -> tuple[int, bool]:
     """The number of rows the query has, and whether it is exact (else an estimate)."""
-    if (shown and shown < limit) or (not shown and not query.offset):
+    if not windowed and ((shown and shown < limit) or (not shown and not query.offset)):
         return query.offset + shown, True  # a short page is the last one
     index = _matches(catalog, expr, query, scored=False)
     # One pass over the index's matches counts them and draws the sample's ids (~1 in
@@ -132,7 +154,8 @@ def _total(session: Session, catalog: Catalog, expr: SearchExpr, query: ArticleQ
 
 
 def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
-    """One page of the versions matching ``query.text`` (required), best first.
+    """One page of the versions matching ``query.text`` (required), best first (without a
+    date filter, the best of the newest :data:`RANK_WINDOW` matches in the index).
 
     Ranked pages are cut from the best few candidates of the index first (their join and
     filters are cheap); only when those hold too few to fill the page does the query run on
@@ -140,26 +163,29 @@ def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
     The total is exact up to :data:`EXACT_COUNT` matches in the index, an estimate past it
     (``total_exact`` says which).
     """
-    expr, matches = matches_for(catalog, query)
-    if expr is None or matches is None:
+    expr, _ = matches_for(catalog, query)
+    if expr is None:
         raise QueryError("q", "nothing to search for: give at least one word")
     limit = query.limit or DEFAULT_LIMIT
     paged = replace(query, limit=limit)
     with catalog.session() as session:
         backend_for(catalog.engine.dialect.name).prepare(session)
         check_filters(session, query)
+        start = _window_start(session, catalog, expr, query)
+        matches = _matches(catalog, expr, query, from_id=start)
         page = None
         if query.sort == "rank":
             top = max(CANDIDATES * (query.offset + limit), MIN_CANDIDATES)
             for _ in range(CANDIDATE_ROUNDS):  # more each time filters leave the page short
-                candidates = _matches(catalog, expr, query, top)
+                candidates = _matches(catalog, expr, query, top, from_id=start)
                 page = session.execute(keys(paged, candidates)).all()
                 if len(page) == limit:
                     break
                 top *= 16
         if page is None or len(page) < limit:
             page = session.execute(keys(paged, matches)).all()
-        total, exact = _total(session, catalog, expr, query, len(page), limit)
+        total, exact = _total(session, catalog, expr, query, len(page), limit,
+                              windowed=start is not None)
         loaded = {version.id: (article, version) for article, version, _capture
                   in session.execute(load([vid for vid, _ in page]))}
         terms = expr.terms()

@@ -3,13 +3,14 @@ table typed finds its article, the query syntax, ranking, paging, filters and ve
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from crawler.catalog import Catalog
 from crawler.errors import QueryError
 from crawler.search import ArticleQuery, results, search
+from tests.search.conftest import T0, add_article
 
 HOUSING = "tehran-housing-market-cools"
 FILMS = "tehran-short-film-festival-opens"
@@ -150,3 +151,19 @@ def test_a_short_page_is_the_last_and_its_total_is_exact(catalog: Catalog,
     assert every.total == len(every.hits) and every.total_exact
     last = search(catalog, ArticleQuery(text="the", limit=100, offset=len(every.hits) - 1))
     assert last.total == every.total and last.total_exact and last.next_offset is None
+
+
+def test_a_common_word_is_ranked_among_its_newest_matches(
+        catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Five versions, the oldest with the word five times: first when every match is ranked.
+    for n in range(5):
+        add_article(catalog, "demo_en", f"/window/{n}/", "t", "zyxw " * (5 - n) + "end", "en",
+                    f"2026-11-0{n + 1}", T0 + timedelta(days=3, hours=n))
+    assert found(catalog, "zyxw") == ["0", "1", "2", "3", "4"]
+    monkeypatch.setattr(results, "RANK_WINDOW", 2)
+    page = search(catalog, ArticleQuery(text="zyxw"))
+    assert [slug(h.url) for h in page.hits] == ["3", "4"]
+    assert page.total == 5 and page.total_exact and page.next_offset is None
+    # Date order and date filters see every match.
+    assert len(search(catalog, ArticleQuery(text="zyxw", sort="date")).hits) == 5
+    assert found(catalog, "zyxw", published_from=date(2026, 11, 1)) == ["0", "1", "2", "3", "4"]
