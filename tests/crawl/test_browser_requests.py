@@ -161,6 +161,10 @@ def test_a_pages_requests_obey_robots_politeness_and_carry_credentials_home_only
 
     paths = [path for _, path, _ in watch.seen]
     assert not [p for p in paths if p.startswith("/news/private/")], "robots.txt said no"
+    log = (data / "runs" / f"{outcome.run_id}.log").read_text(encoding="utf-8")
+    refused = [e for e in map(json.loads, log.splitlines()) if e.get("event") == "browser_refused"]
+    assert {e["url"] for e in refused} == {f"{site.base_url}/news/private/track.js"}, refused
+    assert all("robots.txt" in e["reason"] for e in refused), refused
     assert sum(p.startswith("/news/img/") for p in paths) == 2 * IMAGES * len(ARTICLES)
     # concurrency: 1 holds for what the browser asks: one image at a time
     assert watch.most == 1, watch.most

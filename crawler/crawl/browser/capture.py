@@ -11,7 +11,6 @@ time) are checked before the page sees anything, and the WARC holds what the pag
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import Awaitable, Callable
 
@@ -24,8 +23,6 @@ from twisted.python.failure import Failure
 from crawler.crawl.browser.fetch import BrowserRequest, Fetched
 from crawler.crawl.browser.page import PageBudget, PageLimits, RenderedPage
 from crawler.crawl.reasons import failure_reason
-
-logger = logging.getLogger(__name__)
 
 VIEWPORT = {"width": 1280, "height": 900}
 #: Seconds between two looks at whether the run is being stopped, while a page loads.
@@ -85,16 +82,12 @@ class _PageCapture:
                 timeout=timeout)
             got = await self.fetch(ask)
         except IgnoreRequest as exc:  # robots.txt, or the crawl's deadline
-            self.page.refused.append(url)
-            logger.info("not fetched for %s: %s (%s)", self.page.url, url, exc,
-                        extra={"event": "browser_refused", "url": url, "page": self.page.url})
+            self.page.refused.append((url, str(exc)))
             await _quietly(route.abort("blockedbyclient"))
             return
-        except Exception as exc:  # a download error: said in words below
-            reason = failure_reason(Failure(exc), max_size=self.limits.max_bytes,
-                                    timeout=timeout)
-            logger.info("browser request failed: %s (%s)", url, reason,
-                        extra={"event": "browser_request_failed", "url": url})
+        except Exception as exc:  # a download error: said in words
+            self.page.failed.append((url, failure_reason(
+                Failure(exc), max_size=self.limits.max_bytes, timeout=timeout)))
             await _quietly(route.abort("failed"))
             return
         self.page.exchanges.append(got)

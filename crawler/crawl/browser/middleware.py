@@ -24,7 +24,7 @@ from scrapy.http import HtmlResponse, Request, Response
 
 from crawler.crawl.browser.chromium import BrowserUnavailable
 from crawler.crawl.browser.fetch import ScrapyFetcher
-from crawler.crawl.browser.page import RENDER, RENDERED, PageLimits
+from crawler.crawl.browser.page import RENDER, RENDERED, PageLimits, RenderedPage
 from crawler.crawl.browser.session import BrowserSession
 from crawler.outlets.browser import BrowserSettings
 
@@ -85,11 +85,7 @@ class BrowserRenderMiddleware:
             stats.inc_value("akhbar/browser/bytes", page.bytes_fetched)
             if page.stopped:
                 stats.inc_value("akhbar/browser/stopped")
-        if page.blocked:
-            logger.info("not fetched for %s (hosts the outlet does not allow): %s",
-                        request.url, ", ".join(page.blocked[:5]),
-                        extra={"event": "browser_blocked", "url": request.url,
-                               "blocked": page.blocked})
+        self._report(request.url, page)
         doc = page.document
         if doc is None:
             if page.exchanges:
@@ -103,6 +99,21 @@ class BrowserRenderMiddleware:
         return HtmlResponse(url=page.final_url, status=doc.status, headers=headers,
                             body=page.dom or b"", request=request, encoding="utf-8",
                             flags=["browser"])
+
+    def _report(self, url: str, page: RenderedPage) -> None:
+        """What the page asked for and did not get, in words, in the run's log (``spider``
+        names the run: the route handler runs outside its context)."""
+        if page.blocked:
+            logger.info("not fetched for %s (hosts the outlet does not allow): %s",
+                        url, ", ".join(page.blocked[:5]),
+                        extra={"event": "browser_blocked", "url": url,
+                               "blocked": page.blocked, "spider": self.crawler.spider})
+        for event, words, found in (("browser_refused", "not fetched", page.refused),
+                                    ("browser_request_failed", "failed", page.failed)):
+            for asked, reason in found:
+                logger.info("%s for %s: %s (%s)", words, url, asked, reason,
+                            extra={"event": event, "url": asked, "page": url,
+                                   "reason": reason, "spider": self.crawler.spider})
 
     def _stopping(self) -> bool:
         """Is the run being stopped (cancelled, Ctrl-C, SIGTERM)? ``Crawler.stop`` clears

@@ -57,8 +57,10 @@ class RenderedPage:
     document: Fetched | None = None
     #: Requests to hosts the outlet does not allow, aborted in the page.
     blocked: list[str] = field(default_factory=list)
-    #: Requests the crawl did not make (robots.txt), aborted in the page.
-    refused: list[str] = field(default_factory=list)
+    #: Requests the crawl did not make (robots.txt), with why, aborted in the page.
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    #: Requests whose download failed, with why in words, aborted in the page.
+    failed: list[tuple[str, str]] = field(default_factory=list)
     dom: bytes | None = None
     screenshot: bytes | None = None
     stopped: str | None = None

@@ -68,5 +68,6 @@ def report_stopped(crawler: Crawler, url: str, page: RenderedPage) -> None:
     logger.warning(
         "stopped rendering %s: %s (its %d exchanges are archived)",
         url, page.stopped, len(page.exchanges),
-        extra={"event": "render_stopped", "url": url, "reason": page.stopped},
+        extra={"event": "render_stopped", "url": url, "reason": page.stopped,
+               "spider": crawler.spider},
     )
