@@ -38,6 +38,7 @@ from ._metadata import (
     find_modified,
     find_published,
     find_title,
+    is_teaser_list,
     read_page_metadata,
     strip_site_name,
 )
@@ -143,6 +144,8 @@ def _extract(
 
     _unwrap_layout_tables(tree)
     figures = find_figures(tree, url)
+    # A section front's <time>s date its teasers: it has no date of its own to guess.
+    undated = published is None and is_teaser_list(tree)
     # Below, the tree is read again only for an author, title or date the page's metadata
     # lacks; when none is missing, trafilatura may use this tree up (see _cascade).
     keep = not authors or title is None or (published is None and not page.is_listing)
@@ -170,7 +173,7 @@ def _extract(
         or page.meta.get("og:type", "").lower() == "article"
         or len(text) >= MIN_ARTICLE_CHARS
     )
-    if published is None and is_article:
+    if published is None and is_article and not undated:
         # Last resort, with trafilatura's own settings: htmldate may read a date from body
         # text or from links. Listings have no date of their own, so they are not asked.
         published = normalise_date(_guess_date(tree, url))

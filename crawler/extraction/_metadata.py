@@ -207,17 +207,31 @@ def find_modified(page: PageMetadata) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _marked(elem: HtmlElement) -> bool:
+    return (elem.get("itemprop") == "datePublished" or elem.get("pubdate") is not None
+            or "publish" in (elem.get("class") or "").lower())
+
+
+def _teaser_list(times: list[HtmlElement]) -> bool:
+    """Whether the <time>s stand in three or more <article>s, none holding a headline <h1>:
+    the teasers of a section front."""
+    articles = {a for t in times for a in t.iterancestors("article")}
+    return len(articles) >= 3 and not any(a.find(".//h1") is not None for a in articles)
+
+
+def is_teaser_list(tree: HtmlElement) -> bool:
+    """Whether the page's dated <article>s are a list of teasers (see _teaser_list)."""
+    return _teaser_list([t for t in tree.iter("time") if t.get("datetime")])
+
+
 def _time_element(tree: HtmlElement) -> str | None:
     times = [t for t in tree.iter("time") if t.get("datetime")]
     # A <time> in the site header is often today's date, not the article's.
     preferred = [
-        t
-        for t in times
-        if t.get("itemprop") == "datePublished"
-        or t.get("pubdate") is not None
-        or "publish" in (t.get("class") or "").lower()
-        or any(a.tag == "article" for a in t.iterancestors())
+        t for t in times if _marked(t) or any(a.tag == "article" for a in t.iterancestors())
     ]
+    if not any(_marked(t) for t in preferred) and _teaser_list(preferred):
+        return None  # a listing: each <time> dates one of its teasers, none the page
     for elem in preferred or times:
         found = normalise_date(elem.get("datetime"))
         if found:

@@ -278,3 +278,16 @@ def test_zwnj_written_as_character_reference_survives() -> None:
     assert article is not None
     assert article.text.count("می\u200cخواهم") == 6
     assert article.text.count("کتاب\u200cها") == 6
+
+
+def test_a_section_front_takes_no_date_from_its_teasers() -> None:
+    teasers = "".join(
+        f"<article><h2><a href='/s/{i}'>Story {i} of the day</a></h2><p>{'Summary words. ' * 12}"
+        f"</p><time datetime='2026-11-1{i}'>Nov 1{i}</time></article>" for i in range(4))
+    front = extract_article(f"<html><body><main><h1>Economy</h1>{teasers}</main></body></html>"
+                            .encode(), "https://x.example/economy/")
+    assert front is not None and front.published is None
+    story = (f"<html><body><article><h1>Oil falls</h1><time datetime='2026-10-02'>Oct 2</time>"
+             f"<p>{'Oil prices fell on Monday. ' * 20}</p></article>{teasers}</body></html>")
+    article = extract_article(story.encode(), "https://x.example/oil")
+    assert article is not None and article.published == "2026-10-02"
