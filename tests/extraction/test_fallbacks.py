@@ -24,6 +24,16 @@ def test_a_long_article_stops_on_the_fast_path() -> None:
     assert article is not None and article.extractor == "fast"
 
 
+def test_where_the_replica_declines_trafilaturas_fast_path_gives_the_same_text(
+        monkeypatch) -> None:
+    page = _page(f"<article>{_paragraphs(20)}</article>")
+    fast = extract_article(page, "https://x.example/a")
+    monkeypatch.setattr(_cascade, "fast_main_text", lambda tree, url, fresh=None: None)
+    article = extract_article(page, "https://x.example/a")
+    assert fast is not None and article is not None
+    assert article.extractor == "trafilatura-fast" and article.text == fast.text
+
+
 def test_a_short_article_is_checked_by_trafilaturas_full_cascade() -> None:
     article = extract_article(_page(f"<article>{_paragraphs(3)}</article>"), "https://x.example/a")
     assert article is not None and article.extractor == "trafilatura"
