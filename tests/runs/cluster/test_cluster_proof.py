@@ -61,6 +61,9 @@ def test_a_worker_killed_mid_run_loses_and_doubles_no_run(redis_cluster: Cluster
             for run_id in killed:
                 assert after[run_id]["status"] == "failed", after[run_id]
                 assert "no heartbeat" in after[run_id]["reason"], after[run_id]
+                # Its log (in the catalog too) ends with that, after the pages it fetched.
+                last = svc.get(f"/runs/{run_id}/log")["entries"][-1]
+                assert last["event"] == "run_ended" and "no heartbeat" in last["msg"], last
             # The outlets that did not succeed run again at their next trigger.
             again = {o: svc.call("POST", "/runs", {"outlet": o})["id"] for o, i in first.items()
                      if after[i]["status"] != "succeeded"}
