@@ -149,10 +149,11 @@ def main_outlets(args: argparse.Namespace) -> int:
     print(f"building {args.outlets} sites ({args.n} articles in all; cached after the first "
           "time) ...", flush=True)
     work = Path(tempfile.mkdtemp(prefix="akhbar-bench-outlets-"))
+    raw = _profile_path() if args.profile else None
     try:
         results = run_outlets(spec, work, concurrent=args.concurrent,
                               concurrency=args.concurrency, wget=not args.no_wget,
-                              timeout=args.timeout, rounds=args.rounds)
+                              timeout=args.timeout, rounds=args.rounds, profile=raw)
     finally:
         if args.keep:
             print(f"work directories kept in {work}")
@@ -170,6 +171,8 @@ def main_outlets(args: argparse.Namespace) -> int:
         summary, record["summary"] = rounds_summary(results)
         texts = [f"round {k}: {t}" for k, t in enumerate(texts, 1)] + [summary]
     text = "\n\n".join(texts)
+    if raw is not None:
+        text += "\n\n" + _profile_summary(raw, record)
     record["text"] = text
     name = f"outlets-{args.outlets}x{args.n}-" + (
         f"c{args.concurrent}" if args.concurrent else "default") + ".json"
@@ -187,9 +190,7 @@ def _profile(site: SiteProcess, work: Path, args: argparse.Namespace,
 
     workdir = work / "akhbar-profile"
     workdir.mkdir()
-    # Megabytes of collapsed stacks: kept beside the site cache, not in the results.
-    raw = Path(tempfile.gettempdir()) / "akhbar-bench" / "profile-akhbar.txt"
-    raw.parent.mkdir(parents=True, exist_ok=True)
+    raw = _profile_path()
     print("profiling akhbar under py-spy ...", flush=True)
     result = runners.run_akhbar(site, workdir, concurrency=args.concurrency,
                                 workers=args.workers, wrap=profile.profile_command(raw),
@@ -200,6 +201,26 @@ def _profile(site: SiteProcess, work: Path, args: argparse.Namespace,
     record["profile"] = {"raw": str(raw), "wall_s": result.measurement.wall_s,
                          "articles": result.count, "summary": summary}
     return profile.render(summary)
+
+
+def _profile_path() -> Path:
+    """Where py-spy writes: megabytes of collapsed stacks, kept beside the site cache, not
+    in the results."""
+    raw = Path(tempfile.gettempdir()) / "akhbar-bench" / "profile-akhbar.txt"
+    raw.parent.mkdir(parents=True, exist_ok=True)
+    raw.unlink(missing_ok=True)
+    return raw
+
+
+def _profile_summary(raw: Path, record: dict[str, Any]) -> str:
+    from . import profile
+
+    if not raw.exists():
+        return "(no profile written)"
+    summary = profile.summarize(raw)
+    record["profile"] = {"raw": str(raw), "summary": summary}
+    return ("profile of akhbar crawl --all, once more under py-spy (% of each role's "
+            "samples):\n" + profile.render(summary))
 
 
 if __name__ == "__main__":

@@ -205,13 +205,16 @@ def read_catalog(home: Path) -> tuple[dict[str, int], list[OutletRun]]:
 
 
 def run_akhbar(site: OutletsSiteProcess, workdir: Path, *, concurrent: int | None,
-               concurrency: int, timeout: float) -> tuple[Contender, list[OutletRun]]:
+               concurrency: int, timeout: float,
+               wrap: list[str] | None = None) -> tuple[Contender, list[OutletRun]]:
+    """``wrap`` prefixes the command (a profiler)."""
     config, home = workdir / "config", workdir / "home"
     ids = write_config(config, site, concurrent, concurrency)
     env = clean_env({"AKHBAR_CONFIG": str(config), "AKHBAR_HOME": str(home)})
     before = site.mark()
-    m = run_measured(akhbar_command(), env=env, cwd=workdir, stdout_path=workdir / "akhbar.out",
-                     timeout=timeout, server_pid=site.pid, role=tree_role, reaper=True)
+    m = run_measured([*(wrap or []), *akhbar_command()], env=env, cwd=workdir,
+                     stdout_path=workdir / "akhbar.out", timeout=timeout,
+                     server_pid=site.pid, role=tree_role, reaper=True)
     after = site.stats()
     counts, runs = read_catalog(home)
     failed = [r for r in runs if r.status != "succeeded"]
@@ -251,9 +254,10 @@ def run_wget(site: OutletsSiteProcess, workdir: Path, *, timeout: float) -> Cont
 
 def run_outlets(spec: OutletsSpec, workdir: Path, *, concurrent: int | None = None,
                 concurrency: int = 16, wget: bool = True, timeout: float | None = None,
-                rounds: int = 1) -> list[OutletsResult]:
+                rounds: int = 1, profile: Path | None = None) -> list[OutletsResult]:
     """Serve ``spec``'s outlets; then, ``rounds`` times, crawl them with akhbar (into an
-    empty data directory each time) and then with wget, and measure both."""
+    empty data directory each time) and then with wget, and measure both. With ``profile``,
+    akhbar crawls once more under py-spy, which writes its raw stacks there."""
     timeout = timeout or max(600.0, spec.n * 0.5)
     results = []
     with OutletsSiteProcess(spec) as site:
@@ -278,6 +282,14 @@ def run_outlets(spec: OutletsSpec, workdir: Path, *, concurrent: int | None = No
             results.append(OutletsResult(spec.outlets, spec.n, spec.urls(), concurrent,
                                          concurrent or default_concurrent(), concurrency,
                                          akhbar, other, runs))
+        if profile is not None:
+            from .profile import profile_command
+
+            print("profiling akhbar crawl --all under py-spy ...", flush=True)
+            (workdir / "profile").mkdir(parents=True)
+            run_akhbar(site, workdir / "profile", concurrent=concurrent,
+                       concurrency=concurrency, timeout=timeout,
+                       wrap=profile_command(profile))
     return results
 
 
