@@ -19,6 +19,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.urllength import UrlLengthMiddleware
 from twisted.python.failure import Failure
 
 from crawler.crawl import signals as akhbar_signals
@@ -35,8 +36,9 @@ from crawler.crawl.items import PageItem
 from crawler.crawl.links import page_links
 from crawler.crawl.middlewares import RAW_GZIP_OK
 from crawler.crawl.outlet import find_outlet, outlet_settings
-from crawler.crawl.refresh import head_bytes
-from crawler.crawl.requisites import RequisiteFetcher, RequisitePolicy
+from crawler.crawl.pagerefs import html_requisites
+from crawler.crawl.refresh import head_bytes, left_gzipped
+from crawler.crawl.requisites import RequisiteFetcher, RequisitePolicy, gzipped_page_text
 from crawler.crawl.seen import DigestSet, url_digest
 from crawler.errors import ConfigError
 from crawler.extraction import is_html
@@ -56,6 +58,9 @@ ARTICLE = "article"
 # as Request objects in the scheduler they cost ~1 KB each, as waiting (url, hops, referer)
 # tuples ~0.2 KB, freed once requested. 64 keep 16 concurrent downloads fed.
 ARTICLE_WINDOW = 64
+
+#: The pipeline whose extraction workers find an article's requisites (a body left gzipped).
+EXTRACTION_PIPELINE = "crawler.crawl.pipelines.ExtractionPipeline"
 
 
 class OutletSpider(scrapy.Spider):
@@ -86,6 +91,8 @@ class OutletSpider(scrapy.Spider):
         # What pages render with (capture: in the outlet file), each URL once per crawl.
         self.requisites = RequisiteFetcher(RequisitePolicy.of(outlet.capture, self.hosts),
                                            self._seen, outlet.limits.max_response_size)
+        self.workers_find_requisites = False
+        self._url_length: Any = False  # not looked up yet
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -108,6 +115,12 @@ class OutletSpider(scrapy.Spider):
         crawler.signals.connect(spider.on_request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.on_extracted, signal=akhbar_signals.article_extracted)
+        # The extraction workers decode an article's body anyway: they find its requisites
+        # too, off the crawl's reactor thread (the pipeline says what they found).
+        pipelines = crawler.settings.getwithbase("ITEM_PIPELINES")
+        spider.workers_find_requisites = pipelines.get(EXTRACTION_PIPELINE) is not None
+        crawler.signals.connect(spider.on_requisites_found,
+                                signal=akhbar_signals.requisites_found)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
@@ -311,8 +324,12 @@ class OutletSpider(scrapy.Spider):
                 extra={"event": "not_html", "url": response.url},
             )
             return
+        find_requisites = False
         if self.requisites.wanted(kind):
-            yield from self._requisites_of(response)
+            if kind == ARTICLE and self.workers_find_requisites and left_gzipped(response):
+                find_requisites = True  # with its extraction: on_requisites_found
+            else:
+                yield from self._requisites_of(response)
         hops = int(response.meta["akhbar_hops"])
         follow = kind != ARTICLE or self.follow_article_links
         if follow and hops <= self.max_depth and isinstance(response, TextResponse):
@@ -330,12 +347,32 @@ class OutletSpider(scrapy.Spider):
                 body=response.body,
                 capture=capture,
                 hints=tuple(self.outlet.languages),
+                find_requisites=find_requisites,
             )
 
     # -- requisites (crawler.crawl.requisites) -----------------------------------------------
     def _requisites_of(self, response: Response) -> list[Request]:
         requests = self.requisites.for_page(response, self.parse_requisite,
                                             self.on_requisite_error)
+        return self._requisites_asked(requests)
+
+    def on_requisites_found(self, url: str, urls: list[str] | None, item: PageItem) -> None:
+        """An article's requisites, found by its extraction worker (None: it could not read
+        the body, read here as before); scheduled as they would have been from its page.
+        Only the spider middleware that acts on such a request without its response (the
+        URL length limit) sees them: Scrapy's is used when it is there."""
+        if urls is None:
+            text = gzipped_page_text(item.content_type, item.body)
+            urls = html_requisites(text, url) if text else []
+        requests = self._requisites_asked(self.requisites.for_urls(
+            url, urls, self.parse_requisite, self.on_requisite_error))
+        if self._url_length is False:
+            self._url_length = _url_length_filter(self.crawler)
+        for request in requests:
+            if self._url_length is None or self._url_length(request, None) is not None:
+                self.crawler.engine.crawl(request)
+
+    def _requisites_asked(self, requests: list[Request]) -> list[Request]:
         self._stat("akhbar/requisites/requested", len(requests))
         # what the policy and the per-page caps left out
         self._stat("akhbar/requisites/over_caps", self.requisites.skipped, total=True)
@@ -387,3 +424,12 @@ class OutletSpider(scrapy.Spider):
         for request in requests:
             engine.crawl(request)
         return []
+
+
+def _url_length_filter(crawler: Crawler) -> Any:
+    """Scrapy's ``UrlLengthMiddleware.get_processed_request`` of this crawl, if it is on."""
+    scraper = getattr(crawler.engine, "scraper", None)
+    for mw in getattr(getattr(scraper, "spidermw", None), "middlewares", ()):
+        if isinstance(mw, UrlLengthMiddleware):
+            return mw.get_processed_request
+    return None

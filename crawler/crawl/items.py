@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from crawler.catalog.records import CaptureInfo, PreviousCapture, TaggedArticle
 
-__all__ = ["CaptureInfo", "PageItem", "PreviousCapture", "TaggedArticle"]
+__all__ = ["CaptureInfo", "PageItem", "PageResult", "PreviousCapture", "TaggedArticle"]
 
 
 @dataclass
@@ -24,3 +24,20 @@ class PageItem:
     extracted: TaggedArticle | None = None
     #: The page repeats its last capture (304 or same payload): nothing to extract.
     unchanged: bool = False
+    #: Its requisites are to be found with its extraction (a body left gzipped: the worker
+    #: decodes it anyway); the spider is told what they are (``requisites_found``).
+    find_requisites: bool = False
+
+
+@dataclass
+class PageResult:
+    """What an extraction worker makes of a page (:func:`crawler.crawl.processing.
+    process_page_and_requisites`)."""
+
+    #: The article, or None when the page has no main text.
+    article: TaggedArticle | None
+    #: The URLs of the page's requisites, in page order, when they were asked for and the
+    #: worker could read the page; None otherwise (the crawl process reads it then).
+    requisites: list[str] | None = None
+    #: What extraction raised (``"ValueError: ..."``), if it did.
+    error: str | None = None

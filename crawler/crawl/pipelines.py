@@ -15,7 +15,7 @@ from crawler.catalog.outlets import recent_article_lines
 from crawler.catalog.writer import CatalogWriter
 from crawler.crawl import signals as akhbar_signals
 from crawler.crawl.items import CaptureInfo, PageItem, TaggedArticle
-from crawler.crawl.workers import WorkerPool, extraction_pool
+from crawler.crawl.workers import WorkerError, WorkerPool, extraction_pool
 from crawler.extraction import RepeatedLines
 
 if TYPE_CHECKING:
@@ -103,15 +103,25 @@ class ExtractionPipeline:
     async def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, PageItem) or item.unchanged:
             return item
-        args = (item.body, item.url, item.content_type, item.hints, self.max_size,
-                self.repeats.learned)
         try:
             if self.pool is not None:
-                result = await self.pool.run(*args)
+                try:
+                    page = await self.pool.run(item.body, item.url, item.content_type,
+                                               item.hints, self.max_size, self.repeats.learned,
+                                               item.find_requisites)
+                except Exception:
+                    self._requisites_found(item, None)  # the spider reads the page itself
+                    raise
+                self._requisites_found(item, page.requisites)
+                if page.error is not None:
+                    raise WorkerError(page.error)
+                result = page.article
             else:
+                self._requisites_found(item, None)
                 from crawler.crawl.processing import process_page
 
-                result = process_page(*args)
+                result = process_page(item.body, item.url, item.content_type, item.hints,
+                                      self.max_size, self.repeats.learned)
         except Exception as exc:
             logger.error(
                 "extraction failed for %s: %r",
@@ -148,6 +158,11 @@ class ExtractionPipeline:
             logger.info("%d line(s) the outlet repeats on its articles are now removed as "
                         "boilerplate (learned from %d articles)", len(self.repeats.learned),
                         self.repeats.pages, extra={"spider": self.crawler.spider})
+
+    def _requisites_found(self, item: PageItem, urls: list[str] | None) -> None:
+        if item.find_requisites:
+            self.crawler.signals.send_catch_log(akhbar_signals.requisites_found,
+                                                url=item.url, urls=urls, item=item)
 
     def spider_closed(self, spider: Any = None) -> None:
         if self.pool is not None and self.owns_pool:

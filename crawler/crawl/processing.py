@@ -10,6 +10,8 @@ import logging
 import zlib
 
 from crawler.catalog.records import TaggedArticle
+from crawler.crawl.items import PageResult
+from crawler.crawl.pagerefs import MAX_PAGE_SIZE, html_requisites, html_text
 from crawler.extraction import extract_article
 from crawler.language import tag_languages
 from crawler.language.profiles import preload
@@ -95,6 +97,37 @@ def process_page(
         markdown=article.markdown,
         boilerplate=article.boilerplate,
     )
+
+
+def process_page_and_requisites(
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    hints: tuple[str, ...] = (),
+    max_size: int = MAX_BODY_SIZE,
+    repeated: frozenset[str] = frozenset(),
+    requisites: bool = False,
+) -> PageResult:
+    """:func:`process_page`, and with ``requisites`` the page's requisites
+    (:func:`crawler.crawl.pagerefs.html_requisites`) from the same decoded body. What
+    extraction raises is returned (``error``), so that the requisites are not lost with it.
+    A body that cannot be gunzipped here leaves the requisites to the crawl process (None),
+    which reads a corrupt gzip stream as far as it goes, as Scrapy does."""
+    found: list[str] | None = None
+    if requisites and body[:2] == _GZIP_MAGIC:
+        try:
+            body = gunzip_body(body, max_size)
+        except (BodyTooLarge, zlib.error, EOFError, ValueError):
+            pass  # process_page raises for it below
+        else:
+            # The crawl process read at most MAX_PAGE_SIZE bytes of a page for them.
+            found = ([] if len(body) > MAX_PAGE_SIZE
+                     else html_requisites(html_text(content_type, body), url))
+    try:
+        article = process_page(body, url, content_type, hints, max_size, repeated)
+    except Exception as exc:  # noqa: BLE001 -- reported as WorkerPool reports it
+        return PageResult(None, found, f"{type(exc).__name__}: {exc}")
+    return PageResult(article, found)
 
 
 def warm_up() -> None:

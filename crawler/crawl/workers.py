@@ -312,7 +312,7 @@ class WorkerPool:
 
 
 #: A crawl's extraction task and the worker's warm-up, by name (see :func:`resolve`).
-PROCESS_PAGE = "crawler.crawl.processing:process_page"
+PROCESS_PAGE = "crawler.crawl.processing:process_page_and_requisites"
 WARM_UP = "crawler.crawl.processing:warm_up"
 
 

@@ -87,3 +87,37 @@ def test_the_metadata_record_json_is_what_it_always_was() -> None:
     assert TaggedArticle.from_dict({**older, "links": []}).url == article.canonical_url
     with pytest.raises(KeyError, match="text_digest"):
         TaggedArticle.from_dict({"canonical_url": url, "text": "x"})
+
+
+def test_the_worker_finds_the_requisites_the_crawl_process_would() -> None:
+    """An article left gzipped has its requisites found by its extraction worker: the same
+    URLs, in the same order, as the crawl process finds in the page; kept when extraction
+    fails or finds no text; left to the crawl process (None) when the body is corrupt."""
+    from crawler.crawl.processing import process_page_and_requisites
+    from crawler.crawl.requisites import gzipped_page_text, html_requisites
+
+    url = "http://news.test/2026/11/rain/"
+    head = ('<link rel="stylesheet" href="/a.css"><link rel="icon" href="/i.png">'
+            '<style>body { background: url(bg.png) }</style>')
+    page = PAGE.replace(b"<title>", head.encode() + b"<title>").replace(
+        b"</article>", b'<img src="/m/1.jpg" srcset="/m/1-2x.jpg 2x"></article>')
+    ctype = "text/html; charset=utf-8"
+    body = gzip.compress(page)
+    text = gzipped_page_text(ctype, body)
+    assert text is not None
+    expected = html_requisites(text, url)
+    assert len(expected) == 5
+
+    found = process_page_and_requisites(body, url, ctype, ("en",), requisites=True)
+    assert found.requisites == expected
+    assert found.article == process_page(page, url, ctype, ("en",)) and found.error is None
+    assert process_page_and_requisites(body, url, ctype, ("en",)).requisites is None
+
+    no_text = gzip.compress(b'<html><head><link rel="stylesheet" href="/a.css"></head></html>')
+    empty = process_page_and_requisites(no_text, url, ctype, requisites=True)
+    assert empty.article is None and empty.requisites == ["http://news.test/a.css"]
+
+    failed = process_page_and_requisites(body, url, ctype, ("en",), max_size=10,
+                                         requisites=True)
+    assert failed.requisites is None and failed.error is not None
+    assert failed.error.startswith("BodyTooLarge: ")

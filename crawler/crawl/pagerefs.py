@@ -1,0 +1,102 @@
+"""Finding a page's requisites in its HTML: pure functions over text, as Heritrix's and wget's
+``--page-requisites`` extractors do (stylesheets and what they import, images, scripts, icons,
+media posters). They import neither Scrapy nor the rest of the crawl, so that an extraction
+worker finds a page's requisites beside its article (:func:`crawler.crawl.processing.
+process_page_and_requisites`); :mod:`crawler.crawl.requisites` says which are fetched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from urllib.parse import urljoin
+
+from lxml import html as lxml_html
+from w3lib.encoding import html_to_unicode
+from w3lib.html import strip_html5_whitespace
+
+__all__ = ["MAX_PAGE_SIZE", "css_requisites", "html_requisites", "html_text"]
+
+#: ``rel`` values of ``<link>`` whose target a page renders with.
+_LINK_RELS = frozenset({"stylesheet", "icon", "shortcut", "apple-touch-icon", "mask-icon",
+                        "preload", "modulepreload", "manifest"})
+#: ``as`` values of ``<link rel=preload>`` that are requisites (not documents).
+_PRELOAD_AS = frozenset({"style", "script", "font", "image", ""})
+_SRC_ATTRS = ("src", "data-src", "data-lazy-src", "data-original", "poster")
+_SRCSET_ATTRS = ("srcset", "data-srcset", "data-lazy-srcset")
+_SRC_TAGS = frozenset({"img", "source", "script", "video", "audio", "track", "input", "embed"})
+_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.I)
+_CSS_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+#: The most of a page's HTML read for its requisites, once gunzipped.
+MAX_PAGE_SIZE = 50 * 1024**2
+
+
+def _srcset_urls(value: str) -> Iterator[str]:
+    # Candidates are "url [descriptor]" separated by commas; a URL may itself hold commas
+    # only when it has no spaces around them, so split on ", " forms and plain commas alike.
+    for candidate in re.split(r",\s+|,(?=\S+\s+\d)", value):
+        url = candidate.strip().split()
+        if url:
+            yield url[0].rstrip(",")
+
+
+def css_requisites(text: str, base_url: str) -> list[str]:
+    """Absolute URLs a stylesheet loads (``@import``, ``url()``), in order, each once."""
+    text = _CSS_COMMENT.sub("", text)
+    found = [next(g for g in m.groups() if g is not None) for m in _CSS_IMPORT.finditer(text)]
+    found += [next(g for g in m.groups() if g is not None) for m in _CSS_URL.finditer(text)]
+    return _absolute(found, base_url)
+
+
+def html_requisites(text: str, base_url: str) -> list[str]:
+    """Absolute URLs an HTML page renders with, in page order, each once; ``<base href>``
+    is honoured, ``data:`` and fragment-only references are left out."""
+    try:
+        root = lxml_html.document_fromstring(text)
+    except Exception:  # lxml raises several kinds on an empty or broken document
+        return []
+    base = root.find(".//base[@href]")
+    if base is not None:
+        base_url = urljoin(base_url, strip_html5_whitespace(base.get("href", "")))
+    found: list[str] = []
+    for el in root.iter():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag == "link":
+            rels = set((el.get("rel") or "").lower().split())
+            if rels & _LINK_RELS and (el.get("as") or "").lower() in _PRELOAD_AS:
+                found.append(el.get("href") or "")
+        elif tag in _SRC_TAGS:
+            if tag == "input" and (el.get("type") or "").lower() != "image":
+                continue
+            found += [el.get(a) or "" for a in _SRC_ATTRS]
+            for attr in _SRCSET_ATTRS:
+                found += _srcset_urls(el.get(attr) or "")
+        elif tag == "style" and el.text:
+            found += css_requisites(el.text, base_url)
+        if tag in ("div", "section", "figure", "a", "span", "header", "body") and el.get("style"):
+            found += css_requisites(el.get("style") or "", base_url)
+        if tag in ("body", "table", "td") and el.get("background"):
+            found.append(el.get("background") or "")
+    return _absolute(found, base_url)
+
+
+def _absolute(refs: Iterable[str], base_url: str) -> list[str]:
+    out: dict[str, None] = {}
+    for ref in refs:
+        ref = strip_html5_whitespace(ref)
+        if not ref or ref.startswith(("#", "data:", "javascript:", "about:", "blob:")):
+            continue
+        try:
+            url = urljoin(base_url, ref).split("#", 1)[0]
+        except ValueError:  # a bogus reference (bad IPv6 host, say)
+            continue
+        if url.startswith(("http://", "https://")):
+            out.setdefault(url, None)
+    return list(out)
+
+
+def html_text(content_type: str | None, body: bytes) -> str:
+    """A page's HTML bytes as text: the charset of its Content-Type header, else of its
+    ``<meta>``, as Scrapy decodes a body it did not decompress itself."""
+    return html_to_unicode(content_type or "", body)[1]
