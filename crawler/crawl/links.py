@@ -42,11 +42,15 @@ def page_links(response: TextResponse) -> list[str]:
     root = Selector(text=text, type="html").root
     del text
     seen: set[str] = set()
+    # The same href on one page gives the same URL (or none): joined once. A listing page
+    # links most articles twice or more (headline, picture, "more").
+    hrefs: set[str] = set()
     out: list[str] = []
     for element in root.iter("a", "area"):
         href = element.get("href")
-        if href is None:
+        if href is None or href in hrefs:
             continue
+        hrefs.add(href)
         try:
             url = urljoin(base, strip_html5_whitespace(href))
             if _NEEDS_QUOTING.search(url):
