@@ -399,6 +399,34 @@ def _setup_reactor(runner: CrawlerRunner, settings: Settings) -> None:
         maxthreads=settings.getint("REACTOR_THREADPOOL_MAXSIZE"))
 
 
+#: Settings naming the components every run's crawler loads (by import path).
+_COMPONENT_LISTS = ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS",
+                    "ITEM_PIPELINES")
+_COMPONENTS = ("SCHEDULER", "DUPEFILTER_CLASS", "STATS_CLASS", "SCHEDULER_PRIORITY_QUEUE",
+               "SCHEDULER_MEMORY_QUEUE", "REQUEST_FINGERPRINTER_CLASS", "DOWNLOADER",
+               "LOG_FORMATTER")
+
+
+def _preload_components(settings: Settings) -> None:
+    """Import the components a run's crawler loads (Scrapy imports them by path when the
+    first run starts: ~0.15 s of CPU, most of it the HTTP/1.1 download handler), while the
+    owner is still readying its runs. Import only: a component that cannot be loaded
+    fails its run as before, when the run starts."""
+    from scrapy.utils.misc import load_object
+
+    paths: list[Any] = [settings.get(name) for name in _COMPONENTS]
+    paths += settings.getwithbase("DOWNLOAD_HANDLERS").values()
+    for name in _COMPONENT_LISTS:
+        paths += [path for path, order in settings.getwithbase(name).items()
+                  if order is not None]
+    for path in paths:
+        if isinstance(path, str) and "." in path:
+            try:
+                load_object(path)
+            except Exception:  # noqa: BLE001, S112 -- the run that needs it says why
+                continue
+
+
 def _read_commands(host: Host, fd: int) -> None:
     """The stdin thread: each line to the reactor thread; then end of input. Unbuffered
     reads: a buffered reader's lock, held by this thread while it waits, would stop the
@@ -491,6 +519,8 @@ def _serve(pool: WorkerPool | None, events: IO[bytes], log_level: str) -> int:
     def ready() -> None:
         host.emit(HostReady(pid=os.getpid(), workers=pool.pids if pool is not None else []))
         reader.start()
+
+    _preload_components(settings)
 
     reactor.callWhenRunning(ready)
     reactor.run(installSignalHandlers=False)

@@ -279,6 +279,12 @@ class HostedExecutor:
                 self._process = SharedProcess(self.ctx, detach=self.detach)
             return self._process
 
+    def prepare(self) -> None:
+        """Start the shared process now, before the first run is even queued: its imports
+        (Scrapy, the workers' trafilatura) then run while the owner readies the catalog and
+        its runs, and the first run starts as soon as it is sent."""
+        self.shared_process()
+
     def start(self, run: Run) -> HostedHandle:
         log_path, stats_path = run_paths(self.ctx.data_dir, run.id)
         stderr_path = log_path.with_suffix(".stderr")

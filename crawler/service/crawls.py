@@ -22,6 +22,7 @@ from crawler.runs import (
     RunOwner,
     make_executor,
 )
+from crawler.runs.hosted import HostedExecutor
 
 logger = logging.getLogger(__name__)
 
@@ -96,11 +97,14 @@ def crawl(
     crawl gracefully, records each as ``cancelled`` with what it archived, and goes on up.
     ``watch_alerts``: raise and clear alerts (and send their webhooks) as the runs end.
     """
+    executor = executor or make_executor(ctx, detach=True)
+    if targets and isinstance(executor, HostedExecutor):
+        executor.prepare()
     sync_outlets(ctx.catalog, targets)
     # Alerts are judged as `akhbar serve` judges them: by the same watcher, woken by the
     # owner's on_end as each run ends (and once more when all have ended).
     watcher = AlertWatcher(ctx) if watch_alerts else None
-    owner = RunOwner(ctx, executor or make_executor(ctx, detach=True), serves_queue=False,
+    owner = RunOwner(ctx, executor, serves_queue=False,
                      max_running=max_parallel, timings=OwnerTimings(poll_interval=0.25),
                      on_end=watcher.run_ended if watcher is not None else None)
     owner.set_outlets({o.id: o for o in targets})
