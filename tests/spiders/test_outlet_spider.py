@@ -300,3 +300,15 @@ class _Engine:
 
     def crawl(self, request: Request) -> None:
         self.crawled.append(request)
+
+
+def test_no_callback_is_a_generator_that_returns_a_value() -> None:
+    """Scrapy's own check of this is off in the crawl (WARN_ON_GENERATOR_RETURN_VALUE: it
+    parsed a callback's source for most responses); a value returned from a generator
+    callback would be lost, so it is checked here once."""
+    from scrapy.utils.misc import is_generator_with_return_value
+
+    callbacks = [getattr(OutletSpider, name) for name in dir(OutletSpider)
+                 if name.startswith(("parse", "on_"))]
+    assert len(callbacks) >= 8
+    assert not [f.__name__ for f in callbacks if is_generator_with_return_value(f)]
