@@ -71,6 +71,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.crawl.refresh.HeadMetaRefreshMiddleware": 580,
     # After Scrapy's HttpAuthMiddleware (300): the outlet's secret headers, on its host only.
     "crawler.crawl.credentials.OutletHeadersMiddleware": 310,
+    # Scrapy's, without a "no" proxy made of no_proxy (crawler/crawl/middlewares.py).
+    "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
+    "crawler.crawl.middlewares.NoProxyHttpProxyMiddleware": 750,
     # Below the redirect middleware (600) on the downloader side: a run-log line per redirect.
     "crawler.crawl.fetchlog.RedirectLogMiddleware": 610,
     # Just below the retry middleware (550): each request's last outcome, by host, for the
