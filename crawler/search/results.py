@@ -109,20 +109,22 @@ def _matches(catalog: Catalog, expr: SearchExpr, query: ArticleQuery,
                            scored=scored, from_id=from_id)
 
 
-def _window_start(session: Session, catalog: Catalog, expr: SearchExpr,
-                  query: ArticleQuery) -> int | None:
-    """The oldest version id ranked: that of the RANK_WINDOW-th newest match in the index;
-    None (every match ranked) when there are fewer, in date order, or with a filter on dates
-    (the newest matches may all fall outside the dates: the index is in the order of
+def _windowed(query: ArticleQuery) -> bool:
+    """Whether a page of ``query`` is ranked in a window: not in date order, nor with a filter
+    on dates (the newest matches may all fall outside the dates: the index is in the order of
     capture)."""
     dated = (query.since, query.published_from, query.published_to, query.captured_from,
              query.captured_to)
-    if query.sort != "rank" or any(d is not None for d in dated):
-        return None
+    return query.sort == "rank" and all(d is None for d in dated)
+
+
+def _window_start(session: Session, catalog: Catalog, expr: SearchExpr,
+                  query: ArticleQuery) -> int:
+    """The oldest version id ranked: that of the RANK_WINDOW-th newest match in the index."""
     backend = backend_for(catalog.engine.dialect.name)
-    return session.scalar(backend.nth_newest(
+    return int(session.scalar(backend.nth_newest(
         expr if query.exact else stemmed(expr), exact=query.exact,
-        facets=facet_tokens(query.outlet, query.lang), n=RANK_WINDOW))
+        facets=facet_tokens(query.outlet, query.lang), n=RANK_WINDOW)) or 0)
 
 
 def _in_sample(matches: Subquery) -> ColumnElement[bool]:
@@ -131,11 +133,9 @@ def _in_sample(matches: Subquery) -> ColumnElement[bool]:
     return (matches.c.version_id * 2654435761) % 4294967296 < 4294967296 // SAMPLE
 
 
-def _total(session: Session, catalog: Catalog, expr: SearchExpr, query: ArticleQuery,
-           shown: int, limit: int, windowed: bool) -> tuple[int, bool]:
-    """The number of rows the query has, and whether it is exact (else an estimate)."""
-    if not windowed and ((shown and shown < limit) or (not shown and not query.offset)):
-        return query.offset + shown, True  # a short page is the last one
+def _index_count(session: Session, catalog: Catalog, expr: SearchExpr,
+                 query: ArticleQuery) -> tuple[int, str | None]:
+    """How many matches the index has, and the sample's ids (comma-separated)."""
     index = _matches(catalog, expr, query, scored=False)
     # One pass over the index's matches counts them and draws the sample's ids (~1 in
     # SAMPLE: a thousand at 130,000 matches), so the catalog checks those ids alone and the
@@ -143,8 +143,21 @@ def _total(session: Session, catalog: Catalog, expr: SearchExpr, query: ArticleQ
     in_sample = case((_in_sample(index), cast(index.c.version_id, String)))
     in_index, ids = session.execute(
         select(func.count(), func.aggregate_strings(in_sample, ",")).select_from(index)).one()
+    return in_index, ids
+
+
+def _total(session: Session, catalog: Catalog, expr: SearchExpr, query: ArticleQuery,
+           shown: int, limit: int, counted: tuple[int, str | None] | None,
+           windowed: bool) -> tuple[int, bool]:
+    """The number of rows the query has, and whether it is exact (else an estimate).
+    ``counted``: the index's count, when already made; ``windowed``: the page was ranked in a
+    window (a short page may then not be the last)."""
+    if not windowed and ((shown and shown < limit) or (not shown and not query.offset)):
+        return query.offset + shown, True  # a short page is the last one
+    in_index, ids = counted or _index_count(session, catalog, expr, query)
     if in_index <= EXACT_COUNT:
-        return session.execute(count(query, index)).scalar_one(), True
+        return session.execute(count(query, _matches(catalog, expr, query, scored=False))
+                               ).scalar_one(), True
     drawn = [int(i) for i in ids.split(",")] if ids else []
     sample = (select(ArticleVersion.id.label("version_id")).where(ArticleVersion.id.in_(drawn))
               .subquery("sample"))
@@ -171,7 +184,11 @@ def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
     with catalog.session() as session:
         backend_for(catalog.engine.dialect.name).prepare(session)
         check_filters(session, query)
-        start = _window_start(session, catalog, expr, query)
+        # A query that may be windowed counts its matches first: the walk to the window's
+        # start is only made past RANK_WINDOW of them, and the count serves the total.
+        counted = _index_count(session, catalog, expr, query) if _windowed(query) else None
+        start = (_window_start(session, catalog, expr, query)
+                 if counted and counted[0] > RANK_WINDOW else None)
         matches = _matches(catalog, expr, query, from_id=start)
         page = None
         if query.sort == "rank":
@@ -184,7 +201,7 @@ def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
                 top *= 16
         if page is None or len(page) < limit:
             page = session.execute(keys(paged, matches)).all()
-        total, exact = _total(session, catalog, expr, query, len(page), limit,
+        total, exact = _total(session, catalog, expr, query, len(page), limit, counted,
                               windowed=start is not None)
         loaded = {version.id: (article, version) for article, version, _capture
                   in session.execute(load([vid for vid, _ in page]))}
