@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.runs.test_service_runs import make_service, settled
-from tests.scheduler.helpers import AKHBAR, Service, SlowSite, wait_for
+from tests.scheduler.helpers import AKHBAR, Service, SlowSite, release_once_closing, wait_for
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed: "
@@ -28,7 +28,7 @@ def page() -> Iterator[Page]:
         browser: Browser = pw.chromium.launch(executable_path=CHROMIUM,
                                               args=["--no-sandbox", "--disable-gpu"])
         context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(30_000)
+        context.set_default_timeout(120_000)  # both cores may be busy
         try:
             yield context.new_page()
         finally:
@@ -38,7 +38,9 @@ def page() -> Iterator[Page]:
 
 @pytest.fixture
 def running(tmp_path: Path) -> Iterator[tuple[Service, SlowSite]]:
-    with SlowSite(delay=0.4, pages=15) as site:
+    # Three article pages, then the site holds the next one: the run is still running when
+    # its page is opened and Cancel pressed, however slow the machine.
+    with SlowSite(delay=0.4, pages=15, held_after=3) as site:
         service = make_service(tmp_path, site)
         service.start()
         try:
@@ -46,6 +48,10 @@ def running(tmp_path: Path) -> Iterator[tuple[Service, SlowSite]]:
         finally:
             if service.proc is not None and service.proc.poll() is None:
                 service.stop(signal.SIGKILL)
+
+
+def data_dir(service: Service) -> Path:
+    return Path(service.env["AKHBAR_HOME"])
 
 
 def press_cancel(page: Page, service: Service, run_id: str) -> None:
@@ -64,24 +70,27 @@ def press_cancel(page: Page, service: Service, run_id: str) -> None:
 
 def test_cancel_button_stops_a_run_the_service_started(running: tuple[Service, SlowSite],
                                                        page: Page) -> None:
-    service, _ = running
+    service, site = running
     run = service.call("POST", "/runs", {"outlet": "slow"})
-    assert wait_for(lambda: service.runs()[run["id"]]["pages"] >= 2, 60, 0.3)
+    assert wait_for(lambda: service.runs()[run["id"]]["pages"] >= 2, 180, 0.3)
     press_cancel(page, service, run["id"])
-    assert wait_for(lambda: settled(service), 60, 0.3)
+    release_once_closing(site, data_dir(service), run["id"])
+    assert wait_for(lambda: settled(service), 120, 0.3)
     assert service.runs()[run["id"]]["status"] == "cancelled"
 
 
 def test_cancel_button_stops_a_run_a_foreground_crawl_owns(running: tuple[Service, SlowSite],
                                                            page: Page) -> None:
-    service, _ = running
+    service, site = running
     crawl = subprocess.Popen([str(AKHBAR), "crawl", "slow"], env=service.env, text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        assert wait_for(lambda: any(r["pages"] >= 2 for r in service.runs().values()), 60, 0.3)
+        assert wait_for(lambda: any(r["pages"] >= 2 for r in service.runs().values()),
+                        180, 0.3)
         (run,) = service.runs().values()
         press_cancel(page, service, run["id"])
-        out, err = crawl.communicate(timeout=60)
+        release_once_closing(site, data_dir(service), run["id"])
+        out, err = crawl.communicate(timeout=180)
         assert crawl.returncode == 1, out + err
         assert service.runs()[run["id"]]["status"] == "cancelled"
     finally:

@@ -20,7 +20,7 @@ from archive import iter_records, verify_file
 from crawler.catalog import Capture, Run
 from crawler.context import AkhbarContext, open_context
 from crawler.runs import pid_alive
-from tests.scheduler.helpers import SlowSite, outlet_yaml, wait_for
+from tests.scheduler.helpers import SlowSite, outlet_yaml, release_once_closing, wait_for
 
 AKHBAR = Path(sys.executable).with_name("akhbar")
 
@@ -29,6 +29,7 @@ class Terminal:
     """Runs `akhbar` commands with one config and data directory, as a person would."""
 
     def __init__(self, tmp: Path, site: SlowSite) -> None:
+        self.site = site
         self.config, self.home = tmp / "config", tmp / "data"
         (self.config / "outlets").mkdir(parents=True)
         (self.config / "akhbar.yaml").write_text("max_concurrent_crawls: 2\n")
@@ -63,12 +64,19 @@ class Terminal:
         return None
 
     def crawl_until(self, pages: int) -> tuple[subprocess.Popen[str], Run]:
-        """`akhbar crawl slow`, once its run has fetched ``pages`` pages."""
+        """`akhbar crawl slow`, once its run has fetched ``pages`` pages (the site then holds
+        its next page: the crawl is still running, however slow the machine)."""
         proc = self.start("crawl", "slow")
-        assert wait_for(lambda: self.running_with(pages) is not None, 60), proc.args
+        assert wait_for(lambda: self.running_with(pages) is not None, 180), proc.args
         run = self.running_with(pages)
         assert run is not None and run.pid is not None
         return proc, run
+
+    def stopped(self, proc: subprocess.Popen[str], run: Run) -> tuple[str, str]:
+        """What a command that stops ``run`` printed, once the crawl was told to stop and
+        the site answered the page it held (a graceful close waits for it)."""
+        release_once_closing(self.site, self.home, run.id)
+        return proc.communicate(timeout=180)
 
     def captures(self, run_id: str) -> int:
         with self.ctx.catalog.session() as session:
@@ -77,7 +85,8 @@ class Terminal:
 
 @pytest.fixture
 def site() -> Iterator[SlowSite]:
-    with SlowSite(delay=0.4, pages=15) as slow:
+    # Four article pages, then the site holds the next one until the test releases it.
+    with SlowSite(delay=0.4, pages=15, held_after=4) as slow:
         yield slow
 
 
@@ -113,7 +122,7 @@ def test_a_stopped_foreground_crawl_records_its_run_cancelled(term: Terminal,
                                                               sig: int) -> None:
     proc, run = term.crawl_until(3)
     proc.send_signal(sig)
-    out, err = proc.communicate(timeout=90)
+    out, err = term.stopped(proc, run)
     assert proc.returncode == 130, out + err
     assert "cancelled" in err
     (done,) = term.runs()
@@ -129,7 +138,8 @@ def test_a_killed_parent_leaves_its_crawl_to_finish_and_be_recorded(term: Termin
     proc.kill()
     proc.communicate(timeout=30)
     assert pid_alive(crawl_pid)  # the crawl goes on by itself
-    assert wait_for(lambda: not pid_alive(crawl_pid), 120)
+    term.site.release()
+    assert wait_for(lambda: not pid_alive(crawl_pid), 180)
     listed = term.run("runs", "list")  # the next one that looks records the end
     assert listed.returncode == 0, listed.stderr
     (done,) = term.runs()
@@ -144,7 +154,8 @@ def test_a_killed_tree_is_ended_with_its_reason_and_its_warc_closed(term: Termin
     proc.kill()
     os.kill(crawl_pid, signal.SIGKILL)
     proc.communicate(timeout=30)
-    assert wait_for(lambda: not pid_alive(crawl_pid), 30)
+    term.site.release()
+    assert wait_for(lambda: not pid_alive(crawl_pid), 60)
     listed = term.run("runs", "list")
     assert listed.returncode == 0
     (done,) = term.runs()
@@ -157,10 +168,10 @@ def test_a_killed_tree_is_ended_with_its_reason_and_its_warc_closed(term: Termin
 
 def test_cancel_from_another_terminal_stops_a_foreground_crawl(term: Terminal) -> None:
     proc, run = term.crawl_until(2)
-    cancelled = term.run("runs", "cancel", run.id)
-    assert cancelled.returncode == 0 and f"{run.id}: cancelled" in cancelled.stdout, (
-        cancelled.stdout + cancelled.stderr)
-    out, err = proc.communicate(timeout=60)
+    cancel = term.start("runs", "cancel", run.id)  # waits for the run's end
+    said, why = term.stopped(cancel, run)
+    assert cancel.returncode == 0 and f"{run.id}: cancelled" in said, said + why
+    out, err = proc.communicate(timeout=180)
     assert proc.returncode == 1, out + err  # a run that did not succeed
     (done,) = term.runs()
     assert done.status == "cancelled" and done.cancel_requested_at is not None
@@ -168,21 +179,18 @@ def test_cancel_from_another_terminal_stops_a_foreground_crawl(term: Terminal) -
 
 
 def test_runs_show_has_live_figures_while_the_crawl_runs(term: Terminal) -> None:
-    proc = term.start("crawl", "slow")
+    proc, run = term.crawl_until(4)
     try:
-        assert wait_for(lambda: term.running_with(4) is not None, 60)
-        run = term.running_with(4)
-        assert run is not None
 
         def live() -> dict[str, Any] | None:
             shown = term.run("runs", "show", run.id)
             record: dict[str, Any] = json.loads(shown.stdout)
             return record if record["status"] == "running" and record["pages"] >= 2 else None
 
-        assert wait_for(lambda: live() is not None, 30, 0.5)
+        assert wait_for(lambda: live() is not None, 120, 0.5)
         record = live()
         assert record is not None and record["progress_at"] and record["bytes_received"] > 0
         assert record["summary"]["warc_files"], record["summary"]
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=90)
+        term.stopped(proc, run)

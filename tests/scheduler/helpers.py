@@ -127,11 +127,23 @@ def send_html(handler: BaseHTTPRequestHandler, html: str) -> None:
 
 class SlowSite:
     """A news site whose listing ``/<outlet>/`` links to ``pages`` articles, each answered
-    after ``delay`` seconds (``/<outlet>/a/hang-*`` hangs for ``hang`` seconds)."""
+    after ``delay`` seconds (``/<outlet>/a/hang-*`` hangs for ``hang`` seconds).
 
-    def __init__(self, delay: float = 1.0, pages: int = 30, hang: float = 60.0) -> None:
+    With ``held_after=N`` each outlet's first N article requests are answered and the ones
+    after them are held at a gate, unanswered, until the test calls :meth:`release`: a crawl
+    of the site is then provably still running, however slow the machine, until the test
+    lets it end. :meth:`hold` closes the gate again; :attr:`held` counts the requests
+    waiting at it."""
+
+    def __init__(self, delay: float = 1.0, pages: int = 30, hang: float = 60.0,
+                 held_after: int | None = None) -> None:
         self.delay, self.pages, self.hang = delay, pages, hang
         self.stopping = threading.Event()
+        self.gate = threading.Condition()
+        self.held_after = held_after  # None: the gate is open
+        self.answered: dict[str, int] = {}
+        self.open_for: set[str] = set()
+        self.held = 0
         self.hits: list[str] = []
         site = self
 
@@ -151,6 +163,7 @@ class SlowSite:
                 elif len(parts) >= 3 and parts[1] == "a":
                     wait = site.hang if parts[2].startswith("hang") else site.delay
                     site.stopping.wait(wait)
+                    site._pass_gate(parts[0])
                     words = " ".join(["The archive keeps every page it fetched."] * 30)
                     self._send(f"<html><head><title>Story {parts[2]}</title></head><body>"
                                f"<article><h1>Story {parts[2]}</h1><p>{words}</p></article>"
@@ -167,14 +180,62 @@ class SlowSite:
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
+    def _closed(self, outlet: str) -> bool:
+        return (self.held_after is not None and outlet not in self.open_for
+                and self.answered.get(outlet, 0) >= self.held_after
+                and not self.stopping.is_set())
+
+    def _pass_gate(self, outlet: str) -> None:
+        with self.gate:
+            if self._closed(outlet):
+                self.held += 1
+                self.gate.wait_for(lambda: not self._closed(outlet))
+                self.held -= 1
+            self.answered[outlet] = self.answered.get(outlet, 0) + 1
+
+    def hold(self, after: int) -> None:
+        """Answer ``after`` more article requests of each outlet, then hold the rest."""
+        with self.gate:
+            self.held_after = after
+            self.answered.clear()
+            self.open_for.clear()
+
+    def release(self, outlet: str | None = None) -> None:
+        """Answer what is held (of ``outlet`` only, if given) and all that comes after."""
+        with self.gate:
+            if outlet is None:
+                self.held_after = None
+            else:
+                self.open_for.add(outlet)
+            self.gate.notify_all()
+
     def __enter__(self) -> SlowSite:
         self.thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stopping.set()
+        self.release()
         self.server.shutdown()
         self.server.server_close()
+
+
+def closing(data_dir: Path, run_id: str) -> bool:
+    """Has the run's crawl begun to close its spider (told to stop, or done)? Its log says
+    so: then a :class:`SlowSite` may answer what it held, and no new request goes out."""
+    log = data_dir / "runs" / f"{run_id}.log"
+    try:
+        return '"Closing spider' in log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def release_once_closing(site: SlowSite, data_dir: Path, run_id: str,
+                         outlet: str | None = None, timeout: float = 180) -> None:
+    """Let the crawl of a held :class:`SlowSite` end once it was told to stop (its graceful
+    close waits for the request held at the gate): all of the site, or ``outlet``'s pages."""
+    assert wait_for(lambda: closing(data_dir, run_id), timeout, 0.2), f"{run_id} never closed"
+    site.release(outlet)
 
 
 def warc_files(ctx: AkhbarContext, outlet: str) -> tuple[list[Path], list[Path]]:
@@ -216,7 +277,7 @@ class Service:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen([str(AKHBAR), "serve", *self.args], env=self.env,
                                          stdout=out, stderr=subprocess.STDOUT)
-        assert wait_for(self._up, 30, 0.1), self.log.read_text()
+        assert wait_for(self._up, 120, 0.1), self.log.read_text()
 
     def _up(self) -> bool:
         assert self.proc is not None and self.proc.poll() is None, self.log.read_text()
@@ -237,7 +298,7 @@ class Service:
     def stop(self, sig: int = signal.SIGTERM) -> int:
         assert self.proc is not None
         self.proc.send_signal(sig)
-        return self.proc.wait(30)
+        return self.proc.wait(120)
 
     def get(self, path: str) -> Any:
         return self.call("GET", path)
