@@ -35,6 +35,7 @@ $(PYWB_STAMP): $(PYWB_REQS) | $(STAMP)
 install: $(STAMP) $(PYWB_STAMP)
 
 demo: install
+	@sh scripts/ensure-chromium.sh "the demo's JavaScript outlet, demo_js"
 	$(BIN)/akhbar demo
 
 test: install

@@ -21,11 +21,6 @@ if command -v rabbitmq-server >/dev/null 2>&1 && ! python3 -c "import socket; so
   echo "starting RabbitMQ"
   { service rabbitmq-server start || rabbitmq-server -detached; } >/dev/null 2>&1 || true
 fi
-# The browser test of the web pages (tests/web/) needs Debian's chromium; install it once when
-# missing and we are root. Quiet; a failure only means that test is skipped, saying why.
-if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "installing chromium for the web pages' browser test"
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
-    >/dev/null 2>&1 || echo "could not install chromium; the browser test will be skipped"
-fi
+# The browser tests (tests/web/, tests/crawl/browser/) need Debian's chromium.
+sh "$(dirname "$0")/../scripts/ensure-chromium.sh" "the browser tests"
 exit 0
