@@ -85,6 +85,20 @@ def _what(counts: dict[str, int]) -> str:
     return " and ".join(parts)
 
 
+def failure_kinds(stats: dict[str, Any]) -> dict[str, int]:
+    """Requests that finally failed (after their retries), by kind: ``refused``,
+    ``timeout``, ``dns``..., and HTTP answers as ``http_4xx``/``http_5xx``; robots.txt
+    included. Empty for a run before crawler.crawl.outcomes counted them."""
+    kinds: dict[str, int] = {}
+    for key, count in stats.items():
+        if (m := _FAILED_KEY.match(key)) and isinstance(count, int):
+            kind = m[1]
+            if kind.startswith("http_") and kind[5:].isdigit():
+                kind = f"http_{kind[5]}xx"
+            kinds[kind] = kinds.get(kind, 0) + count
+    return kinds
+
+
 def failed_fetches(stats: dict[str, Any]) -> str | None:
     """Failed fetches by host and kind, from crawler.crawl.outcomes' counts, most first:
     "connection refused by 127.0.0.1:9999 (robots.txt and 3 pages)"."""

@@ -34,6 +34,7 @@ from crawler.ops.alerts import KINDS
 from crawler.ops.facts import disk_facts
 from crawler.ops.store import open_counts
 from crawler.outlets import load_outlets
+from crawler.runs.judge import failure_kinds
 
 #: Statuses a run ends in; "skipped" and "missed" are refused or late triggers.
 ENDED = ("succeeded", "failed", "cancelled", "timed_out", "skipped", "missed")
@@ -117,18 +118,23 @@ class RunTotals:
 
 
 def error_kinds(stats: dict[str, object]) -> Counter[str]:
-    """A run's errors by kind: download exceptions by class, HTTP 4xx/5xx answers, error
-    log lines."""
-    kinds: Counter[str] = Counter()
+    """A run's errors by kind: requests that finally failed, by the kind the run's verdict
+    names (``refused``, ``timeout``, ``http_5xx``...), and error log lines. A run
+    recorded before those counts existed gives download attempts by exception class and
+    HTTP 4xx/5xx answers instead."""
+    final = failure_kinds(stats)
+    kinds: Counter[str] = Counter(final)
     for key, value in stats.items():
         if not isinstance(value, int):
             continue
-        if m := _EXC_KEY.match(key):
+        if key == "log_count/ERROR":
+            kinds["log_error"] += value
+        elif final:
+            continue
+        elif m := _EXC_KEY.match(key):
             kinds[m[1]] += value
         elif m := _STATUS_KEY.match(key):
             kinds[f"http_{m[1]}xx"] += value
-        elif key == "log_count/ERROR":
-            kinds["log_error"] += value
     return kinds
 
 

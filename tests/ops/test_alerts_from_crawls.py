@@ -60,6 +60,13 @@ def open_in_metrics(ctx: AkhbarContext) -> set[tuple[str, str]]:
     return found
 
 
+def errors_in_metrics(ctx: AkhbarContext) -> dict[tuple[str, str], float]:
+    """akhbar_errors_total by (outlet, kind)."""
+    return {(s.labels["outlet"], s.labels["kind"]): s.value
+            for family in text_string_to_metric_families(metrics_text(ctx).decode())
+            for s in family.samples if s.name == "akhbar_errors_total"}
+
+
 def keys(ctx: AkhbarContext) -> set[tuple[str, str]]:
     return {(a["kind"], a["outlet"] or "") for a in cli_alerts(ctx.config_dir.parent)}
 
@@ -101,6 +108,16 @@ def test_alerts_from_real_crawls_raise_once_reach_the_webhook_and_clear(tmp_path
         host = dead.base_url.removeprefix("http://")
         assert f"connection refused by {host} (robots.txt and " in last["msg"]
         assert "/" not in last["reason"][:20]
+        # /metrics counts the same final failures, by the kind the verdict names (not by
+        # exception class, not each retry): the dead host's robots.txt and its pages.
+        errors = errors_in_metrics(ctx)
+        dead_kinds = {kind for outlet, kind in errors if outlet == "dead_fa"}
+        assert "refused" in dead_kinds
+        assert not any("Error" in kind for kind in dead_kinds), dead_kinds
+        refused = sum(v for k, v in dead_run.stats.items()
+                      if k.startswith("akhbar/fetch_failed/refused/"))
+        assert errors[("dead_fa", "refused")] == refused >= 2
+        assert errors.get(("demo_en", "http_4xx"), 0) >= 1  # the demo's 404
         shown = subprocess.run([str(AKHBAR), "runs", "funnel", en.id, "--json"], env=env(tmp_path),
                                capture_output=True, text=True, timeout=120)
         assert json.loads(shown.stdout) == funnel.to_dict(), shown.stderr
