@@ -11,13 +11,16 @@ positions, and both are asked the same parsed query, so they find the same versi
 - PostgreSQL: a table of ``tsvector`` columns (GIN-indexed) written as tsvector literals
   (lexeme and positions, no parser and no dictionary involved); ranked by ``ts_rank``.
   PostgreSQL keeps at most 256 positions of a lexeme and none past 16,383, so a phrase deep in
-  a very long text may be found by SQLite alone.
+  a very long text may be found by SQLite alone. The joined pairs of neighbouring words
+  (:func:`crawler.search.normalize.tokens`) are kept apart, in ``search_pairs``: in the
+  main tsvectors they pushed many rows past the TOAST threshold, and every phrase's recheck
+  decompressed them. Only a word that may be such a pair looks there.
 
 Both index a third column, ``facets``: the outlet and the language as tokens of their own
 (:mod:`crawler.search.facets`), so that the index itself answers "this word, in Persian"
 instead of the catalog checking every match of the word.
 
-The tables are made by migrations 0004 and 0007.
+The tables are made by migrations 0004, 0007 and 0011.
 """
 
 from __future__ import annotations
@@ -33,11 +36,14 @@ from sqlalchemy import (
     String,
     Subquery,
     TableClause,
+    and_,
     bindparam,
     cast,
     column,
     func,
     literal_column,
+    not_,
+    or_,
     select,
     table,
     text,
@@ -46,7 +52,18 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
 from crawler.search.facets import IndexDoc
-from crawler.search.query import SearchExpr, to_fts5, to_tsquery
+from crawler.search.normalize import joinable
+from crawler.search.query import (
+    All,
+    Either,
+    Node,
+    Phrase,
+    SearchExpr,
+    Term,
+    to_fts5,
+    to_tsquery,
+    tsquery_of,
+)
 
 __all__ = ["IndexBackend", "PostgresIndex", "SqliteIndex", "backend_for"]
 
@@ -147,12 +164,28 @@ class PostgresIndex:
                  "CAST(:facets AS tsvector)) "
                  "ON CONFLICT (version_id) DO UPDATE SET exact = EXCLUDED.exact, "
                  "stems = EXCLUDED.stems, facets = EXCLUDED.facets"),
-            [{"id": doc.version_id, "exact": tsvector_literal(doc.analyzed.exact),
-              "stems": tsvector_literal(doc.analyzed.stems),
+            [{"id": doc.version_id, "exact": tsvector_literal(_words(doc.analyzed.exact, doc)),
+              "stems": tsvector_literal(_words(doc.analyzed.stems, doc)),
               "facets": tsvector_literal(doc.facets, positions=False)} for doc in docs])
+        # The joined pairs apart (see migration 0011), without positions.
+        paired = [doc for doc in docs if doc.analyzed.pairs]
+        if paired:
+            conn.execute(
+                text("INSERT INTO search_pairs (version_id, exact, stems) "
+                     "VALUES (:id, CAST(:exact AS tsvector), CAST(:stems AS tsvector)) "
+                     "ON CONFLICT (version_id) DO UPDATE SET exact = EXCLUDED.exact, "
+                     "stems = EXCLUDED.stems"),
+                [{"id": doc.version_id,
+                  "exact": tsvector_literal(_pairs(doc.analyzed.exact, doc), positions=False),
+                  "stems": tsvector_literal(_pairs(doc.analyzed.stems, doc), positions=False)}
+                 for doc in paired])
+        if len(paired) < len(docs):  # a version written again may have had pairs
+            conn.execute(text("DELETE FROM search_pairs WHERE version_id = ANY(:ids)"),
+                         {"ids": [doc.version_id for doc in docs if not doc.analyzed.pairs]})
 
     def clear(self, conn: Connection) -> None:
         conn.execute(text("DELETE FROM search_index"))
+        conn.execute(text("DELETE FROM search_pairs"))
 
     def prepare(self, session: Session) -> None:
         # A search's statements each take a few milliseconds: starting parallel workers for
@@ -162,9 +195,7 @@ class PostgresIndex:
 
     def _match(self, index: TableClause, expr: SearchExpr, exact: bool,
                facets: Sequence[str]) -> ColumnElement[bool]:
-        vector = index.c.exact if exact else index.c.stems
-        query = cast(bindparam("ts_query", to_tsquery(expr), unique=True), TSQUERY)
-        where: ColumnElement[bool] = vector.op("@@")(query)
+        where = _pg_where(index, "exact" if exact else "stems", expr)
         if facets:
             wanted = " & ".join(f"'{_facet(f)}'" for f in facets)
             where = where & index.c.facets.op("@@")(
@@ -204,6 +235,56 @@ def _fts5_index() -> TableClause:
 def _pg_index() -> TableClause:
     return table("search_index", column("version_id"), column("exact"), column("stems"),
                  column("facets"))
+
+
+def _words(tokens: list[str], doc: IndexDoc) -> list[str]:
+    return tokens[:len(tokens) - doc.analyzed.pairs]
+
+
+def _pairs(tokens: list[str], doc: IndexDoc) -> list[str]:
+    return tokens[len(tokens) - doc.analyzed.pairs:]
+
+
+def _tsquery_param(node: Node) -> ColumnElement[Any]:
+    return cast(bindparam("ts_query", tsquery_of(node), unique=True), TSQUERY)
+
+
+def _may_be_pair(node: Node) -> bool:
+    """Whether ``node`` holds a word that may be two words joined (found in search_pairs)."""
+    if isinstance(node, Term):
+        return not node.prefix and joinable(node.token)
+    if isinstance(node, Phrase):  # pairs have no positions (nor did they at the end)
+        return False
+    if isinstance(node, Either):
+        return any(map(_may_be_pair, node.options))
+    return any(map(_may_be_pair, (*node.required, *node.excluded)))
+
+
+def _pg_where(index: TableClause, name: str, expr: SearchExpr) -> ColumnElement[bool]:
+    """``expr`` over the ``name`` tsvectors: one tsquery as far as it goes; a word that may be
+    a joined pair is looked for in search_pairs as well (a GIN lookup there, whose ids the
+    primary key finds: PostgreSQL ORs the two bitmaps)."""
+    return or_(*(_node_where(index, name, group) for group in expr.groups))
+
+
+def _node_where(index: TableClause, name: str, node: Node) -> ColumnElement[bool]:
+    vector = index.c[name]
+    if not _may_be_pair(node):
+        return vector.op("@@")(_tsquery_param(node))
+    if isinstance(node, Term):
+        query = _tsquery_param(node)
+        pairs = table("search_pairs", column("version_id"), column(name))
+        paired = select(pairs.c.version_id).where(pairs.c[name].op("@@")(query))
+        return or_(vector.op("@@")(query),
+                   index.c.version_id == func.any(func.array(paired.scalar_subquery())))
+    if isinstance(node, Either):
+        return or_(*(_node_where(index, name, option) for option in node.options))
+    assert isinstance(node, All)
+    plain = tuple(child for child in node.required if not _may_be_pair(child))
+    return and_(*([vector.op("@@")(_tsquery_param(All(plain)))] if plain else []),
+                *(_node_where(index, name, child) for child in node.required
+                  if _may_be_pair(child)),
+                *(not_(_node_where(index, name, child)) for child in node.excluded))
 
 
 def _facet(token: str) -> str:

@@ -52,7 +52,7 @@ __all__ = [
 ]
 
 #: Raised whenever the tokens this module produces for a text change.
-ANALYZER_VERSION = 3
+ANALYZER_VERSION = 4
 
 ZWNJ = "\u200c"
 
@@ -172,6 +172,12 @@ def tokens(text: str) -> list[str]:
     search for a part, or for the parts as a phrase, finds it too; then every two neighbouring
     :func:`joinable` words joined (آبان ماه: ابانماه), so that a search for the compound
     written as one word finds it written with a space."""
+    words_and_parts, pairs = _tokens(text)
+    return words_and_parts + pairs
+
+
+def _tokens(text: str) -> tuple[list[str], list[str]]:
+    """:func:`tokens` in two: the words and parts, and the joined pairs."""
     out: list[str] = []
     parts: list[str] = []
     pairs: list[str] = []
@@ -183,7 +189,7 @@ def tokens(text: str) -> list[str]:
         out.extend(joined)
         halves = [w if len(w) > 1 and "\u0620" <= w[0] <= "\u06ff" else "" for w in joined]
         pairs.extend((a + b)[:MAX_TOKEN] for a, b in pairwise(halves) if a and b)
-    return out + parts + pairs
+    return out + parts, pairs
 
 
 def _joined(word: str, parts: list[str]) -> str:
@@ -198,13 +204,16 @@ def _joined(word: str, parts: list[str]) -> str:
 
 @dataclass(frozen=True)
 class Analyzed:
-    """A text as indexed: exact (normalised) tokens and their stems, position for position."""
+    """A text as indexed: exact (normalised) tokens and their stems, position for position;
+    the last ``pairs`` of them are neighbouring words joined (PostgreSQL keeps those apart)."""
 
     exact: list[str]
     stems: list[str]
+    pairs: int = 0
 
 
 def analyze(*texts: str | None) -> Analyzed:
     """Title, description and body as one stream of tokens."""
-    exact = tokens("\n".join(t for t in texts if t))
-    return Analyzed(exact, [stem(t) for t in exact])
+    words_and_parts, pairs = _tokens("\n".join(t for t in texts if t))
+    exact = words_and_parts + pairs
+    return Analyzed(exact, [stem(t) for t in exact], len(pairs))

@@ -7,8 +7,8 @@ analyzer as the indexed text (:mod:`crawler.search.normalize`); a word the analy
 (``bank-rates``) is searched as a phrase; a word written with a zero-width non-joiner
 (آبان‌ماه) is searched joined (the index holds every compound joined, however written; a word
 of three parts or more is searched as its parts in a row too). Two neighbouring Arabic-script
-words, typed or in a phrase (آبان ماه), are also searched joined (ابانماه), so that they find
-the compound written as one word.
+words, typed or in a phrase (آبان ماه), are also searched joined (ابانماه), and so are three
+(می خواهم شان: ميخواهمشان), so that they find the compound written as one word.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from crawler.search.normalize import (
     words,
 )
 
-__all__ = ["All", "Either", "Phrase", "SearchExpr", "Term", "parse", "to_fts5", "to_tsquery"]
+__all__ = ["All", "Either", "Node", "Phrase", "SearchExpr", "Term", "parse", "to_fts5",
+           "to_tsquery", "tsquery_of"]
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,14 @@ def _group(required: list[Node], excluded: list[Node], joins: list[int]) -> All:
         if isinstance(first, Term) and isinstance(second, Term) and not first.prefix:
             joined = Term((first.token + second.token)[:MAX_TOKEN], second.prefix)
             options.append(All((*required[:i], joined, *required[i + 2:])))
+    for i in joins:  # three in a row: the compound of three (می خواهم شان: ميخواهمشان)
+        if i + 1 in joins and all(isinstance(n, Term) and not n.prefix
+                                  for n in required[i:i + 2]):
+            third = required[i + 2]
+            if isinstance(third, Term):
+                tokens = "".join(n.token for n in required[i:i + 3] if isinstance(n, Term))
+                options.append(All((*required[:i], Term(tokens[:MAX_TOKEN], third.prefix),
+                                    *required[i + 3:])))
     if not options:
         return All(tuple(required), tuple(excluded))
     return All((Either((All(tuple(required)), *options[:MAX_JOINS])),), tuple(excluded))
@@ -206,6 +215,11 @@ def _phrase_of(tokens: tuple[str, ...], prefix: bool) -> Node:
             break
         if joinable(tokens[i]) and joinable(tokens[i + 1]):
             with_join = (*tokens[:i], (tokens[i] + tokens[i + 1])[:MAX_TOKEN], *tokens[i + 2:])
+            options.append(Term(with_join[0], prefix) if len(with_join) == 1
+                           else Phrase(with_join, prefix))
+    for i in range(len(tokens) - 2):  # three in a row joined (a compound of three)
+        if len(options) <= MAX_JOINS and all(map(joinable, tokens[i:i + 3])):
+            with_join = (*tokens[:i], "".join(tokens[i:i + 3])[:MAX_TOKEN], *tokens[i + 3:])
             options.append(Term(with_join[0], prefix) if len(with_join) == 1
                            else Phrase(with_join, prefix))
     return options[0] if len(options) == 1 else Either(tuple(options))
@@ -270,6 +284,11 @@ _tsquery = _writer(
 def to_fts5(expr: SearchExpr) -> str:
     """The query in FTS5's MATCH syntax."""
     return " OR ".join(map(_fts5, expr.groups))
+
+
+def tsquery_of(node: Node) -> str:
+    """One node of a query as PostgreSQL tsquery text."""
+    return _tsquery(node)
 
 
 def to_tsquery(expr: SearchExpr) -> str:

@@ -42,6 +42,24 @@ def test_each_written_form_finds_the_other(catalog: Catalog, typed: str, article
     assert article in found(catalog, typed)
 
 
+COMPOUNDS = {"joined": "در آبانماه گذشته", "spaced": "در آبان ماه گذشته",
+             "zwnj": "در آبان\u200cماه گذشته"}
+THREE_PARTS = {"3-joined": "آنها را میخواهمشان", "3-zwnj": "آنها را می\u200cخواهم\u200cشان"}
+
+
+def test_a_compound_joined_spaced_or_with_a_non_joiner_finds_every_form(
+        catalog: Catalog) -> None:
+    for n, (form, text) in enumerate((COMPOUNDS | THREE_PARTS).items()):
+        add_article(catalog, "demo_fa", f"/compound/{form}", "ترکیب", text, "fa", "2026-11-01",
+                    T0 + timedelta(hours=n + 1))
+    for typed in ("آبانماه", "آبان ماه", "آبان\u200cماه", '"آبان ماه"', '"در آبان ماه"'):
+        for exact in (False, True):
+            assert set(found(catalog, typed, exact=exact)) >= set(COMPOUNDS), (typed, exact)
+    for typed in ("میخواهمشان", "می خواهم شان", "می\u200cخواهم\u200cشان", '"می خواهم شان"'):
+        assert set(found(catalog, typed)) >= set(THREE_PARTS), typed
+    assert "spaced" not in found(catalog, "آبانماه -ماهگذشته")  # a pair excludes too
+
+
 def test_arabic_yeh_finds_persian_yeh_and_its_derived_words(catalog: Catalog) -> None:
     for typed in ("ايران", "ایران"):
         assert set(found(catalog, typed)) == {VOLLEYBALL, FILMS, SENSOR}
