@@ -328,7 +328,7 @@ def test_compression_level_per_record(
     """Metadata at a fast level, a body that came compressed stored, the rest at level 6."""
     import zlib
 
-    from archive import writer as writer_module
+    from archive import _gzip as writer_module
 
     levels: list[int] = []
     real = zlib.compressobj
