@@ -121,6 +121,7 @@ class OutletSpider(scrapy.Spider):
         spider.workers_find_requisites = pipelines.get(EXTRACTION_PIPELINE) is not None
         crawler.signals.connect(spider.on_requisites_found,
                                 signal=akhbar_signals.requisites_found)
+        crawler.signals.connect(spider.requisites.on_bytes, signal=signals.bytes_received)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
@@ -382,7 +383,6 @@ class OutletSpider(scrapy.Spider):
     def parse_requisite(self, response: Response) -> Iterator[Request]:
         """A requisite is archived (by the WARC middleware) and never an article; a
         stylesheet's imports and url()s are asked for on its page's budget."""
-        self.requisites.received(response)
         self._stat("akhbar/requisites/fetched")
         requests = self.requisites.for_stylesheet(response, self.parse_requisite,
                                                   self.on_requisite_error)
@@ -390,7 +390,9 @@ class OutletSpider(scrapy.Spider):
         yield from requests
 
     def on_requisite_error(self, failure: Failure) -> None:
-        report_requisite_failure(self.crawler, failure, self.outlet.limits.max_response_size)
+        report_requisite_failure(self.crawler, failure, self.outlet.limits.max_response_size,
+                                 self.outlet.capture.max_page_bytes)
+        self._stat("akhbar/requisites/over_caps", self.requisites.skipped, total=True)
 
     def _stat(self, key: str, n: int = 1, *, total: bool = False) -> None:
         try:

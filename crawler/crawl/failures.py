@@ -8,11 +8,11 @@ from __future__ import annotations
 import logging
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from crawler.crawl.reasons import failure_reason
+from crawler.crawl.reasons import failure_reason, size_words
 
 logger = logging.getLogger(__name__)
 
@@ -77,17 +77,23 @@ def report_failure(crawler: Crawler, failure: Failure, max_size: int) -> None:
     )
 
 
-def report_requisite_failure(crawler: Crawler, failure: Failure, max_size: int) -> None:
-    """A requisite that could not be had (robots.txt, 404, too large) is noted, not an
-    error of the run: its page is archived all the same."""
+def report_requisite_failure(crawler: Crawler, failure: Failure, max_size: int,
+                             max_page_bytes: int) -> None:
+    """A requisite that could not be had (robots.txt, 404, too large, over its page's
+    bytes) is noted, not an error of the run: its page is archived all the same."""
     request = failure.request  # type: ignore[attr-defined]
-    reason = failure_reason(failure, max_size=int(request.meta.get("download_maxsize", max_size)),
-                            timeout=request.meta.get("download_timeout"))
+    if failure.check(StopDownload):  # crawler.crawl.requisites: counted over the caps
+        reason = (f"its page's requisites reached capture.max_page_bytes "
+                  f"({size_words(max_page_bytes)}); stopped, not archived")
+    else:
+        reason = failure_reason(
+            failure, max_size=int(request.meta.get("download_maxsize", max_size)),
+            timeout=request.meta.get("download_timeout"))
     try:
         stats = crawler.stats
     except RuntimeError:  # not crawling (a spider built for a unit test)
         stats = None
-    if stats is not None:
+    if stats is not None and not failure.check(StopDownload):
         stats.inc_value("akhbar/requisites/failed")
     logger.info("requisite not archived: %s (%s), for %s", request.url, reason,
                 request.meta.get("akhbar_page"),

@@ -19,6 +19,10 @@ def outlet_settings(outlet: OutletConfig) -> dict[str, Any]:
         "ROBOTSTXT_OBEY": pol.obey_robots,
         "DOWNLOAD_DELAY": pol.delay,
         "CONCURRENT_REQUESTS_PER_DOMAIN": pol.concurrency,
+        # The engine never has more requests in the downloader than this, which is what
+        # holds the per-host concurrency: with a delay of 0, Scrapy 2.19's downloader slot
+        # starts every request queued in it at once (a request counts as transferring only
+        # once its download task runs), pages and their requisites alike.
         "CONCURRENT_REQUESTS": max(pol.concurrency, 1),
         "CLOSESPIDER_TIMEOUT": int(lim.max_duration.total_seconds()),
         "CLOSESPIDER_PAGECOUNT": lim.max_pages,

@@ -105,7 +105,7 @@ def failure_kind(exc: BaseException) -> str:
     return names[-1]
 
 
-def _size(n: int) -> str:
+def size_words(n: int) -> str:
     return f"{n // 1024 ** 2} MB" if n >= 1024**2 and n % 1024**2 == 0 else f"{n // 1024} KB"
 
 
@@ -136,7 +136,7 @@ def failure_reason(
             within = f" within {timeout:g} s" if timeout else ""
             return f"the server did not answer{within} (slow or down; the request timed out)"
         if name in _CANCELLED and (not message or "max size" in message or "maxsize" in message):
-            limit = f" (limits.max_response_size = {_size(max_size)})" if max_size else ""
+            limit = f" (limits.max_response_size = {size_words(max_size)})" if max_size else ""
             return (
                 f"the response was larger than the size limit{limit} and was not kept; raise "
                 "limits.max_response_size in the outlet file to archive such pages"

@@ -8,7 +8,11 @@ posters. An article page left gzipped has them found by its extraction worker, b
 article (the crawl process then only makes the requests: :meth:`RequisiteFetcher.for_urls`).
 :class:`RequisitePolicy`
 says which of them an outlet fetches (``capture:`` in its file) and :class:`PageBudget`
-holds one page's caps on their count and bytes. The spider (``spiders/outlet.py``) only asks.
+holds one page's caps on their count and bytes: the bytes are counted as they arrive
+(Scrapy's ``bytes_received``), and the download that would take a page past its cap is
+stopped, not archived (:meth:`RequisiteFetcher.on_bytes`): a page's requisites all start at
+once, so a cap checked on each answer would let every one of them through. The spider
+(``spiders/outlet.py``) only asks.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from scrapy.exceptions import StopDownload
 from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.gz import gunzip
 
@@ -81,8 +86,10 @@ class PageBudget:
         self.count_left -= 1
         return True
 
-    def spend(self, size: int) -> None:
+    def spend(self, size: int) -> bool:
+        """``size`` more bytes arrived: False when they take the page past its cap."""
         self.bytes_left -= size
+        return self.bytes_left >= 0
 
 
 def page_text(response: Response) -> str | None:
@@ -119,7 +126,7 @@ class RequisiteFetcher:
         self.seen = seen
         self.max_response_size = max_response_size
         self.budgets: dict[str, PageBudget] = {}
-        self.skipped = 0  # over a page's caps
+        self.skipped = 0  # over a page's caps (not asked for, or stopped: on_bytes)
         self.refused = 0  # on a host the policy leaves out
 
     def wanted(self, kind: str) -> bool:
@@ -151,10 +158,17 @@ class RequisiteFetcher:
         return self._requests(css_requisites(response.text, response.url), page, budget,
                               callback, errback)
 
-    def received(self, response: Response) -> None:
-        budget = self.budgets.get(response.meta.get("akhbar_page") or "")
-        if budget is not None:
-            budget.spend(len(response.body))
+    def on_bytes(self, data: bytes, request: Request, **_: Any) -> None:
+        """Scrapy's ``bytes_received``: a requisite's bytes are spent from its page's
+        budget as they arrive; the download that overdraws it is stopped (its errback gets
+        a ``StopDownload``), so what a page's requisites archive stays within its cap.
+        A rendered page's requisites (asked by the browser) have no budget here."""
+        if request.meta.get("akhbar_kind") != REQUISITE:
+            return
+        budget = self.budgets.get(request.meta.get("akhbar_page") or "")
+        if budget is not None and not budget.spend(len(data)):
+            self.skipped += 1
+            raise StopDownload(fail=True)
 
     def _requests(self, urls: Iterable[str], page: str, budget: PageBudget, callback: Callback,
                   errback: Callback) -> list[Request]:
