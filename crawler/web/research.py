@@ -97,16 +97,12 @@ def research_pages(ctx: AkhbarContext) -> APIRouter:
                 at: str | None = Query(None, max_length=40)) -> Response:
         shown = service.show_capture(ctx, url, at, with_text=True)
         http = shown.payload_record.http_headers
-        # pywb plays a "server-not-modified" revisit as the empty 304 it recorded: such a
-        # capture is replayed at the time of the payload it repeats.
-        replay_at = (shown.payload_capture.timestamp if shown.capture.status == 304
-                     else shown.capture.timestamp)
         # A page archived through a browser: its scripts do not run in replay, so what its
         # readers saw is its rendered DOM, shown first.
         views = service.rendered_views(ctx, shown.capture.url or url, shown.capture.timestamp)
         return render(request, "capture.html", title=f"Archived: {shown.capture.url}",
                       shown=shown, info=shown.summary(), article=shown.article, views=views,
-                      replay_src=f"/{COLLECTION}/{replay_at}/{shown.capture.url}",
+                      replay_src=f"/{COLLECTION}/{shown.capture.timestamp}/{shown.capture.url}",
                       dom_src=f"/{COLLECTION}/{shown.capture.timestamp}/{views['dom']}"
                       if "dom" in views else None,
                       content_type=http.get_header("Content-Type") if http else None,

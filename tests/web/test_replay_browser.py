@@ -95,6 +95,33 @@ def test_a_replayed_article_is_styled_with_archived_images_and_nothing_live(
     assert "sandbox" in csp and "allow-scripts" not in csp
 
 
+def test_an_article_that_answered_304_replays_at_its_own_date_with_its_images(
+        page: Page, server: str, web_archive: WebArchive) -> None:
+    """The recrawl's capture of an unchanged article is the 304 it got (a server-not-modified
+    revisit), and no requisite was asked for it: its replay is the original page, at the
+    revisit's date, with the first crawl's images and stylesheets."""
+    art = web_archive.unchanged("demo_fa")
+    url = web_archive.url(art)
+    first, revisit = service.find_captures(web_archive.ctx, service.CaptureQuery(url))
+    assert revisit.status == 304 and revisit.is_revisit and not first.is_revisit
+    lead = image_url(web_archive, art)
+    assert len(service.find_captures(web_archive.ctx, service.CaptureQuery(lead))) == 1
+
+    frame, asked, answers = open_replay(page, server, web_archive, url, revisit.timestamp)
+
+    archived = next(r for r in answers if "mp_/" in r.url and r.url.endswith(url))
+    assert archived.status == 200
+    assert archived.headers["memento-datetime"] == \
+        f"{_at(revisit.timestamp):%a, %d %b %Y %H:%M:%S} GMT"
+    assert art.title in frame.locator("h1.headline").inner_text()
+    assert frame.locator("h1.headline").evaluate("e => getComputedStyle(e).color") == HEADLINE
+    lead_img = frame.locator("figure.lead-image img")
+    assert lead_img.evaluate("i => i.complete && i.naturalWidth") == 24, "the image loaded"
+    assert lead_img.evaluate("i => i.currentSrc").endswith(f"/{lead}")
+    outside = [u for u in asked if not u.startswith((server + "/", "data:"))]
+    assert not outside, f"the browser asked the live web for {outside}"
+
+
 def _at(timestamp: str) -> datetime:
     return datetime.strptime(timestamp, "%Y%m%d%H%M%S")
 
