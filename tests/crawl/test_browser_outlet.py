@@ -16,17 +16,22 @@ from urllib.parse import urlsplit
 import httpx
 import lxml.html
 import pytest
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler import service
 from crawler.api import create_app
+from crawler.auth import Role
 from crawler.catalog import Capture
 from crawler.context import AkhbarContext, open_context
 from crawler.demosite import DemoSite, js_outlet_yaml, load_js_outlet
 from crawler.scheduler import SchedulerService
-from tests.auth.support import client_as
+from tests.auth.support import add_user, client_as
 from tests.scheduler.helpers import free_port, manual_scheduler
+from tests.web.conftest import browser, serving  # noqa: F401 (browser: a fixture)
+from tests.web.conftest import page as chromium_page  # noqa: F401 (a fixture)
+from tests.web.test_web_browser import log_in
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -228,6 +233,35 @@ def test_the_archived_page_view_replays_the_rendered_page(crawled: Crawled) -> N
     assert "default-src 'none'" in dom.headers["content-security-policy"]  # no script runs
     assert shot.status_code == 200 and shot.headers["content-type"] == "image/png"
     assert shot.content.startswith(b"\x89PNG")
+
+
+def test_the_rendered_article_replays_in_chromium_from_the_archive_alone(
+        crawled: Crawled, chromium_page: Page) -> None:  # noqa: F811 (the fixture)
+    """The archived-page view in Debian's chromium: its frame replays the rendered page
+    (/replay/.../urn:dom:...) with the article's text, and the browser asks nothing of any
+    host but akhbar (no script of the archived page runs: docs/replay.md)."""
+    url = crawled.base_url + PERSIAN.path
+    page = chromium_page
+    sched = SchedulerService(crawled.ctx, scheduler=manual_scheduler(crawled.ctx))
+    sched.start(dispatch=False)
+    try:
+        with serving(create_app(sched)) as server:
+            name, token = add_user(crawled.ctx, Role.RESEARCHER)
+            log_in(page, server, name, token)
+            asked: list[str] = []
+            page.on("request", lambda r: asked.append(r.url))
+            page.goto(f"{server}/ui/capture?url={url}")
+            src = page.locator("iframe.archived").get_attribute("src") or ""
+            assert src.startswith("/replay/") and src.endswith(f"/urn:dom:{url}"), src
+            inner = page.frame_locator("iframe.archived").frame_locator("#replay_iframe")
+            expect(inner.locator("body")).to_contain_text(PERSIAN.paragraphs[0])
+            expect(inner.locator("body")).to_contain_text(PERSIAN.title)
+            page.wait_for_load_state("networkidle")
+    finally:
+        sched.stop()
+    outside = [u for u in asked if not u.startswith((server + "/", "data:"))]
+    assert not outside, f"the browser asked the live web for {outside}"
+    assert any("/demo_js/static/site.css" in u for u in asked), "its stylesheet, archived"
 
 
 def _records_of(path: Path) -> list[Record]:
