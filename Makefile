@@ -56,6 +56,7 @@ bench: install
 	$(BIN)/python -m bench.langid
 	$(BIN)/python -m bench.extract
 	$(BIN)/python -m bench.recrawl
+	$(BIN)/python -m bench.requisites
 	$(BIN)/python -m bench.crawl
 	$(BIN)/python -m bench.crawl --outlets 5
 	$(BIN)/python -m bench.crawl --outlets 8 --concurrent 8
