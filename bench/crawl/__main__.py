@@ -56,6 +56,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     many.add_argument("--concurrent", type=int, default=None, metavar="C",
                       help="max_concurrent_crawls in akhbar.yaml (default: akhbar's default)")
     many.add_argument("--no-wget", action="store_true", help="only akhbar")
+    many.add_argument("--no-wget-plain", action="store_true",
+                      help="skip wget without requisites (the yardstick before 2026-12-06)")
     many.add_argument("--rounds", type=int, default=1,
                       help="crawl with akhbar then wget this many times (default 1)")
     args = p.parse_args(argv)
@@ -153,6 +155,7 @@ def main_outlets(args: argparse.Namespace) -> int:
     try:
         results = run_outlets(spec, work, concurrent=args.concurrent,
                               concurrency=args.concurrency, wget=not args.no_wget,
+                              wget_plain=not args.no_wget_plain,
                               timeout=args.timeout, rounds=args.rounds, profile=raw)
     finally:
         if args.keep:
@@ -180,7 +183,8 @@ def main_outlets(args: argparse.Namespace) -> int:
     print()
     print(text)
     print(f"\nresults: {path}")
-    ok = all(r.akhbar.ok and (r.wget is None or r.wget.ok) for r in results)
+    ok = all(r.akhbar.ok and all(w is None or w.ok for w in (r.wget, r.wget_plain))
+             for r in results)
     return 0 if ok else 1
 
 

@@ -69,7 +69,8 @@ def default_role(proc: psutil.Process) -> str:
         return "other"
     if "multiprocessing" in cmd or "spawn_main" in cmd:
         return "workers"
-    if "scrapy" in cmd or "crawler.crawl.crawlproc" in cmd or "crawler.crawl.host" in cmd:
+    if "scrapy" in cmd or any(f"crawler.crawl.{m}" in cmd for m in ("crawlproc", "host",
+                                                                      "prestart")):
         return "crawl"
     if "bench.crawl.naive" in cmd:
         return "crawl"

@@ -24,8 +24,9 @@ import psutil
 
 from .akhbar_run import outlet_yaml
 from .measure import Measurement, default_role, run_measured
+from .model import Site
 from .multisite import OutletsSiteProcess, OutletsSpec
-from .runners import PROJECT_ROOT, count_warc
+from .runners import PROJECT_ROOT, count_warc, wget_command
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,16 @@ class Contender:
         return self.requests / self.wall_s if self.wall_s else 0.0
 
     @property
+    def articles(self) -> int:
+        """Articles archived (akhbar: in the catalog; wget: article pages in its WARC)."""
+        return self.count if self.unit == "articles" else int(
+            self.details.get("articles_archived", 0))
+
+    @property
+    def articles_per_second(self) -> float:
+        return self.articles / self.wall_s if self.wall_s else 0.0
+
+    @property
     def cpu_ms_per_unit(self) -> float:
         return 1000 * self.measurement.cpu_s / self.count if self.count else 0.0
 
@@ -80,6 +91,7 @@ class Contender:
         data = asdict(self)
         data.update(per_second=round(self.per_second, 2),
                     requests_per_second=round(self.requests_per_second, 2),
+                    articles_per_second=round(self.articles_per_second, 2),
                     cpu_ms_per_unit=round(self.cpu_ms_per_unit, 2))
         return data
 
@@ -93,22 +105,42 @@ class OutletsResult:
     effective_concurrent: int  # what that means on this machine
     concurrency: int  # requests at once per outlet (the outlet files' politeness)
     akhbar: Contender
-    wget: Contender | None
+    wget: Contender | None  # with --page-requisites: the yardstick
     outlet_runs: list[OutletRun] = field(default_factory=list)
+    wget_plain: Contender | None = None  # without requisites: the yardstick before 2026-12-06
 
     @property
     def ratio(self) -> float | None:
-        """akhbar's articles/s over wget's requests/s, in the same run."""
+        """akhbar's requests/s over wget's with --page-requisites, in the same run: both
+        fetch each page and its requisites (like with like)."""
         if self.wget is None or not self.wget.requests_per_second:
             return None
-        return round(self.akhbar.per_second / self.wget.requests_per_second, 2)
+        return round(self.akhbar.requests_per_second / self.wget.requests_per_second, 2)
+
+    @property
+    def article_ratio(self) -> float | None:
+        """akhbar's articles/s over the articles/s of wget with --page-requisites."""
+        if self.wget is None or not self.wget.articles_per_second:
+            return None
+        return round(self.akhbar.per_second / self.wget.articles_per_second, 2)
+
+    @property
+    def old_ratio(self) -> float | None:
+        """The yardstick before 2026-12-06 (kept for history): akhbar's articles/s over the
+        requests/s of wget *without* requisites (akhbar made ~1.8x its requests)."""
+        if self.wget_plain is None or not self.wget_plain.requests_per_second:
+            return None
+        return round(self.akhbar.per_second / self.wget_plain.requests_per_second, 2)
 
     def to_dict(self) -> dict[str, Any]:
         return {"outlets": self.outlets, "articles": self.articles, "urls": self.urls,
                 "concurrent": self.concurrent, "effective_concurrent": self.effective_concurrent,
                 "concurrency": self.concurrency, "ratio_akhbar_wget": self.ratio,
+                "ratio_articles_akhbar_wget": self.article_ratio,
+                "ratio_old_akhbar_wget_plain": self.old_ratio,
                 "akhbar": self.akhbar.to_dict(),
                 "wget": self.wget.to_dict() if self.wget else None,
+                "wget_plain": self.wget_plain.to_dict() if self.wget_plain else None,
                 "outlet_runs": [asdict(r) for r in self.outlet_runs]}
 
 
@@ -231,12 +263,29 @@ def run_akhbar(site: OutletsSiteProcess, workdir: Path, *, concurrent: int | Non
          "pages": sum(r.pages for r in runs)}), runs
 
 
-def run_wget(site: OutletsSiteProcess, workdir: Path, *, timeout: float) -> Contender:
-    """One wget over every outlet's site (it fetches one page at a time, site after site)."""
-    from .runners import wget_command
+def lazy_image_urls(site: OutletsSiteProcess) -> list[str]:
+    """Each article's lazy-loaded image (``<img data-src="/media/<id>.jpg">``, which the
+    site answers with a 404), by outlet: akhbar's requisites finder reads ``data-src`` and
+    fetches it; wget reads only ``src`` (here an inline data: pixel), so the benchmark gives
+    wget these URLs in an input file to make the same requests."""
+    return [f"{base}/media/{ref.id}.jpg"
+            for base, spec in zip(site.base_urls, site.outlets.sites(), strict=True)
+            for ref in Site(spec).articles]
 
+
+def run_wget(site: OutletsSiteProcess, workdir: Path, *, timeout: float,
+             requisites: bool = True) -> Contender:
+    """One wget over every outlet's site (it fetches one page at a time, site after site).
+    With ``requisites`` (the yardstick): ``--page-requisites``, and each article's lazy
+    image URL in an input file (:func:`lazy_image_urls`), so that it makes the requests
+    akhbar's default ``capture.requisites: same-site`` makes."""
     stem = workdir / "wget"
-    cmd = wget_command(site.base_urls[0], stem) + [f"{b}/" for b in site.base_urls[1:]]
+    cmd = (wget_command(site.base_urls[0], stem, requisites=requisites)
+           + [f"{b}/" for b in site.base_urls[1:]])
+    if requisites:
+        urls = workdir / "lazy-images.txt"
+        urls.write_text("".join(f"{u}\n" for u in lazy_image_urls(site)), encoding="utf-8")
+        cmd[1:1] = ["--input-file", str(urls)]
     before = site.mark()
     m = run_measured(cmd, env=clean_env({}), cwd=workdir, stdout_path=workdir / "wget.out",
                      timeout=timeout, server_pid=site.pid, reaper=True)
@@ -244,7 +293,8 @@ def run_wget(site: OutletsSiteProcess, workdir: Path, *, timeout: float) -> Cont
     warc = stem.with_suffix(".warc.gz")
     pages, articles = count_warc(warc) if warc.exists() else (0, 0)
     ok = m.returncode in (0, 8) and pages > 0  # 8: some response was an error (lazy links)
-    return Contender("wget", pages, "pages", _served(before, after), m,
+    return Contender("wget" if requisites else "wget-plain", pages, "pages",
+                     _served(before, after), m,
                      _since(after, "first_request_at", m.started_at),
                      _since(after, "last_request_at", m.started_at), ok,
                      "" if ok else f"wget exited {m.returncode}",
@@ -253,10 +303,13 @@ def run_wget(site: OutletsSiteProcess, workdir: Path, *, timeout: float) -> Cont
 
 
 def run_outlets(spec: OutletsSpec, workdir: Path, *, concurrent: int | None = None,
-                concurrency: int = 16, wget: bool = True, timeout: float | None = None,
-                rounds: int = 1, profile: Path | None = None) -> list[OutletsResult]:
+                concurrency: int = 16, wget: bool = True, wget_plain: bool = True,
+                timeout: float | None = None, rounds: int = 1,
+                profile: Path | None = None) -> list[OutletsResult]:
     """Serve ``spec``'s outlets; then, ``rounds`` times, crawl them with akhbar (into an
-    empty data directory each time) and then with wget, and measure both. With ``profile``,
+    empty data directory each time), then with wget --page-requisites (the yardstick), then
+    with wget without requisites (``wget_plain``: the old yardstick), and measure each. With
+    ``profile``,
     akhbar crawls once more under py-spy, which writes its raw stacks there."""
     timeout = timeout or max(600.0, spec.n * 0.5)
     results = []
@@ -272,16 +325,23 @@ def run_outlets(spec: OutletsSpec, workdir: Path, *, concurrent: int | None = No
                                       concurrency=concurrency, timeout=timeout)
             print(f"  {akhbar.count} articles in {akhbar.wall_s:.1f}s"
                   + ("" if akhbar.ok else f"  FAILED: {akhbar.note}"), flush=True)
-            other = None
+            other = plain = None
             if wget:
-                print(f"{label}running wget ...", flush=True)
+                print(f"{label}running wget --page-requisites ...", flush=True)
                 (here / "wget").mkdir()
                 other = run_wget(site, here / "wget", timeout=timeout)
-                print(f"  {other.count} pages in {other.wall_s:.1f}s"
+                print(f"  {other.count} responses in {other.wall_s:.1f}s"
                       + ("" if other.ok else f"  FAILED: {other.note}"), flush=True)
+            if wget and wget_plain:
+                print(f"{label}running wget without requisites (the old yardstick) ...",
+                      flush=True)
+                (here / "wget-plain").mkdir()
+                plain = run_wget(site, here / "wget-plain", timeout=timeout, requisites=False)
+                print(f"  {plain.count} pages in {plain.wall_s:.1f}s"
+                      + ("" if plain.ok else f"  FAILED: {plain.note}"), flush=True)
             results.append(OutletsResult(spec.outlets, spec.n, spec.urls(), concurrent,
                                          concurrent or default_concurrent(), concurrency,
-                                         akhbar, other, runs))
+                                         akhbar, other, runs, plain))
         if profile is not None:
             from .profile import profile_command
 
