@@ -28,7 +28,7 @@ from crawler.catalog import Run
 from crawler.errors import AkhbarError, RunNotFound
 from crawler.outlets.schema import AuthConfig
 from crawler.replay import PywbServer, replay_router
-from crawler.scheduler import SchedulerService
+from crawler.scheduler.service import SchedulerService
 from crawler.service import ops
 from crawler.service import runs as run_service
 from crawler.web import web_router

@@ -28,7 +28,7 @@ def serve(obj: Obj, host: str | None, port: int | None, stop_crawls: bool) -> No
     import uvicorn
 
     from crawler.api import create_app
-    from crawler.scheduler import SchedulerService
+    from crawler.scheduler.service import SchedulerService
 
     ctx = obj.ctx
     level = getattr(logging, ctx.service.log_level, logging.INFO)

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from crawler import service
 from crawler.catalog import Run
 from crawler.ops.funnel import RunFunnel
-from crawler.scheduler import SchedulerService
+from crawler.scheduler.service import SchedulerService
 from crawler.service import ops
 from crawler.service import runs as run_service
 from crawler.web.pages import UI, page, render

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from crawler import service
 from crawler.crawl.runlog import LEVELS
 from crawler.ops.funnel import RunFunnel
-from crawler.scheduler import SchedulerService
+from crawler.scheduler.service import SchedulerService
 from crawler.service import runs as run_service
 from crawler.service.metrics import catalog_metrics
 from crawler.web.pages import UI, page, render

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from crawler.auth.guard import Guard
 from crawler.auth.roles import Permission
 from crawler.context import AkhbarContext
-from crawler.scheduler import SchedulerService
+from crawler.scheduler.service import SchedulerService
 from crawler.web.history import history_pages
 from crawler.web.login import login_pages
 from crawler.web.operations import operations_pages

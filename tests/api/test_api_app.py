@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from crawler.api import create_app
 from crawler.errors import RunNotFound
-from crawler.scheduler import SchedulerService
+from crawler.scheduler.service import SchedulerService
 from tests.auth.support import client_as
 from tests.scheduler.helpers import make_ctx, manual_scheduler, outlet_yaml
 

@@ -18,7 +18,7 @@ from crawler import service
 from crawler.api import create_app
 from crawler.context import open_context
 from crawler.demosite import DemoSite, expected_articles
-from crawler.scheduler import SchedulerService
+from crawler.scheduler.service import SchedulerService
 from crawler.urls import canonicalize
 from tests.auth.support import client_as
 from tests.scheduler.helpers import manual_scheduler

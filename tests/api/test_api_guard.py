@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from crawler.api import create_app
 from crawler.auth import Accounts, Role
 from crawler.context import AkhbarContext
-from crawler.scheduler import SchedulerService
+from crawler.scheduler.service import SchedulerService
 from tests.auth.support import BASE_URL, add_user, client_as
 from tests.scheduler.helpers import make_ctx, manual_scheduler, outlet_yaml
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 from crawler.api import create_app
-from crawler.scheduler import SchedulerService
+from crawler.scheduler.service import SchedulerService
 from tests.auth.support import BASE_URL, auth_headers
 from tests.scheduler.helpers import make_ctx, manual_scheduler, outlet_yaml
 

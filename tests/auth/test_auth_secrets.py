@@ -22,7 +22,7 @@ from crawler.cli import commands  # noqa: F401  (registers `akhbar users`)
 from crawler.cli.main import cli
 from crawler.context import open_context
 from crawler.demosite import DemoSite
-from crawler.scheduler import SchedulerService
+from crawler.scheduler.service import SchedulerService
 from tests.auth.support import BASE_URL
 from tests.scheduler.helpers import manual_scheduler
 from tests.support import write_demo_config

@@ -19,7 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler import service
 from crawler.api import create_app
 from crawler.context import open_context
-from crawler.scheduler import SchedulerService
+from crawler.scheduler.service import SchedulerService
 from tests.auth.support import client_as
 from tests.scheduler.helpers import manual_scheduler, send_html
 from tests.spiders.sites import Site, reply

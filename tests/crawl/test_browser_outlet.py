@@ -26,7 +26,7 @@ from crawler.auth import Role
 from crawler.catalog import Capture
 from crawler.context import AkhbarContext, open_context
 from crawler.demosite import DemoSite, js_outlet_yaml, load_js_outlet
-from crawler.scheduler import SchedulerService
+from crawler.scheduler.service import SchedulerService
 from tests.auth.support import add_user, client_as
 from tests.scheduler.helpers import free_port, manual_scheduler
 from tests.web.conftest import browser, serving  # noqa: F401 (browser: a fixture)

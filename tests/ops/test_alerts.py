@@ -25,7 +25,7 @@ from crawler.ops.funnel import RunFunnel, funnel_key
 from crawler.ops.store import Alert, list_alerts, reconcile
 from crawler.ops.watcher import AlertWatcher
 from crawler.ops.webhook import WebhookSender, WebhookSettings
-from crawler.scheduler import SchedulerService
+from crawler.scheduler.service import SchedulerService
 from tests.auth.support import client_as
 from tests.ops.support import DeadHost, Receiver
 from tests.scheduler.helpers import make_ctx, manual_scheduler, wait_for

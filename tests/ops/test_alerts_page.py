@@ -11,7 +11,7 @@ from crawler.catalog import Run
 from crawler.ops.alerts import Condition
 from crawler.ops.funnel import funnel_key
 from crawler.ops.store import reconcile
-from crawler.scheduler import SchedulerService
+from crawler.scheduler.service import SchedulerService
 from tests.auth.support import client_as
 from tests.scheduler.helpers import make_ctx, manual_scheduler, outlet_yaml
 

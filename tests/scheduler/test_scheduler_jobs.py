@@ -12,7 +12,7 @@ import pytest
 from crawler.catalog import Run
 from crawler.context import AkhbarContext
 from crawler.errors import ServiceAlreadyRunning
-from crawler.scheduler import SchedulerService
+from crawler.scheduler.service import SchedulerService
 from tests.scheduler.helpers import fake_clock, manual_scheduler, outlet_yaml, runs_of
 
 BASE = "http://127.0.0.1:9"

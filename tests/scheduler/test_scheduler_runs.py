@@ -29,7 +29,7 @@ from crawler.runs import (
     crawl_command,
     this_host,
 )
-from crawler.scheduler import SchedulerService
+from crawler.scheduler.service import SchedulerService
 from tests.scheduler.helpers import (
     SlowSite,
     manual_scheduler,

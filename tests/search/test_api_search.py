@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from crawler.api import create_app
 from crawler.catalog import Catalog
-from crawler.scheduler import SchedulerService
+from crawler.scheduler.service import SchedulerService
 from tests.auth.support import client_as
 from tests.scheduler.helpers import make_ctx, manual_scheduler
 

@@ -27,7 +27,7 @@ from crawler.catalog import Article, ArticleVersion
 from crawler.context import AkhbarContext, open_context
 from crawler.demosite import DemoSite, expected_articles
 from crawler.demosite.model import ExpectedArticle
-from crawler.scheduler import SchedulerService
+from crawler.scheduler.service import SchedulerService
 from crawler.urls import canonicalize
 from tests.auth.support import client_as
 from tests.scheduler.helpers import manual_scheduler

@@ -20,8 +20,8 @@ import pytest
 from crawler.api import create_app
 from crawler.auth import Role
 from crawler.auth.capacity import DEFAULT_SLOTS as RequestSlotsDefault
-from crawler.scheduler import SchedulerService
 from crawler.scheduler.jobs import job_id
+from crawler.scheduler.service import SchedulerService
 from tests.auth.support import add_user
 from tests.scheduler.helpers import SlowSite, make_ctx, outlet_yaml, runs_of, wait_for
 from tests.web.conftest import WebArchive, serving

@@ -23,7 +23,7 @@ from crawler.catalog import Run
 from crawler.context import AkhbarContext
 from crawler.crawl.runlog import iter_log
 from crawler.ops.funnel import funnel_key
-from crawler.scheduler import SchedulerService
+from crawler.scheduler.service import SchedulerService
 from crawler.web.present import fmt_relative
 from tests.auth.support import client_as
 from tests.scheduler.helpers import AKHBAR, make_ctx, manual_scheduler, outlet_yaml
