@@ -46,7 +46,8 @@ def _short(frame: str) -> str:
 def role_of(cmdline: str) -> str:
     if "spawn_main" in cmdline or "multiprocessing" in cmdline:
         return "workers"
-    if "scrapy" in cmdline or "crawlproc" in cmdline or "crawler.crawl.host" in cmdline:
+    if "scrapy" in cmdline or any(m in cmdline for m in (
+            "crawlproc", "crawler.crawl.host", "crawler.crawl.prestart")):
         return "crawl"
     return "service"
 

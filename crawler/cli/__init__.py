@@ -1,5 +1,9 @@
-"""The `akhbar` command line. Commands only parse input, call crawler.service, and print."""
+"""The `akhbar` command line. Commands only parse input, call crawler.service, and print.
 
-from crawler.cli.main import cli, main
+The click group is :data:`crawler.cli.main.cli`; the console script's entry,
+:func:`crawler.cli.entry.main`, imports it only after starting what a foreground crawl needs
+first (see that module)."""
 
-__all__ = ["cli", "main"]
+from crawler.cli.entry import main
+
+__all__ = ["main"]

@@ -19,7 +19,9 @@ from crawler.cli.main import Obj, cli, fmt_size, pass_obj
 from crawler.cli.remote import client_for, route
 from crawler.context import AkhbarContext
 from crawler.crawl.browser.chromium import BrowserUnavailable, find_chromium
+from crawler.crawl.hostboot import Prestarted
 from crawler.outlets import OutletConfig
+from crawler.runs import make_executor
 
 
 class ProgressDisplay:
@@ -107,13 +109,17 @@ def print_summary(ctx: AkhbarContext, report: service.CrawlReport) -> None:
     )
 
 
-def run_crawl(ctx: AkhbarContext, targets: list[OutletConfig], trigger: str) -> bool:
+def run_crawl(ctx: AkhbarContext, targets: list[OutletConfig], trigger: str,
+              prestarted: Prestarted | None = None) -> bool:
     """Crawl in the foreground. SIGTERM, like Ctrl-C, stops every crawl gracefully and
-    records each run as cancelled, with what it archived."""
+    records each run as cancelled, with what it archived. ``prestarted``: the shared crawl
+    process the console script started (crawler.cli.entry), if any."""
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         with ProgressDisplay({o.id: o.name for o in targets}) as display:
-            report = service.crawl(ctx, targets, trigger=trigger, on_progress=display)
+            executor = make_executor(ctx, detach=True, prestarted=prestarted)
+            report = service.crawl(ctx, targets, trigger=trigger, on_progress=display,
+                                   executor=executor)
     except KeyboardInterrupt:
         click.echo("\nstopped: the crawls were cancelled and recorded; `akhbar runs list` "
                    "shows what they archived", err=True)
@@ -150,7 +156,7 @@ def crawl(obj: Obj, outlet_ids: tuple[str, ...], all_enabled: bool, via_service:
         click.echo(f"error: {err}", err=True)
     if not targets:
         sys.exit(1)
-    ok = run_crawl(obj.ctx, targets, "manual")
+    ok = run_crawl(obj.ctx, targets, "manual", obj.prestarted)
     sys.exit(0 if ok and not errors else 1)
 
 

@@ -9,15 +9,20 @@ from typing import Any
 import click
 
 from crawler.context import AkhbarContext, open_context
+from crawler.crawl.hostboot import Prestarted
 from crawler.errors import AkhbarError
 
 
 class Obj:
     """Lazily opened context, so `akhbar --help` and config errors don't touch the catalog."""
 
-    def __init__(self, config: str | None, home: str | None) -> None:
+    def __init__(self, config: str | None, home: str | None,
+                 prestarted: Prestarted | None = None) -> None:
         self.config, self.home = config, home
         self._ctx: AkhbarContext | None = None
+        #: The shared crawl process the console script started for a foreground
+        #: ``akhbar crawl`` before importing the command line (crawler.cli.entry).
+        self.prestarted = prestarted
 
     @property
     def ctx(self) -> AkhbarContext:
@@ -47,14 +52,15 @@ pass_obj = click.make_pass_decorator(Obj)
 @click.pass_context
 def cli(click_ctx: click.Context, config: str | None, home: str | None) -> None:
     """akhbar: archive news outlets in English, Arabic and Persian."""
-    click_ctx.obj = Obj(config, home)
+    given = click_ctx.obj
+    click_ctx.obj = Obj(config, home, given if isinstance(given, Prestarted) else None)
 
 
-def main(argv: list[str] | None = None) -> Any:
+def main(argv: list[str] | None = None, *, prestarted: Prestarted | None = None) -> Any:
     from crawler.cli import commands  # noqa: F401  (registers the commands)
 
     try:
-        return cli.main(args=argv, prog_name="akhbar", standalone_mode=True)
+        return cli.main(args=argv, prog_name="akhbar", standalone_mode=True, obj=prestarted)
     except AkhbarError as exc:
         click.echo(f"akhbar: {exc}", err=True)
         sys.exit(2)

@@ -27,6 +27,7 @@ from typing import IO
 
 from crawler.catalog import Run
 from crawler.context import AkhbarContext
+from crawler.crawl.hostboot import Boot, Prestarted
 from crawler.crawl.hostproto import (
     HOST_MODULE,
     HostReady,
@@ -107,7 +108,8 @@ class SharedProcess:
     """One ``python -m crawler.crawl.host`` child and the handles of the runs in it. A thread
     reads its events; the process's end ends every run still in it."""
 
-    def __init__(self, ctx: AkhbarContext, *, detach: bool) -> None:
+    def __init__(self, ctx: AkhbarContext, *, detach: bool,
+                 prestarted: Prestarted | None = None) -> None:
         runs_dir = ctx.data_dir / "runs"
         runs_dir.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -118,14 +120,19 @@ class SharedProcess:
         self.exit_code: int | None = None
         self._lock = threading.Lock()
         self._killed_because: str | None = None
-        cmd = [sys.executable, "-m", HOST_MODULE, "--log-level", ctx.service.log_level]
-        try:
-            with self.stderr_path.open("wb") as err:
-                self.process = subprocess.Popen(
-                    cmd, env=crawl_env(ctx), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                    stderr=err, cwd=str(ctx.data_dir), start_new_session=detach)
-        except OSError as exc:
-            raise RunError(f"cannot start the shared crawl process: {exc}") from exc
+        args = ["--log-level", ctx.service.log_level]
+        booted = self._boot(prestarted, ctx, args) if prestarted is not None else None
+        if booted is not None:
+            self.process = booted
+        else:
+            try:
+                with self.stderr_path.open("wb") as err:
+                    self.process = subprocess.Popen(
+                        [sys.executable, "-m", HOST_MODULE, *args], env=crawl_env(ctx),
+                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
+                        cwd=str(ctx.data_dir), start_new_session=detach)
+            except OSError as exc:
+                raise RunError(f"cannot start the shared crawl process: {exc}") from exc
         assert self.process.stdin is not None and self.process.stdout is not None
         self._stdin: IO[bytes] = self.process.stdin
         self._reader = threading.Thread(target=self._read_events, args=(self.process.stdout,),
@@ -133,6 +140,21 @@ class SharedProcess:
         self._reader.start()
         logger.info("started the shared crawl process (pid %d; its output: %s)",
                     self.process.pid, self.stderr_path)
+
+    def _boot(self, prestarted: Prestarted, ctx: AkhbarContext,
+              args: list[str]) -> subprocess.Popen[bytes] | None:
+        """The pre-started process made this owner's shared crawl process (it is in a
+        session of its own, as a detached one is); None if it is gone."""
+        if prestarted.process.poll() is not None:
+            prestarted.discard()
+            return None
+        try:
+            return prestarted.boot(Boot(env=crawl_env(ctx), cwd=str(ctx.data_dir),
+                                        stderr=str(self.stderr_path), argv=args))
+        except OSError as exc:
+            logger.warning("the pre-started crawl process is gone (%s); starting another", exc)
+            prestarted.discard()
+            return None
 
     @property
     def pid(self) -> int:
@@ -261,11 +283,13 @@ class HostedExecutor:
 
     name = "shared"
 
-    def __init__(self, ctx: AkhbarContext, *, detach: bool = False) -> None:
+    def __init__(self, ctx: AkhbarContext, *, detach: bool = False,
+                 prestarted: Prestarted | None = None) -> None:
         self.ctx = ctx
         self.detach = detach
         self._lock = threading.Lock()
         self._process: SharedProcess | None = None
+        self._prestarted = prestarted  # used by the first shared process started
 
     @property
     def process(self) -> SharedProcess | None:
@@ -276,7 +300,9 @@ class HostedExecutor:
         """The live shared process, started if need be."""
         with self._lock:
             if self._process is None or not self._process.alive():
-                self._process = SharedProcess(self.ctx, detach=self.detach)
+                prestarted, self._prestarted = self._prestarted, None
+                self._process = SharedProcess(self.ctx, detach=self.detach,
+                                              prestarted=prestarted)
             return self._process
 
     def prepare(self) -> None:

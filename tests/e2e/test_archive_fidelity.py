@@ -17,7 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler import service
 from crawler.catalog import Article, ArticleVersion, Capture
-from crawler.cli import cli
+from crawler.cli.main import cli
 from crawler.context import AkhbarContext, open_context
 from crawler.demosite import DemoSite, expected_articles
 from crawler.errors import ArchiveLookupError, CatalogError

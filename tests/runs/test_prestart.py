@@ -1,0 +1,73 @@
+"""A shared crawl process started before its owner knows its settings
+(crawler.crawl.hostboot): booted, it runs the owner's runs with the owner's environment and
+files; let go, it exits without crawling; and the `akhbar` command that starts it does not
+import what a foreground crawl never uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler.context import open_context
+from crawler.crawl.hostboot import Prestarted, wants_shared_process
+from crawler.demosite import DemoSite
+from crawler.runs import RunOwner
+from crawler.runs.hosted import HostedExecutor
+from crawler.runs.states import SUCCEEDED
+from tests.crawl.host_support import free_port
+from tests.support import python_output, write_demo_config
+
+
+@pytest.mark.parametrize(("argv", "wanted"), [
+    (["crawl", "--all"], True),
+    (["--config", "c", "--home=h", "crawl", "demo_en"], True),
+    (["crawl", "--via-service", "--all"], False),
+    (["crawl", "--help"], False),
+    (["crawl"], False),
+    (["runs", "list"], False),
+    (["--home", "crawl", "runs"], False),
+    ([], False),
+])
+def test_only_a_foreground_crawl_prestarts_its_process(argv: list[str], wanted: bool) -> None:
+    assert wants_shared_process(argv) is wanted
+
+
+def test_a_prestarted_process_runs_the_owners_runs(tmp_path: Path) -> None:
+    prestarted = Prestarted.start()
+    with DemoSite(port=free_port()) as site:
+        write_demo_config(tmp_path / "config", site.base_url, ["demo_en"])
+        ctx = open_context(tmp_path / "config", tmp_path / "data", env={})
+        executor = HostedExecutor(ctx, prestarted=prestarted)
+        owner = RunOwner(ctx, executor, serves_queue=False)
+        run = owner.enqueue("demo_en", "manual")
+        try:
+            owner.run_until_done([run.id])
+        finally:
+            owner.stop()
+            executor.close(30)
+    process = executor.process
+    assert process is None or not process.alive()
+    assert prestarted.taken and prestarted.process.returncode == 0
+    outcome = owner.outcomes[0]
+    assert outcome.status == SUCCEEDED, outcome.reason
+    with ctx.catalog.session() as session:
+        row = session.get(type(run), run.id)
+        assert row is not None and row.pid == prestarted.process.pid
+        assert row.articles_new > 0 and (ctx.warcs_dir / (row.warc_file or "")).exists()
+    # Its own lines went to the owner's stderr file for it, under the owner's data directory.
+    assert list((ctx.data_dir / "runs").glob("shared-*.stderr"))
+    ctx.close()
+
+
+def test_a_prestarted_process_nobody_takes_exits_without_crawling() -> None:
+    prestarted = Prestarted.start()
+    prestarted.discard()
+    assert prestarted.process.returncode is not None
+
+
+def test_the_command_line_imports_neither_celery_nor_the_scheduler_service() -> None:
+    out = python_output("import sys\nfrom crawler.cli import commands\nimport crawler.service\n"
+                        "print(*(m in sys.modules for m in ('celery', 'crawler.runs.cluster',"
+                        " 'crawler.scheduler.service', 'scrapy')))\n")
+    assert out.split() == ["False", "False", "False", "False"]
