@@ -71,3 +71,12 @@ def test_the_command_line_imports_neither_celery_nor_the_scheduler_service() -> 
                         "print(*(m in sys.modules for m in ('celery', 'crawler.runs.cluster',"
                         " 'crawler.scheduler.service', 'scrapy')))\n")
     assert out.split() == ["False", "False", "False", "False"]
+
+
+def test_a_prestarted_process_keeps_its_workers_small() -> None:
+    """A spawned worker imports its parent's ``__main__`` again: the prestart module must
+    not bring Scrapy or the catalog into every extraction worker."""
+    out = python_output("import sys\nimport crawler.crawl.prestart\n"
+                        "print(*(m in sys.modules for m in ('scrapy', 'sqlalchemy', "
+                        "'twisted')))\n")
+    assert out.split() == ["False", "False", "False"]

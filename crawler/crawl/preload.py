@@ -1,0 +1,17 @@
+"""What a shared crawl process imports whatever its settings: Scrapy, Twisted, the crawl's
+settings, components and spider. :mod:`crawler.crawl.prestart` imports this module while
+its owner is still reading its config. None of these imports reads the environment or
+installs a reactor (the host installs its own)."""
+
+import scrapy.crawler  # noqa: F401
+import scrapy.utils.project  # noqa: F401
+import scrapy.utils.reactor  # noqa: F401
+import twisted.internet.asyncioreactor  # noqa: F401
+
+import crawler.crawl.extensions  # noqa: F401
+import crawler.crawl.host  # noqa: F401
+import crawler.crawl.middlewares  # noqa: F401
+import crawler.crawl.pipelines  # noqa: F401
+import crawler.crawl.settings  # noqa: F401
+import crawler.crawl.workers  # noqa: F401
+import spiders.outlet  # noqa: F401
