@@ -37,10 +37,13 @@ CANDIDATES = 4
 MIN_CANDIDATES = 200
 #: Tries with 16 times more candidates each before the query runs on every match.
 CANDIDATE_ROUNDS = 2
-#: A ranked page of a query without date filters is ranked among the newest RANK_WINDOW of its
-#: matches in the index (all of them up to that many): ranking costs per match ranked, and a
-#: common word is in a third of a million articles. The total still counts every match.
+#: A ranked page is ranked among the newest RANK_WINDOW of its matches in the index (all of
+#: them up to that many): ranking costs per match ranked, and a common word is in a third of a
+#: million articles. The total still counts every match.
 RANK_WINDOW = 20_000
+#: With a date filter, the window is kept when at least 1 in this many of its matches (in the
+#: count's sample) fall within the dates.
+DATED_WINDOW_SHARE = 8
 
 
 @dataclass(frozen=True)
@@ -109,13 +112,23 @@ def _matches(catalog: Catalog, expr: SearchExpr, query: ArticleQuery,
                            scored=scored, from_id=from_id)
 
 
-def _windowed(query: ArticleQuery) -> bool:
-    """Whether a page of ``query`` is ranked in a window: not in date order, nor with a filter
-    on dates (the newest matches may all fall outside the dates: the index is in the order of
-    capture)."""
-    dated = (query.since, query.published_from, query.published_to, query.captured_from,
-             query.captured_to)
-    return query.sort == "rank" and all(d is None for d in dated)
+def _dated(query: ArticleQuery) -> bool:
+    return any(d is not None for d in (query.since, query.published_from, query.published_to,
+                                       query.captured_from, query.captured_to))
+
+
+def _window_holds_dates(session: Session, query: ArticleQuery, ids: str | None,
+                        start: int) -> bool:
+    """Whether enough of the window's matches fall within ``query``'s dates (at least 1 in
+    DATED_WINDOW_SHARE of the count's sample drawn in the window): the index is in the order
+    of capture, so the newest matches may all fall outside them (then every match is ranked).
+    """
+    drawn = [int(i) for i in ids.split(",") if int(i) >= start] if ids else []
+    if not drawn:
+        return False
+    sample = (select(ArticleVersion.id.label("version_id")).where(ArticleVersion.id.in_(drawn))
+              .subquery("sample"))
+    return session.execute(count(query, sample)).scalar_one() * DATED_WINDOW_SHARE >= len(drawn)
 
 
 def _window_start(session: Session, catalog: Catalog, expr: SearchExpr,
@@ -167,8 +180,9 @@ def _total(session: Session, catalog: Catalog, expr: SearchExpr, query: ArticleQ
 
 
 def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
-    """One page of the versions matching ``query.text`` (required), best first (without a
-    date filter, the best of the newest :data:`RANK_WINDOW` matches in the index).
+    """One page of the versions matching ``query.text`` (required), best first: the best of
+    the newest :data:`RANK_WINDOW` matches in the index (with a date filter, unless too few of
+    those fall within the dates: see :func:`_window_holds_dates`).
 
     Ranked pages are cut from the best few candidates of the index first (their join and
     filters are cheap); only when those hold too few to fill the page does the query run on
@@ -186,21 +200,36 @@ def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
         check_filters(session, query)
         # A query that may be windowed counts its matches first: the walk to the window's
         # start is only made past RANK_WINDOW of them, and the count serves the total.
-        counted = _index_count(session, catalog, expr, query) if _windowed(query) else None
+        counted = _index_count(session, catalog, expr, query) if query.sort == "rank" else None
         start = (_window_start(session, catalog, expr, query)
                  if counted and counted[0] > RANK_WINDOW else None)
+        if start is not None and _dated(query) and not _window_holds_dates(
+                session, query, counted[1] if counted else None, start):
+            start = None
         matches = _matches(catalog, expr, query, from_id=start)
-        page = None
-        if query.sort == "rank":
+        # How many matches the index has in reach (the window's, or all): candidates as many
+        # hold every one, and no match means no page to look for.
+        reach = None if counted is None else RANK_WINDOW if start is not None else counted[0]
+        page: list[Any] | None = [] if reach == 0 else None
+        # In a window, a language filter is left to the catalog: bm25 would also walk the
+        # language's whole match list (a third of the index) for its IDF. (Not an outlet:
+        # its window may span many times more matches of the words alone.)
+        ranked = (replace(query, lang=None) if start is not None and not query.outlet
+                  else query)
+        if ranked is not query:
+            reach = None
+        if query.sort == "rank" and page is None:
             top = max(CANDIDATES * (query.offset + limit), MIN_CANDIDATES)
             for _ in range(CANDIDATE_ROUNDS):  # more each time filters leave the page short
-                candidates = _matches(catalog, expr, query, top, from_id=start)
-                page = session.execute(keys(paged, candidates)).all()
-                if len(page) == limit:
+                candidates = _matches(catalog, expr, ranked, top, from_id=start)
+                page = list(session.execute(keys(paged, candidates)).all())
+                if len(page) == limit or (reach is not None and reach <= top):
                     break
                 top *= 16
-        if page is None or len(page) < limit:
-            page = session.execute(keys(paged, matches)).all()
+            else:
+                page = None
+        if page is None:
+            page = list(session.execute(keys(paged, matches)).all())
         total, exact = _total(session, catalog, expr, query, len(page), limit, counted,
                               windowed=start is not None)
         loaded = {version.id: (article, version) for article, version, _capture

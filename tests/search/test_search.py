@@ -182,6 +182,16 @@ def test_a_common_word_is_ranked_among_its_newest_matches(
     page = search(catalog, ArticleQuery(text="zyxw"))
     assert [slug(h.url) for h in page.hits] == ["3", "4"]
     assert page.total == 5 and page.total_exact and page.next_offset is None
-    # Date order and date filters see every match.
+    # Date order sees every match; so does a date filter that few of the newest matches pass
+    # (in the count's sample: here every match).
     assert len(search(catalog, ArticleQuery(text="zyxw", sort="date")).hits) == 5
-    assert found(catalog, "zyxw", published_from=date(2026, 11, 1)) == ["0", "1", "2", "3", "4"]
+    monkeypatch.setattr(results, "SAMPLE", 1)
+    assert found(catalog, "zyxw", published_to=date(2026, 11, 3)) == ["0", "1", "2"]
+    dated = search(catalog, ArticleQuery(text="zyxw", published_from=date(2026, 11, 1)))
+    assert [slug(h.url) for h in dated.hits] == ["3", "4"] and dated.next_offset is None
+    # A language filter in a window: the newest in that language, ranked without the others.
+    add_article(catalog, "demo_fa", "/window/fa/", "t", "zyxw " * 9, "fa", "2026-11-09",
+                T0 + timedelta(days=4))
+    for lang, expected in (("en", ["3", "4"]), ("fa", ["fa"]), ("ar", [])):
+        page = search(catalog, ArticleQuery(text="zyxw", lang=lang))
+        assert [slug(h.url) for h in page.hits] == expected, lang
