@@ -8,14 +8,16 @@ process_page_and_requisites`); :mod:`crawler.crawl.requisites` says which are fe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 from urllib.parse import urljoin
 
 from lxml import html as lxml_html
 from w3lib.encoding import html_to_unicode
 from w3lib.html import strip_html5_whitespace
 
-__all__ = ["MAX_PAGE_SIZE", "css_requisites", "html_requisites", "html_text"]
+__all__ = ["MAX_PAGE_SIZE", "css_requisites", "html_requisites", "html_text",
+           "tree_requisites"]
 
 #: ``rel`` values of ``<link>`` whose target a page renders with.
 _LINK_RELS = frozenset({"stylesheet", "icon", "shortcut", "apple-touch-icon", "mask-icon",
@@ -56,11 +58,39 @@ def html_requisites(text: str, base_url: str) -> list[str]:
         root = lxml_html.document_fromstring(text)
     except Exception:  # lxml raises several kinds on an empty or broken document
         return []
+    return tree_requisites(root, base_url)
+
+
+def tree_requisites(root: Any, base_url: str,
+                    restore: Callable[[str], str] | None = None) -> list[str]:
+    """:func:`html_requisites` of a page already parsed (an lxml tree). ``restore`` turns
+    each reference back into the page's own text (the extraction's parse protects some
+    characters: ``crawler.extraction._joiners``)."""
+    base_url = _base_url(root, base_url, restore)
+    found = _tree_refs(root, base_url)
+    if restore is not None:
+        found = [restore(ref) for ref in found]
+    return _absolute(found, base_url)
+
+
+def _base_url(root: Any, base_url: str, restore: Callable[[str], str] | None) -> str:
     base = root.find(".//base[@href]")
-    if base is not None:
-        base_url = urljoin(base_url, strip_html5_whitespace(base.get("href", "")))
+    if base is None:
+        return base_url
+    href = base.get("href", "")
+    return urljoin(base_url, strip_html5_whitespace(restore(href) if restore else href))
+
+
+_STYLED_TAGS = ("div", "section", "figure", "a", "span", "header", "body")
+_BACKGROUND_TAGS = ("body", "table", "td")
+#: The elements that may hold a reference (the walk below looks at these only).
+_CANDIDATES = frozenset({"link", "style", *_SRC_TAGS, *_STYLED_TAGS, *_BACKGROUND_TAGS})
+
+
+def _tree_refs(root: Any, base_url: str) -> list[str]:
+    """Every reference, as written (``base_url``: for those of inline CSS)."""
     found: list[str] = []
-    for el in root.iter():
+    for el in root.iter(*_CANDIDATES):
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag == "link":
             rels = set((el.get("rel") or "").lower().split())
@@ -74,11 +104,11 @@ def html_requisites(text: str, base_url: str) -> list[str]:
                 found += _srcset_urls(el.get(attr) or "")
         elif tag == "style" and el.text:
             found += css_requisites(el.text, base_url)
-        if tag in ("div", "section", "figure", "a", "span", "header", "body") and el.get("style"):
+        if tag in _STYLED_TAGS and el.get("style"):
             found += css_requisites(el.get("style") or "", base_url)
-        if tag in ("body", "table", "td") and el.get("background"):
+        if tag in _BACKGROUND_TAGS and el.get("background"):
             found.append(el.get("background") or "")
-    return _absolute(found, base_url)
+    return found
 
 
 def _absolute(refs: Iterable[str], base_url: str) -> list[str]:

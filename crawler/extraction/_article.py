@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from codecs import BOM_UTF8
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from functools import partial
 from typing import Any
@@ -93,29 +94,42 @@ class ExtractedArticle:
         return data
 
 
+#: Called with the page's tree as parsed, before extraction changes it, and the function
+#: that turns a string read from it back into the page's own (see ``_joiners.protect``).
+TreeReader = Callable[[HtmlElement, Callable[[str], str]], None]
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
 def extract_article(
     body: bytes,
     url: str,
     content_type: str | None = None,
     repeated: frozenset[str] = frozenset(),
+    on_tree: TreeReader | None = None,
 ) -> ExtractedArticle | None:
     """Extract an article from an HTML body; ``None`` for non-HTML or pages without main text.
     ``repeated``: the keys of the lines the outlet repeats on its articles
-    (:class:`._repeats.RepeatedLines`), removed from the text and the Markdown.
+    (:class:`._repeats.RepeatedLines`), removed from the text and the Markdown. ``on_tree``
+    reads the parsed page first (its requisites, say: one parse for both); it is not called
+    when the page is not HTML or does not parse.
 
     Never raises on bad input: a failure is logged with the URL and gives ``None``.
     """
     if not body or not is_html(content_type, body[:1024]):
         return None
     try:
-        return _extract(body, url, content_type, repeated)
+        return _extract(body, url, content_type, repeated, on_tree)
     except Exception:  # noqa: BLE001 -- one bad page must never stop a crawl
         logger.warning("extraction failed for %s", url, exc_info=True)
         return None
 
 
 def _extract(
-    body: bytes, url: str, content_type: str | None, repeated: frozenset[str]
+    body: bytes, url: str, content_type: str | None, repeated: frozenset[str],
+    on_tree: TreeReader | None = None,
 ) -> ExtractedArticle | None:
     html, encoding = decode_html(body, content_type, url)
     html, protected = protect(html)
@@ -124,6 +138,8 @@ def _extract(
     if tree is None:
         logger.warning("unparseable HTML at %s", url)
         return None
+    if on_tree is not None:
+        on_tree(tree, restore if protected else _as_is)
 
     page = read_page_metadata(tree)
     sources: dict[str, str | None] = {}

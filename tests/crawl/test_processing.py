@@ -121,3 +121,23 @@ def test_the_worker_finds_the_requisites_the_crawl_process_would() -> None:
                                          requisites=True)
     assert failed.requisites is None and failed.error is not None
     assert failed.error.startswith("BodyTooLarge: ")
+
+
+def test_the_workers_requisites_read_from_the_extractions_parse_are_the_pages_own() -> None:
+    """The worker reads an article's requisites from the tree its extraction parsed (one
+    parse): a ``<base href>`` and a URL holding a zero-width non-joiner (which extraction
+    protects while it parses) come out as the page wrote them."""
+    from crawler.crawl.pagerefs import html_requisites, html_text
+    from crawler.crawl.processing import process_page_and_requisites
+
+    url = "http://news.test/fa/2026/11/story/"
+    zwnj = "\u200c"
+    page = PAGE.replace(b"<title>", b'<base href="/static/"><title>').replace(
+        b"</article>", f'<img src="\u0645\u06cc{zwnj}\u0631\u0648\u062f.jpg">'
+        f'<p>\u0645\u06cc{zwnj}\u0631\u0648\u062f</p></article>'.encode())
+    ctype = "text/html; charset=utf-8"
+    expected = html_requisites(html_text(ctype, page), url)
+    assert expected[-1] == f"http://news.test/static/\u0645\u06cc{zwnj}\u0631\u0648\u062f.jpg"
+    found = process_page_and_requisites(gzip.compress(page), url, ctype, ("fa",),
+                                        requisites=True)
+    assert found.requisites == expected and found.article is not None
