@@ -252,7 +252,7 @@ def _tsquery_param(node: Node) -> ColumnElement[Any]:
 def _may_be_pair(node: Node) -> bool:
     """Whether ``node`` holds a word that may be two words joined (found in search_pairs)."""
     if isinstance(node, Term):
-        return not node.prefix and joinable(node.token)
+        return not node.prefix and not node.spaced and joinable(node.token)
     if isinstance(node, Phrase):  # pairs have no positions (nor did they at the end)
         return False
     if isinstance(node, Either):

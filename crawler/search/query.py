@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from crawler.errors import QueryError
 from crawler.search.normalize import (
@@ -34,8 +34,12 @@ __all__ = ["All", "Either", "Node", "Phrase", "SearchExpr", "Term", "parse", "to
 
 @dataclass(frozen=True)
 class Term:
+    """A token; ``spaced``: the join of words typed apart, whose every spaced occurrence the
+    words themselves find (so PostgreSQL's search_pairs need not be asked for it)."""
+
     token: str
     prefix: bool = False
+    spaced: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -157,7 +161,7 @@ def _group(required: list[Node], excluded: list[Node], joins: list[int]) -> All:
     for i in joins:
         first, second = required[i], required[i + 1]
         if isinstance(first, Term) and isinstance(second, Term) and not first.prefix:
-            joined = Term((first.token + second.token)[:MAX_TOKEN], second.prefix)
+            joined = Term((first.token + second.token)[:MAX_TOKEN], second.prefix, spaced=True)
             options.append(All((*required[:i], joined, *required[i + 2:])))
     for i in joins:  # three in a row: the compound of three (می خواهم شان: ميخواهمشان)
         if i + 1 in joins and all(isinstance(n, Term) and not n.prefix
@@ -165,7 +169,7 @@ def _group(required: list[Node], excluded: list[Node], joins: list[int]) -> All:
             third = required[i + 2]
             if isinstance(third, Term):
                 tokens = "".join(n.token for n in required[i:i + 3] if isinstance(n, Term))
-                options.append(All((*required[:i], Term(tokens[:MAX_TOKEN], third.prefix),
+                options.append(All((*required[:i], Term(tokens[:MAX_TOKEN], third.prefix, True),
                                     *required[i + 3:])))
     if not options:
         return All(tuple(required), tuple(excluded))
@@ -174,7 +178,7 @@ def _group(required: list[Node], excluded: list[Node], joins: list[int]) -> All:
 
 def _with_prefix(node: Node) -> Node:
     if isinstance(node, Term):
-        return Term(node.token, True)
+        return Term(node.token, True, node.spaced)
     if isinstance(node, Phrase):
         return Phrase(node.tokens, True)
     if isinstance(node, Either):  # a phrase and its joined forms
@@ -215,12 +219,12 @@ def _phrase_of(tokens: tuple[str, ...], prefix: bool) -> Node:
             break
         if joinable(tokens[i]) and joinable(tokens[i + 1]):
             with_join = (*tokens[:i], (tokens[i] + tokens[i + 1])[:MAX_TOKEN], *tokens[i + 2:])
-            options.append(Term(with_join[0], prefix) if len(with_join) == 1
+            options.append(Term(with_join[0], prefix, spaced=True) if len(with_join) == 1
                            else Phrase(with_join, prefix))
     for i in range(len(tokens) - 2):  # three in a row joined (a compound of three)
         if len(options) <= MAX_JOINS and all(map(joinable, tokens[i:i + 3])):
             with_join = (*tokens[:i], "".join(tokens[i:i + 3])[:MAX_TOKEN], *tokens[i + 3:])
-            options.append(Term(with_join[0], prefix) if len(with_join) == 1
+            options.append(Term(with_join[0], prefix, spaced=True) if len(with_join) == 1
                            else Phrase(with_join, prefix))
     return options[0] if len(options) == 1 else Either(tuple(options))
 
@@ -237,7 +241,8 @@ def _stem_all(group: All) -> All:
 
 def _stem(node: Node) -> Node:
     if isinstance(node, Term):
-        return Term((stem_prefix if node.prefix else stem)(node.token), node.prefix)
+        return Term((stem_prefix if node.prefix else stem)(node.token), node.prefix,
+                    node.spaced)
     if isinstance(node, Phrase):
         last = (stem_prefix if node.prefix else stem)(node.tokens[-1])
         return Phrase((*map(stem, node.tokens[:-1]), last), node.prefix)

@@ -61,6 +61,16 @@ class _Matcher:
         self.stems = {stem(t) for t in self.exact}
         # The first halves a compound searched for may have when written with a space.
         self.heads = {t[:i] for t in self.exact if joinable(t) for i in range(2, len(t) - 1)}
+        self.verdicts: dict[str, bool] = {}  # a written word's, worked out once
+
+    def hit(self, word: str) -> bool:
+        """Whether a written word matches (remembered: the page's snippets share words)."""
+        verdict = self.verdicts.get(word)
+        if verdict is None:
+            if len(self.verdicts) > _MAX_VERDICTS:
+                self.verdicts.clear()
+            verdict = self.verdicts[word] = self(word)
+        return verdict
 
     def halves(self, first: str, second: str) -> bool:
         """Whether two written words side by side are a compound searched for (آبان ماه)."""
@@ -79,6 +89,16 @@ class _Matcher:
         return False
 
 
+#: Verdicts a matcher remembers at most.
+_MAX_VERDICTS = 50_000
+
+
+@lru_cache(maxsize=16)
+def _matcher(terms: frozenset[str]) -> _Matcher:
+    """The matcher of a query's terms, shared by the snippets of its page (and the next)."""
+    return _Matcher(terms)
+
+
 @lru_cache(maxsize=100_000)
 def _forms(word: str) -> tuple[tuple[str, str, str], ...]:
     """A written word's tokens, each with its stem and its form without article prefix
@@ -90,14 +110,8 @@ def make_snippet(text: str | None, terms: Iterable[str], width: int = 240) -> Sn
     """About ``width`` characters of ``text`` around its first word that matches ``terms``
     (normalised query tokens; ``tok*`` for a prefix), with every matching word marked."""
     text = text or ""
-    matcher = _Matcher(terms)
-    seen: dict[str, bool] = {}  # a word's verdict, worked out once per snippet
-
-    def hit(word: str) -> bool:
-        if word not in seen:
-            seen[word] = matcher(word)
-        return seen[word]
-
+    matcher = _matcher(frozenset(terms))
+    hit = matcher.hit
     first = next(_hits(text, matcher, hit, 0, len(text)), None)
     start = 0
     if first is not None and first[0] > width // 3:
