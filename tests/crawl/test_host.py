@@ -270,8 +270,8 @@ def test_a_run_ends_even_when_its_files_cannot_be_closed() -> None:
     from types import SimpleNamespace
     from typing import Any, cast
 
-    from crawler.crawl.host import Host as SharedHost
-    from crawler.crawl.host import HostedRun
+    from crawler.crawl.hostruns import Host as SharedHost
+    from crawler.crawl.hostruns import HostedRun
 
     class FullDisk(logging.Handler):
         def close(self) -> None:
