@@ -6,6 +6,7 @@ Hierarchy::
     ├── ConfigError              a setting or an outlet file is wrong (file, outlet, field,
     │                            problem, hint); str() is one line a person can act on
     ├── CatalogError             the catalog database cannot be opened, migrated or queried
+    │   └── CatalogUnavailable   it is locked or away for a while: try again (HTTP 503)
     ├── QueryError               a search or export query is wrong (``parameter`` names the
     │                            parameter, e.g. ``q`` or ``outlet``); also a ValueError
     ├── RunError                 a crawl run cannot be started, found, followed or cancelled
@@ -44,6 +45,7 @@ __all__ = [
     "AkhbarError",
     "ArchiveLookupError",
     "CatalogError",
+    "CatalogUnavailable",
     "ConfigError",
     "QueryError",
     "CrossSiteRefused",
@@ -142,6 +144,11 @@ def _rebuild_config_error(problem: str, state: dict[str, Any]) -> ConfigError:
 
 class CatalogError(AkhbarError):
     """The catalog database cannot be opened, migrated or queried."""
+
+
+class CatalogUnavailable(CatalogError):
+    """The catalog database is locked by another process or away (a PostgreSQL restart) for
+    a while: the request may be tried again in a minute."""
 
 
 class QueryError(AkhbarError, ValueError):

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
 
 from crawler import service
 from crawler.api.docs import docs_router
@@ -25,7 +26,8 @@ from crawler.auth.guard import Guard
 from crawler.auth.middleware import RequestGuard
 from crawler.auth.statuses import http_status
 from crawler.catalog import Run
-from crawler.errors import AkhbarError, RunNotFound
+from crawler.catalog.transient import describe, is_transient
+from crawler.errors import AkhbarError, CatalogUnavailable, RunNotFound
 from crawler.outlets.schema import AuthConfig
 from crawler.replay import PywbServer, replay_router
 from crawler.scheduler.service import SchedulerService
@@ -77,7 +79,20 @@ def create_app(scheduler: SchedulerService, *, accounts: Accounts | None = None,
         if path == "/" or path.startswith(UI):
             return page_error_response(request, exc, status)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(exc, CatalogUnavailable):
+            headers = {"Retry-After": "30"}
         return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
+
+    @app.exception_handler(DBAPIError)
+    async def _catalog_away(request: Request, exc: DBAPIError) -> Response:
+        """The catalog locked or away for a while (crawler.catalog.transient): 503 in words;
+        the service goes on, and its own writes wait the outage out."""
+        if not is_transient(exc):
+            raise exc
+        logger.warning("%s %s: %s; answered 503", request.method, request.url.path,
+                       describe(exc))
+        return await _akhbar_error(request, CatalogUnavailable(
+            f"{describe(exc)}; try again in a minute"))
 
     @app.exception_handler(RequestValidationError)
     async def _bad_parameter(request: Request, exc: RequestValidationError) -> Response:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from crawler.errors import (
     AkhbarError,
     ArchiveLookupError,
+    CatalogUnavailable,
     CrossSiteRefused,
     HostNotAllowed,
     InvalidParameter,
@@ -28,6 +29,7 @@ _STATUSES: tuple[tuple[type[AkhbarError], int], ...] = (
     (InvalidParameter, 422),
     (TooManyAttempts, 429),
     (ReplayUnavailable, 503),
+    (CatalogUnavailable, 503),
 )
 
 

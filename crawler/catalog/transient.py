@@ -24,6 +24,12 @@ T = TypeVar("T")
 WAITS = (1.0, 2.0, 4.0, 8.0, 15.0, 15.0, 15.0)
 
 _SQLITE_BUSY = ("database is locked", "database is busy", "database table is locked")
+# PostgreSQL's words for a connection it dropped, or for a server restarting: refused while
+# it is down, "starting up" or "shutting down" on the way.
+_CONNECTION_LOST = ("server closed the connection", "terminating connection",
+                    "connection is closed", "connection refused", "could not connect",
+                    "the database system is starting up", "the database system is shutting down",
+                    "the database system is in recovery mode")
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -33,8 +39,7 @@ def is_transient(exc: BaseException) -> bool:
     if exc.connection_invalidated:
         return True
     text = str(exc.orig).lower()
-    return any(s in text for s in _SQLITE_BUSY) or "server closed the connection" in text \
-        or "terminating connection" in text or "connection is closed" in text
+    return any(s in text for s in (*_SQLITE_BUSY, *_CONNECTION_LOST))
 
 
 def describe(exc: BaseException) -> str:

@@ -109,29 +109,56 @@ def print_summary(ctx: AkhbarContext, report: service.CrawlReport) -> None:
     )
 
 
+class StopSignals:
+    """SIGINT (Ctrl-C) and SIGTERM noted as a request to stop, which the run owner reads
+    between two of its rounds.
+
+    Python's own SIGINT handling raises KeyboardInterrupt wherever the main thread is at
+    that moment: inside ``threading.Event.wait`` between a lock's acquire and the ``with``
+    that releases it (the run's handle then stays locked, and the thread that reads the
+    crawl process's events hangs on it), inside a catalog transaction, or in the progress
+    display. Under load that left a foreground crawl neither stopped nor recorded; a noted
+    request is acted on at one safe point."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> StopSignals:
+        for signum in self.SIGNALS:
+            self._previous[signum] = signal.signal(signum, self._note)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+
+    def _note(self, signum: int, _frame: FrameType | None) -> None:
+        if self.signum is None:
+            self.signum = signum
+
+    def requested(self) -> bool:
+        return self.signum is not None
+
+
 def run_crawl(ctx: AkhbarContext, targets: list[OutletConfig], trigger: str,
               prestarted: Prestarted | None = None) -> bool:
     """Crawl in the foreground. SIGTERM, like Ctrl-C, stops every crawl gracefully and
-    records each run as cancelled, with what it archived. ``prestarted``: the shared crawl
-    process the console script started (crawler.cli.entry), if any."""
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        with ProgressDisplay({o.id: o.name for o in targets}) as display:
-            executor = make_executor(ctx, detach=True, prestarted=prestarted)
-            report = service.crawl(ctx, targets, trigger=trigger, on_progress=display,
-                                   executor=executor)
-    except KeyboardInterrupt:
+    records each run as cancelled, with what it archived; the command then exits 130.
+    ``prestarted``: the shared crawl process the console script started
+    (crawler.cli.entry), if any."""
+    with StopSignals() as signals, ProgressDisplay({o.id: o.name for o in targets}) as display:
+        executor = make_executor(ctx, detach=True, prestarted=prestarted)
+        report = service.crawl(ctx, targets, trigger=trigger, on_progress=display,
+                               executor=executor, stop=signals.requested)
+    if report.stopped:
         click.echo("\nstopped: the crawls were cancelled and recorded; `akhbar runs list` "
                    "shows what they archived", err=True)
         sys.exit(130)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
     print_summary(ctx, report)
     return report.ok
-
-
-def _interrupt(_signum: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
 
 
 @cli.command()

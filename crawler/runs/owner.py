@@ -25,7 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import DBAPIError
+
 from crawler.catalog import Run
+from crawler.catalog.transient import describe, is_transient
 from crawler.context import AkhbarContext
 from crawler.errors import AkhbarError
 from crawler.outlets import Limits, OutletConfig
@@ -87,7 +90,7 @@ class RunOwner:
         self._stop = threading.Event()
         self._draining = False
         self._thread: threading.Thread | None = None
-        self._last_beat = self._last_reap = float("-inf")
+        self._last_beat = self._last_reap = self._last_away_note = float("-inf")
 
     # -- configuration and queue ---------------------------------------------------------
     def set_outlets(self, outlets: dict[str, OutletConfig]) -> None:
@@ -171,8 +174,11 @@ class RunOwner:
         tracked.handle.stop()
 
     def _finish(self, run_id: str, code: int) -> None:
-        tracked = self.running.pop(run_id)
+        tracked = self.running[run_id]
+        # Still tracked until its end is recorded: a round that could not record it tries
+        # again.
         outcome = self.book.finish(tracked.handle, code)
+        del self.running[run_id]
         # A killed crawl cannot close its WARC files; close them for it.
         recover_warcs(self.ctx, tracked.handle.outlet)
         self.outcomes.append(outcome)
@@ -202,25 +208,36 @@ class RunOwner:
                 logger.error("cannot start run %s: %s", run.id, exc)
                 self.book.end_unstarted(run, FAILED, f"could not start: {exc}")
                 continue
-            self.book.mark_started(run.id, self.me, handle.pid, handle.log_path)
             limit = self.max_duration(run.outlet_id).total_seconds() + self.timings.overrun_grace
+            # Tracked before its row says so: a crawl must never run unwatched.
             self.running[run.id] = Tracked(handle, self.clock() + limit)
             busy.add(run.outlet_id)
+            self.book.mark_started(run.id, self.me, handle.pid, handle.log_path)
             logger.info("started run %s of %s (pid %s)", run.id, run.outlet_id, handle.pid)
 
     # -- driving it ----------------------------------------------------------------------
     def run_until_done(self, run_ids: list[str],
-                       on_round: Callable[[list[Run]], None] | None = None) -> None:
+                       on_round: Callable[[list[Run]], None] | None = None,
+                       stop: Callable[[], bool] | None = None) -> bool:
         """Tick until every one of ``run_ids`` has ended (a foreground crawl); ``on_round``
-        gets their rows (live figures included) after each round."""
+        gets their rows (live figures included) after each round. Returns False early, between
+        two rounds, once ``stop()`` is true (the caller then drains)."""
         pending = set(run_ids)
         while True:
-            self.tick()
-            rows = self.book.of(run_ids)
-            if on_round is not None:
-                on_round(rows)
-            if not any(r.status in ACTIVE_STATES for r in rows if r.id in pending):
-                return
+            try:
+                self.tick()
+                rows = self.book.of(run_ids)
+            except DBAPIError as exc:
+                if not is_transient(exc):
+                    raise
+                self._catalog_away(exc)
+            else:
+                if on_round is not None:
+                    on_round(rows)
+                if not any(r.status in ACTIVE_STATES for r in rows if r.id in pending):
+                    return True
+            if stop is not None and stop():
+                return False
             first = next(iter(self.running.values()), None)
             if first is not None:
                 first.handle.wait(self.timings.poll_interval)
@@ -244,6 +261,15 @@ class RunOwner:
                 self.tick()
                 time.sleep(0.1)
 
+    def _catalog_away(self, exc: DBAPIError) -> None:
+        """A round the catalog's outage cut short is done again at the next poll (said once
+        every few seconds, not at every poll)."""
+        now = self.clock()
+        if now - self._last_away_note >= 5.0:
+            self._last_away_note = now
+            logger.warning("run owner: %s; trying again every %.1f s", describe(exc),
+                           self.timings.poll_interval, extra={"event": "catalog_retry"})
+
     def wake(self) -> None:
         self._wake.set()
 
@@ -257,6 +283,11 @@ class RunOwner:
         while not self._stop.is_set():
             try:
                 self.tick()
+            except DBAPIError as exc:
+                if not is_transient(exc):
+                    logger.exception("run owner round failed")
+                else:
+                    self._catalog_away(exc)
             except Exception:  # a bad round must not end the service's runs
                 logger.exception("run owner round failed")
             self._wake.wait(self.timings.poll_interval)

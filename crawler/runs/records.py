@@ -21,11 +21,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from crawler.catalog import Catalog, Outlet, Run
+from crawler.catalog.transient import retrying
 from crawler.crawl.runlog import append_entry
 from crawler.errors import RunError, RunNotFound
 from crawler.runs.control import read_stats
 from crawler.runs.executor import RunHandle
-from crawler.runs.judge import judge, run_figures
+from crawler.runs.judge import Verdict, judge, run_figures
 from crawler.runs.logstore import ship_log
 from crawler.runs.states import (
     ACTIVE_STATES,
@@ -80,7 +81,12 @@ def new_run_id(outlet: str, at: datetime | None = None) -> str:
 
 
 class RunBook:
-    """The catalog's runs table, as the run owners use it."""
+    """The catalog's runs table, as the run owners use it.
+
+    The owner's writes (a run started, beating, cancelled, ended) are each one transaction,
+    tried again while the database is locked or away (crawler.catalog.transient), each wait
+    logged: a write lost there would leave a crawl running that no row records, or a run
+    `running` whose crawl has ended."""
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
@@ -145,11 +151,14 @@ class RunBook:
     # -- life ----------------------------------------------------------------------------
     def mark_started(self, run_id: str, owner: OwnerId, pid: int | None,
                      log_path: Path) -> None:
-        with self.catalog.session() as session:
-            row = self._row(session, run_id)
-            row.status, row.started_at, row.pid = RUNNING, now(), pid
-            row.host, row.owner, row.heartbeat_at = owner.host, str(owner), now()
-            row.log_path = str(log_path)
+        def write() -> None:
+            with self.catalog.session() as session:
+                row = self._row(session, run_id)
+                row.status, row.started_at, row.pid = RUNNING, now(), pid
+                row.host, row.owner, row.heartbeat_at = owner.host, str(owner), now()
+                row.log_path = str(log_path)
+
+        retrying(f"run {run_id}: recording its start", write)
 
     def take(self, run_id: str, owner: OwnerId) -> bool:
         """``owner`` (a worker) takes a queued run of the service's queue, if nobody took it
@@ -174,17 +183,25 @@ class RunBook:
 
     def claim(self, run_id: str, owner: OwnerId) -> None:
         """``owner`` takes over a run (adopting a crawl whose owner died)."""
-        with self.catalog.session() as session:
-            row = self._row(session, run_id)
-            row.owner, row.heartbeat_at = str(owner), now()
+        def write() -> None:
+            with self.catalog.session() as session:
+                row = self._row(session, run_id)
+                row.owner, row.heartbeat_at = str(owner), now()
+
+        retrying(f"run {run_id}: recording its new owner", write)
 
     def beat(self, owner: OwnerId, run_ids: list[str]) -> None:
         """The owner is alive and holds these runs."""
         if not run_ids:
             return
-        with self.catalog.session() as session:
-            session.execute(update(Run).where(Run.id.in_(run_ids), Run.owner == str(owner))
-                            .values(heartbeat_at=now()))
+
+        def write() -> None:
+            with self.catalog.session() as session:
+                session.execute(update(Run).where(Run.id.in_(run_ids),
+                                                  Run.owner == str(owner))
+                                .values(heartbeat_at=now()))
+
+        retrying("the run owner's heartbeat", write)
 
     def request_cancel(self, run_id: str) -> Run:
         """Cancel a run: a queued one at once; a running one by recording the request, on
@@ -205,10 +222,13 @@ class RunBook:
     def note_cancel(self, run_id: str) -> None:
         """Record that the owner itself cancels a running run (stopping with its runs): the
         crawl reads it from the catalog as it would a cancel from anywhere else."""
-        with self.catalog.session() as session:
-            session.execute(update(Run).where(Run.id == run_id, Run.status == RUNNING,
-                                              Run.cancel_requested_at.is_(None))
-                            .values(cancel_requested_at=now()))
+        def write() -> None:
+            with self.catalog.session() as session:
+                session.execute(update(Run).where(Run.id == run_id, Run.status == RUNNING,
+                                                  Run.cancel_requested_at.is_(None))
+                                .values(cancel_requested_at=now()))
+
+        retrying(f"run {run_id}: recording its cancel", write)
 
     def cancel_requests(self, run_ids: list[str]) -> set[str]:
         """Which of these runs someone asked to cancel."""
@@ -222,18 +242,24 @@ class RunBook:
         """Record how an ended run went: its status and reason in words, and its final
         figures from the stats the crawl wrote (the live figures stay when it wrote none)."""
         stats = read_stats(handle.stats_path)
-        with self.catalog.session() as session:
-            row = self._row(session, handle.run_id)
-            # A cancel may have been asked for from another process (`akhbar runs cancel`).
-            cancelled = handle.cancel_requested or row.cancel_requested_at is not None
-            verdict = judge(exit_code, stats, cancelled=cancelled, timed_out=handle.timed_out,
-                            stderr_path=handle.stderr_path)
-            row.status, row.reason, row.exit_code = verdict.status, verdict.reason, exit_code
-            row.ended_at, row.heartbeat_at = now(), None
-            if stats:
-                row.stats = stats
-                for column, value in run_figures(stats).items():
-                    setattr(row, column, value)
+
+        def write() -> Verdict:
+            with self.catalog.session() as session:
+                row = self._row(session, handle.run_id)
+                # A cancel may have been asked for from another process (`akhbar runs
+                # cancel`).
+                cancelled = handle.cancel_requested or row.cancel_requested_at is not None
+                verdict = judge(exit_code, stats, cancelled=cancelled,
+                                timed_out=handle.timed_out, stderr_path=handle.stderr_path)
+                row.status, row.reason, row.exit_code = verdict.status, verdict.reason, exit_code
+                row.ended_at, row.heartbeat_at = now(), None
+                if stats:
+                    row.stats = stats
+                    for column, value in run_figures(stats).items():
+                        setattr(row, column, value)
+            return verdict
+
+        verdict = retrying(f"run {handle.run_id}: recording how it ended", write)
         # The run's own log ends with how it ended, in words: `akhbar runs log --level
         # warning` shows why a run failed.
         append_entry(handle.log_path, handle.outlet, handle.run_id,
@@ -246,9 +272,13 @@ class RunBook:
 
     def end_unstarted(self, run: Run, status: str, reason: str) -> None:
         """End a run that never got (or lost) its crawl process."""
-        with self.catalog.session() as session:
-            row = self._row(session, run.id)
-            row.status, row.reason, row.ended_at, row.heartbeat_at = status, reason, now(), None
+        def write() -> None:
+            with self.catalog.session() as session:
+                row = self._row(session, run.id)
+                row.status, row.reason = status, reason
+                row.ended_at, row.heartbeat_at = now(), None
+
+        retrying(f"run {run.id}: recording its end", write)
         logger.warning("run %s of %s: %s", run.id, run.outlet_id, reason)
         # A run whose crawl had begun (its owner died): its log, where this host sees it,
         # ends with how it ended, and reaches the catalog with what the crawl left unsent.

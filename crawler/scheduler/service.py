@@ -28,6 +28,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.catalog import Run
+from crawler.catalog.transient import retrying
 from crawler.context import AkhbarContext
 from crawler.errors import RunNotFound
 from crawler.ops.watcher import AlertWatcher
@@ -180,11 +181,15 @@ class SchedulerService:
         outlet = jobs.outlet_of(event.job_id)
         if outlet is None:
             return
+        # In a thread of the scheduler's pool: a catalog locked or away for a while is waited
+        # out there, so that a scheduled run is queued (or recorded missed) all the same.
         if event.code == EVENT_JOB_EXECUTED:
-            self.enqueue(outlet, "schedule", scheduled_for=event.scheduled_run_time)
+            retrying(f"queueing the scheduled run of {outlet}", lambda: self.enqueue(
+                outlet, "schedule", scheduled_for=event.scheduled_run_time))
         elif event.code == EVENT_JOB_MISSED:
             job = self.scheduler.get_job(event.job_id)
             grace = job.misfire_grace_time if job is not None else None
-            self.runs.book.record_missed(outlet, event.scheduled_run_time, grace)
+            retrying(f"recording the missed run of {outlet}", lambda: self.runs.book
+                     .record_missed(outlet, event.scheduled_run_time, grace))
         else:
             logger.error("job %s failed: %s", event.job_id, event.exception)

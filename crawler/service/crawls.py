@@ -72,6 +72,8 @@ OnRound = Callable[[list[Run]], None]
 @dataclass
 class CrawlReport:
     outcomes: list[RunOutcome] = field(default_factory=list)
+    #: The caller's ``stop`` ended the crawl early: every run was stopped and recorded.
+    stopped: bool = False
 
     @property
     def ok(self) -> bool:
@@ -87,15 +89,18 @@ def crawl(
     max_parallel: int | None = None,
     executor: Executor | None = None,
     watch_alerts: bool = True,
+    stop: Callable[[], bool] | None = None,
 ) -> CrawlReport:
     """Crawl the outlets now, at most ``max_parallel`` at once, and wait for all of them.
 
     The runs are this process's: queued under its name (the overlap rule applies: an outlet
     with an active run is ``skipped``, saying which run), started, watched and recorded by
     its run owner. ``on_progress`` gets the runs' rows, live figures included, after each
-    round. A KeyboardInterrupt (SIGINT, or SIGTERM turned into one by the CLI) stops every
-    crawl gracefully, records each as ``cancelled`` with what it archived, and goes on up.
-    ``watch_alerts``: raise and clear alerts (and send their webhooks) as the runs end.
+    round. Once ``stop()`` is true (checked between rounds: the CLI's SIGINT and SIGTERM
+    handlers set it), every crawl is stopped gracefully and recorded as ``cancelled`` with
+    what it archived, and the report says ``stopped``; a KeyboardInterrupt does the same and
+    goes on up. ``watch_alerts``: raise and clear alerts (and send their webhooks) as the
+    runs end.
     """
     executor = executor or make_executor(ctx, detach=True)
     if targets and isinstance(executor, HostedExecutor):
@@ -115,7 +120,9 @@ def crawl(
     if watcher is not None:
         watcher.start()
     try:
-        owner.run_until_done(started, on_progress)
+        stopped = not owner.run_until_done(started, on_progress, stop)
+        if stopped:
+            owner.drain(cancel=True)
     except BaseException:
         owner.drain(cancel=True)
         raise
@@ -130,7 +137,7 @@ def crawl(
     # after the last fetch (bench/crawl). The service does it when a run ends; after a
     # foreground crawl the first search (or `akhbar reindex --search`) does.
     ended = {o.run_id: o for o in owner.outcomes}
-    report = CrawlReport()
+    report = CrawlReport(stopped=stopped)
     for run in runs:
         if run.status == SKIPPED:
             report.outcomes.append(RunOutcome(run.id, run.outlet_id, SKIPPED, None, run.reason,

@@ -5,8 +5,10 @@ every article of the crawl, and the wait is logged in words."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
+import urllib.error
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import psycopg
 import pytest
 
 from crawler.demosite import DemoSite
+from tests.faults.pgrelay import PgRelay
 from tests.faults.test_kill_points import SLOW, Archive
 from tests.scheduler.helpers import Service, free_port, wait_for
 
@@ -130,3 +133,40 @@ def test_terminated_postgresql_connections_are_retried(site: DemoSite, tmp_path:
         assert "the connection to the catalog database was lost" in logged(archive, service)
     finally:
         service.close()
+
+
+@pytest.mark.postgres
+def test_the_service_rides_out_postgresql_going_away(site: DemoSite, tmp_path: Path,
+                                                    pg_url: str) -> None:
+    """PostgreSQL away for 10 s or more (every connection cut, new ones refused: a restart),
+    with a run in flight: the service's run owner waits it out and says so, an API request
+    meanwhile gets a 503 in words, and the run ends recorded with every article."""
+    relay = PgRelay()
+    archive = Archive(tmp_path, site.base_url)
+    service = serve(archive, tmp_path, relay.url(pg_url))
+    answers: list[tuple[int, str]] = []
+    said = "run owner: the connection to the catalog database was lost"
+    try:
+        def restart() -> None:
+            relay.down()
+            away = time.monotonic()
+            try:
+                service.get("/runs")
+                answers.append((200, ""))
+            except urllib.error.HTTPError as exc:
+                answers.append((exc.code, json.loads(exc.read())["detail"]))
+            waited = wait_for(lambda: said in logged(archive, service), 60, 0.2)
+            time.sleep(max(0.0, 10 - (time.monotonic() - away)))
+            relay.up()
+            assert waited, logged(archive, service)[-3000:]
+
+        run = run_with_outage(archive, service, restart)
+        assert run["status"] == "succeeded", run
+        urls, rows = archive.articles()
+        assert len(urls) == 7 and rows == 7
+        ((code, detail),) = answers
+        assert code == 503 and "the connection to the catalog database was lost" in detail
+        assert "try again" in detail
+    finally:
+        service.close()
+        relay.close()
