@@ -23,6 +23,11 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _articles(run: dict[str, Any]) -> int:
+    """The articles a run saw: new, changed or already archived."""
+    return int(run["articles_new"] + run["articles_changed"] + run["articles_unchanged"])
+
+
 def test_a_worker_killed_mid_run_loses_and_doubles_no_run(redis_cluster: Cluster) -> None:
     cluster = redis_cluster
     with DemoSite() as demo, SlowSite(delay=0.3, pages=25) as slow:
@@ -83,7 +88,10 @@ def test_a_worker_killed_mid_run_loses_and_doubles_no_run(redis_cluster: Cluster
                 assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), spans
                 ok = [r for r in final.values() if r["outlet"] == outlet
                       and r["status"] == "succeeded"]
-                assert len(ok) == 1 and ok[0]["articles_new"] > 0, (outlet, final)
+                # The outlet's articles are all in the catalog after its one success: found
+                # new by it, or already there (the killed run commits every few seconds; on a
+                # busy machine it may have stored every article before the kill).
+                assert len(ok) == 1 and _articles(ok[0]) > 0, (outlet, final)
             assert {r["host"] for r in final.values()} == {"host-a", "host-b"}
             warcs = list((cluster.tmp / "data" / "warcs").rglob("*.warc.gz*"))
             # Each host's file names carry its name; no file is left open.
