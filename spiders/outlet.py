@@ -19,7 +19,6 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response, TextResponse
-from scrapy.spidermiddlewares.urllength import UrlLengthMiddleware
 from twisted.python.failure import Failure
 
 from crawler.crawl import signals as akhbar_signals
@@ -31,14 +30,13 @@ from crawler.crawl.browser.spider import (
 )
 from crawler.crawl.credentials import give_credentials
 from crawler.crawl.discovery import feed_links, read_sitemap
-from crawler.crawl.failures import report_dropped, report_failure, report_requisite_failure
+from crawler.crawl.failures import report_dropped, report_failure
 from crawler.crawl.items import PageItem
 from crawler.crawl.links import page_links
 from crawler.crawl.middlewares import RAW_GZIP_OK
 from crawler.crawl.outlet import find_outlet, outlet_settings
-from crawler.crawl.pagerefs import html_requisites
 from crawler.crawl.refresh import head_bytes, left_gzipped
-from crawler.crawl.requisites import RequisiteFetcher, RequisitePolicy, gzipped_page_text
+from crawler.crawl.requisites import RequisiteFetcher, RequisitePolicy
 from crawler.crawl.seen import DigestSet, url_digest
 from crawler.errors import ConfigError
 from crawler.extraction import is_html
@@ -46,6 +44,7 @@ from crawler.ops.funnel import Stage, funnel_key
 from crawler.outlets import OutletConfig, resolve_config_dir
 from crawler.outlets.secrets import SecretSource, outlet_credentials
 from crawler.urls import ArticleRules, canonicalize, same_site
+from spiders.requisites import PageRequisites
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +62,7 @@ ARTICLE_WINDOW = 64
 EXTRACTION_PIPELINE = "crawler.crawl.pipelines.ExtractionPipeline"
 
 
-class OutletSpider(scrapy.Spider):
+class OutletSpider(PageRequisites, scrapy.Spider):
     name = "outlet"
 
     def __init__(self, outlet: OutletConfig, **kwargs: Any) -> None:
@@ -351,49 +350,6 @@ class OutletSpider(scrapy.Spider):
                 find_requisites=find_requisites,
             )
 
-    # -- requisites (crawler.crawl.requisites) -----------------------------------------------
-    def _requisites_of(self, response: Response) -> list[Request]:
-        requests = self.requisites.for_page(response, self.parse_requisite,
-                                            self.on_requisite_error)
-        return self._requisites_asked(requests)
-
-    def on_requisites_found(self, url: str, urls: list[str] | None, item: PageItem) -> None:
-        """An article's requisites, found by its extraction worker (None: it could not read
-        the body, read here as before); scheduled as they would have been from its page.
-        Only the spider middleware that acts on such a request without its response (the
-        URL length limit) sees them: Scrapy's is used when it is there."""
-        if urls is None:
-            text = gzipped_page_text(item.content_type, item.body)
-            urls = html_requisites(text, url) if text else []
-        requests = self._requisites_asked(self.requisites.for_urls(
-            url, urls, self.parse_requisite, self.on_requisite_error))
-        if self._url_length is False:
-            self._url_length = _url_length_filter(self.crawler)
-        for request in requests:
-            if self._url_length is None or self._url_length(request, None) is not None:
-                self.crawler.engine.crawl(request)
-
-    def _requisites_asked(self, requests: list[Request]) -> list[Request]:
-        self._stat("akhbar/requisites/requested", len(requests))
-        # what the policy and the per-page caps left out
-        self._stat("akhbar/requisites/over_caps", self.requisites.skipped, total=True)
-        self._stat("akhbar/requisites/other_hosts", self.requisites.refused, total=True)
-        return requests
-
-    def parse_requisite(self, response: Response) -> Iterator[Request]:
-        """A requisite is archived (by the WARC middleware) and never an article; a
-        stylesheet's imports and url()s are asked for on its page's budget."""
-        self._stat("akhbar/requisites/fetched")
-        requests = self.requisites.for_stylesheet(response, self.parse_requisite,
-                                                  self.on_requisite_error)
-        self._stat("akhbar/requisites/requested", len(requests))
-        yield from requests
-
-    def on_requisite_error(self, failure: Failure) -> None:
-        report_requisite_failure(self.crawler, failure, self.outlet.limits.max_response_size,
-                                 self.outlet.capture.max_page_bytes)
-        self._stat("akhbar/requisites/over_caps", self.requisites.skipped, total=True)
-
     def _stat(self, key: str, n: int = 1, *, total: bool = False) -> None:
         try:
             stats = self.crawler.stats
@@ -426,12 +382,3 @@ class OutletSpider(scrapy.Spider):
         for request in requests:
             engine.crawl(request)
         return []
-
-
-def _url_length_filter(crawler: Crawler) -> Any:
-    """Scrapy's ``UrlLengthMiddleware.get_processed_request`` of this crawl, if it is on."""
-    scraper = getattr(crawler.engine, "scraper", None)
-    for mw in getattr(getattr(scraper, "spidermw", None), "middlewares", ()):
-        if isinstance(mw, UrlLengthMiddleware):
-            return mw.get_processed_request
-    return None
