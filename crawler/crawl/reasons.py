@@ -102,6 +102,10 @@ def failure_kind(exc: BaseException) -> str:
             return "too_large" if not message or "max" in message else "cancelled"
     if "max redirections" in str(exc):
         return "redirect_loop"
+    if names[0] == "ValueError" and str(exc).startswith("invalid hostname"):
+        # Scrapy 2.13 refuses a host name no DNS could hold (a label over 63 characters)
+        # before any lookup; later releases fail the lookup.
+        return "dns"
     return names[-1]
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 from scrapy.http import Request
 
+from crawler.crawl.compat import needs_spider
 from crawler.crawl.middlewares import NoProxyHttpProxyMiddleware
+
+
+def process(mw: NoProxyHttpProxyMiddleware, request: Request) -> None:
+    """As the engine calls it: with ``spider`` where Scrapy (2.13) still requires it."""
+    if needs_spider(mw.process_request):
+        mw.process_request(request, None)
+    else:
+        mw.process_request(request)
 
 
 def test_no_proxy_alone_sets_no_proxy_and_is_not_read_per_request(
@@ -17,7 +26,7 @@ def test_no_proxy_alone_sets_no_proxy_and_is_not_read_per_request(
     mw = NoProxyHttpProxyMiddleware()
     assert mw.proxies == {}
     request = Request("http://127.0.0.1:9600/a")
-    mw.process_request(request)
+    process(mw, request)
     assert "proxy" not in request.meta and b"Proxy-Authorization" not in request.headers
 
 
@@ -27,8 +36,8 @@ def test_no_proxy_still_applies_to_a_proxy_that_is_set(monkeypatch: pytest.Monke
     mw = NoProxyHttpProxyMiddleware()
     assert set(mw.proxies) >= {"http"} and "no" not in mw.proxies
     local, remote = Request("http://127.0.0.1:9600/a"), Request("http://news.test/a")
-    mw.process_request(local)
-    mw.process_request(remote)
+    process(mw, local)
+    process(mw, remote)
     assert "proxy" not in local.meta
     assert remote.meta["proxy"] == "http://proxy.test:3128"
     assert remote.headers[b"Proxy-Authorization"].startswith(b"Basic ")
