@@ -310,7 +310,9 @@ class RunOwner:
             return not self.running
 
     def status(self) -> dict[str, object]:
-        with self._lock:
-            return {"owner": str(self.me), "executor": self.executor.name,
-                    "running": sorted(self.running), "max_concurrent_crawls": self.max_running}
+        # Without the lock: a round may hold it for a minute, waiting out a database outage
+        # in a retried write, and /healthz must answer meanwhile (a copy of the keys is
+        # enough).
+        return {"owner": str(self.me), "executor": self.executor.name,
+                "running": sorted(list(self.running)), "max_concurrent_crawls": self.max_running}
 
