@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,7 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 import lxml.html
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
@@ -29,7 +30,7 @@ from crawler.demosite import DemoSite, js_outlet_yaml, load_js_outlet
 from crawler.scheduler.service import SchedulerService
 from tests.auth.support import add_user, client_as
 from tests.scheduler.helpers import free_port, manual_scheduler
-from tests.web.conftest import browser, serving  # noqa: F401 (browser: a fixture)
+from tests.web.conftest import chromium, serving  # noqa: F401 (serving: a fixture)
 from tests.web.conftest import page as chromium_page  # noqa: F401 (a fixture)
 from tests.web.test_web_browser import log_in
 
@@ -94,6 +95,15 @@ def crawl_js(root: Path, db_url: str, limits: str = "", port: int = 0) -> Crawle
         assert not errors, errors
         report = service.crawl(ctx, targets, trigger="test")
         return Crawled(ctx, report, list(site.requests), site.base_url)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """This module's own chromium, closed with the module: the web tests' lives for the whole
+    session, and its running event loop broke asyncio.run() in the tests after this module
+    (tests/crawl/test_workers.py)."""
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")

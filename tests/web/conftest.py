@@ -152,8 +152,10 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PAGE_TIMEOUT_MS = 30_000
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's chromium under Playwright. While it is open, Playwright's sync API keeps an
+    event loop running in this thread: asyncio.run() fails here until it closes."""
     assert CHROMIUM is not None
     with sync_playwright() as pw:
         launched = pw.chromium.launch(executable_path=CHROMIUM,
@@ -162,6 +164,12 @@ def browser() -> Iterator[Browser]:
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
