@@ -30,7 +30,7 @@ from crawler.demosite import DemoSite, js_outlet_yaml, load_js_outlet
 from crawler.scheduler.service import SchedulerService
 from tests.auth.support import add_user, client_as
 from tests.scheduler.helpers import free_port, manual_scheduler
-from tests.web.conftest import chromium, serving  # noqa: F401 (serving: a fixture)
+from tests.web.conftest import chromium, serving
 from tests.web.conftest import page as chromium_page  # noqa: F401 (a fixture)
 from tests.web.test_web_browser import log_in
 
