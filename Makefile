@@ -65,8 +65,8 @@ bench: install
 # The oldest versions pyproject.toml allows (every lower bound pinned by
 # tests/lowest_constraints.py), in a venv of their own: the crawl, spider, outlet, fuzz,
 # archive and cron-trigger tests and one demo crawl and recrawl; replay through the pywb venv
-# of `make install`. `make test` stays on the newest. Not in CI: 23 min on a loaded 2-core
-# machine (the install ~14, building old releases from source; the tests ~9).
+# of `make install`. `make test` stays on the newest. Not in CI: 5.5 min with pip's cache
+# warm (tests 3.7), 23 min cold on a loaded 2-core machine (building old releases from source).
 # (test_settings_imports reads an API Scrapy 2.13 does not have.)
 LOWEST := .venv-lowest
 LOWEST_TESTS := tests/crawl tests/spiders tests/outlets tests/fuzz tests/language tests/archive \
