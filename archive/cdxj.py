@@ -118,8 +118,14 @@ class CdxjLine:
 
 
 def url_key(url: str) -> str:
-    """The SURT key pywb sorts and looks up by."""
-    key: str = surt.surt(url)
+    """The SURT key pywb sorts and looks up by. ValueError for what is not a URL at all
+    (``surt`` itself fails with an AttributeError on a blank one)."""
+    if not url.strip():
+        raise ValueError(f"not a URL: {url!r}")
+    try:
+        key: str = surt.surt(url)
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise ValueError(f"not a URL: {url!r}") from exc
     return key
 
 

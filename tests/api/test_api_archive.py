@@ -132,6 +132,11 @@ def test_timemap_link_and_json(api: tuple[TestClient, str, str]) -> None:
     as_json = client.get(f"/timemap/json/{url}").json()
     assert as_json["original_uri"] == url and len(as_json["mementos"]["list"]) == 2
     assert client.get("/timemap/link/http://nowhere.example/").status_code == 404
+    # Not a URL at all (found by schemathesis: a 500 from surt): a 404 that says so.
+    for path in ("/timemap/link/%0D", "/timemap/json/%20", "/timegate/%0A", "/cdx?url=%0D"):
+        answer = client.get(path)
+        assert answer.status_code == 404, (path, answer.text)
+        assert "not a URL" in answer.text, (path, answer.text)
 
 
 def test_timegate_follows_accept_datetime(api: tuple[TestClient, str, str]) -> None:
