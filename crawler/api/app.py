@@ -28,7 +28,7 @@ from crawler.auth.statuses import http_status
 from crawler.catalog import Run
 from crawler.catalog.transient import describe, is_transient
 from crawler.errors import AkhbarError, CatalogUnavailable, RunNotFound
-from crawler.outlets.schema import AuthConfig
+from crawler.outlets.service import AuthConfig
 from crawler.replay import PywbServer, replay_router
 from crawler.scheduler.service import SchedulerService
 from crawler.service import ops

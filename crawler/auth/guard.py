@@ -23,7 +23,7 @@ from crawler.auth.limiter import LoginLimiter
 from crawler.auth.middleware import SAFE_METHODS, SESSION_COOKIE
 from crawler.auth.roles import Permission, Role, anonymous_permissions
 from crawler.errors import AccessRefused, CrossSiteRefused, NotAuthenticated, PermissionDenied
-from crawler.outlets.schema import AuthConfig
+from crawler.outlets.service import AuthConfig
 
 logger = logging.getLogger(__name__)
 

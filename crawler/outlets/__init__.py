@@ -19,8 +19,8 @@ from crawler.outlets.schema import (
     Limits,
     OutletConfig,
     Politeness,
-    ServiceConfig,
 )
+from crawler.outlets.service import ServiceConfig
 from crawler.outlets.values import KNOWN_LANGUAGES, parse_duration, parse_size
 
 __all__ = [

@@ -14,7 +14,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from crawler.errors import ConfigError
-from crawler.outlets.schema import OutletConfig, ServiceConfig
+from crawler.outlets.schema import OutletConfig
+from crawler.outlets.service import ServiceConfig
 from crawler.outlets.values import AKHBAR_ERROR_TYPE, show, suggest
 
 logger = logging.getLogger(__name__)

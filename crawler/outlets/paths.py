@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from crawler.outlets.loader import load_service_config
-from crawler.outlets.schema import ServiceConfig
+from crawler.outlets.service import ServiceConfig
 
 CONFIG_ENV = "AKHBAR_CONFIG"
 HOME_ENV = "AKHBAR_HOME"

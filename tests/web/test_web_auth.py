@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from crawler.api import create_app
 from crawler.auth import Role
-from crawler.outlets.schema import AuthConfig
+from crawler.outlets.service import AuthConfig
 from tests.auth.support import BASE_URL, add_user, client_as
 from tests.web.conftest import WebArchive
 
