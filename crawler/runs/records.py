@@ -11,10 +11,11 @@ import os
 import secrets
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -40,6 +41,8 @@ from crawler.runs.states import (
 )
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def now() -> datetime:
@@ -94,6 +97,14 @@ class RunBook:
         # scheduler's threads and the API); across processes the outlet row is locked
         # (PostgreSQL) or SQLite serialises the writers.
         self._enqueue_lock = threading.Lock()
+
+    def _write(self, what: str, change: Callable[[Session], T]) -> T:
+        """``change`` in one transaction, tried again while the database is locked or away."""
+        def attempt() -> T:
+            with self.catalog.session() as session:
+                return change(session)
+
+        return retrying(what, attempt)
 
     # -- queueing ------------------------------------------------------------------------
     def enqueue(self, outlet_id: str, trigger: str, *, owner: OwnerId | None = None,
@@ -151,14 +162,13 @@ class RunBook:
     # -- life ----------------------------------------------------------------------------
     def mark_started(self, run_id: str, owner: OwnerId, pid: int | None,
                      log_path: Path) -> None:
-        def write() -> None:
-            with self.catalog.session() as session:
-                row = self._row(session, run_id)
-                row.status, row.started_at, row.pid = RUNNING, now(), pid
-                row.host, row.owner, row.heartbeat_at = owner.host, str(owner), now()
-                row.log_path = str(log_path)
+        def write(session: Session) -> None:
+            row = self._row(session, run_id)
+            row.status, row.started_at, row.pid = RUNNING, now(), pid
+            row.host, row.owner, row.heartbeat_at = owner.host, str(owner), now()
+            row.log_path = str(log_path)
 
-        retrying(f"run {run_id}: recording its start", write)
+        self._write(f"run {run_id}: recording its start", write)
 
     def take(self, run_id: str, owner: OwnerId) -> bool:
         """``owner`` (a worker) takes a queued run of the service's queue, if nobody took it
@@ -183,25 +193,23 @@ class RunBook:
 
     def claim(self, run_id: str, owner: OwnerId) -> None:
         """``owner`` takes over a run (adopting a crawl whose owner died)."""
-        def write() -> None:
-            with self.catalog.session() as session:
-                row = self._row(session, run_id)
-                row.owner, row.heartbeat_at = str(owner), now()
+        def write(session: Session) -> None:
+            row = self._row(session, run_id)
+            row.owner, row.heartbeat_at = str(owner), now()
 
-        retrying(f"run {run_id}: recording its new owner", write)
+        self._write(f"run {run_id}: recording its new owner", write)
 
     def beat(self, owner: OwnerId, run_ids: list[str]) -> None:
         """The owner is alive and holds these runs."""
         if not run_ids:
             return
 
-        def write() -> None:
-            with self.catalog.session() as session:
-                session.execute(update(Run).where(Run.id.in_(run_ids),
-                                                  Run.owner == str(owner))
-                                .values(heartbeat_at=now()))
+        def write(session: Session) -> None:
+            session.execute(update(Run).where(Run.id.in_(run_ids),
+                                              Run.owner == str(owner))
+                            .values(heartbeat_at=now()))
 
-        retrying("the run owner's heartbeat", write)
+        self._write("the run owner's heartbeat", write)
 
     def request_cancel(self, run_id: str) -> Run:
         """Cancel a run: a queued one at once; a running one by recording the request, on
@@ -222,13 +230,12 @@ class RunBook:
     def note_cancel(self, run_id: str) -> None:
         """Record that the owner itself cancels a running run (stopping with its runs): the
         crawl reads it from the catalog as it would a cancel from anywhere else."""
-        def write() -> None:
-            with self.catalog.session() as session:
-                session.execute(update(Run).where(Run.id == run_id, Run.status == RUNNING,
-                                                  Run.cancel_requested_at.is_(None))
-                                .values(cancel_requested_at=now()))
+        def write(session: Session) -> None:
+            session.execute(update(Run).where(Run.id == run_id, Run.status == RUNNING,
+                                              Run.cancel_requested_at.is_(None))
+                            .values(cancel_requested_at=now()))
 
-        retrying(f"run {run_id}: recording its cancel", write)
+        self._write(f"run {run_id}: recording its cancel", write)
 
     def cancel_requests(self, run_ids: list[str]) -> set[str]:
         """Which of these runs someone asked to cancel."""
@@ -243,23 +250,21 @@ class RunBook:
         figures from the stats the crawl wrote (the live figures stay when it wrote none)."""
         stats = read_stats(handle.stats_path)
 
-        def write() -> Verdict:
-            with self.catalog.session() as session:
-                row = self._row(session, handle.run_id)
-                # A cancel may have been asked for from another process (`akhbar runs
-                # cancel`).
-                cancelled = handle.cancel_requested or row.cancel_requested_at is not None
-                verdict = judge(exit_code, stats, cancelled=cancelled,
-                                timed_out=handle.timed_out, stderr_path=handle.stderr_path)
-                row.status, row.reason, row.exit_code = verdict.status, verdict.reason, exit_code
-                row.ended_at, row.heartbeat_at = now(), None
-                if stats:
-                    row.stats = stats
-                    for column, value in run_figures(stats).items():
-                        setattr(row, column, value)
+        def write(session: Session) -> Verdict:
+            row = self._row(session, handle.run_id)
+            # A cancel may have been asked for from another process (`akhbar runs cancel`).
+            cancelled = handle.cancel_requested or row.cancel_requested_at is not None
+            verdict = judge(exit_code, stats, cancelled=cancelled, timed_out=handle.timed_out,
+                            stderr_path=handle.stderr_path)
+            row.status, row.reason, row.exit_code = verdict.status, verdict.reason, exit_code
+            row.ended_at, row.heartbeat_at = now(), None
+            if stats:
+                row.stats = stats
+                for column, value in run_figures(stats).items():
+                    setattr(row, column, value)
             return verdict
 
-        verdict = retrying(f"run {handle.run_id}: recording how it ended", write)
+        verdict = self._write(f"run {handle.run_id}: recording how it ended", write)
         # The run's own log ends with how it ended, in words: `akhbar runs log --level
         # warning` shows why a run failed.
         append_entry(handle.log_path, handle.outlet, handle.run_id,
@@ -272,13 +277,12 @@ class RunBook:
 
     def end_unstarted(self, run: Run, status: str, reason: str) -> None:
         """End a run that never got (or lost) its crawl process."""
-        def write() -> None:
-            with self.catalog.session() as session:
-                row = self._row(session, run.id)
-                row.status, row.reason = status, reason
-                row.ended_at, row.heartbeat_at = now(), None
+        def write(session: Session) -> None:
+            row = self._row(session, run.id)
+            row.status, row.reason = status, reason
+            row.ended_at, row.heartbeat_at = now(), None
 
-        retrying(f"run {run.id}: recording its end", write)
+        self._write(f"run {run.id}: recording its end", write)
         logger.warning("run %s of %s: %s", run.id, run.outlet_id, reason)
         # A run whose crawl had begun (its owner died): its log, where this host sees it,
         # ends with how it ended, and reaches the catalog with what the crawl left unsent.
