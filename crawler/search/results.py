@@ -6,30 +6,21 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Subquery, case, cast, func, select
+from sqlalchemy import Subquery, select
 from sqlalchemy.orm import Session
 
 from crawler.catalog import ArticleVersion, Catalog
 from crawler.errors import QueryError
 from crawler.search.backends import backend_for
-from crawler.search.facets import facet_tokens
 from crawler.search.index import catch_up
-from crawler.search.query import SearchExpr, parse, stemmed
+from crawler.search.query import SearchExpr, parse
 from crawler.search.select import ArticleQuery, check_filters, count, keys, load
 from crawler.search.snippet import Snippet, make_snippet
+from crawler.search.survey import Survey, index_matches, survey
 
 __all__ = ["DEFAULT_LIMIT", "SearchHit", "SearchPage", "matches_for", "search"]
 
 DEFAULT_LIMIT = 20
-
-#: Up to this many matches in the index, the total is counted exactly; past it, it is
-#: estimated from a sample (``total_exact`` false): counting every match of a common word in
-#: a million articles against the catalog would cost more than finding the page.
-EXACT_COUNT = 5_000
-#: The sample: the matches whose version id hashes below 1/SAMPLE of the 32-bit range (past
-#: EXACT_COUNT matches, at least ~40 of them: the estimate is within ~15%, and within ~3% at
-#: 100,000 matches, when a word is in a million articles).
-SAMPLE = 128
 
 #: Candidates taken from the index per row of the pages up to the one asked, at least
 #: MIN_CANDIDATES: room for the older versions and the filters to drop some.
@@ -37,12 +28,8 @@ CANDIDATES = 4
 MIN_CANDIDATES = 200
 #: Tries with 16 times more candidates each before the query runs on every match.
 CANDIDATE_ROUNDS = 2
-#: A ranked page is ranked among the newest RANK_WINDOW of its matches in the index (all of
-#: them up to that many): ranking costs per match ranked, and a common word is in a third of a
-#: million articles. The total still counts every match.
-RANK_WINDOW = 20_000
 #: With a date filter, the window is kept when at least 1 in this many of its matches (in the
-#: count's sample) fall within the dates.
+#: survey's sample) fall within the dates.
 DATED_WINDOW_SHARE = 8
 
 
@@ -100,16 +87,7 @@ def matches_for(catalog: Catalog, query: ArticleQuery) -> tuple[SearchExpr | Non
         return None, None
     expr = parse(query.text)
     catch_up(catalog)
-    return expr, _matches(catalog, expr, query)
-
-
-def _matches(catalog: Catalog, expr: SearchExpr, query: ArticleQuery,
-             top: int | None = None, scored: bool = True,
-             from_id: int | None = None) -> Subquery:
-    backend = backend_for(catalog.engine.dialect.name)
-    return backend.matches(expr if query.exact else stemmed(expr), exact=query.exact,
-                           facets=facet_tokens(query.outlet, query.lang), top=top,
-                           scored=scored, from_id=from_id)
+    return expr, index_matches(catalog, expr, query)
 
 
 def _dated(query: ArticleQuery) -> bool:
@@ -117,13 +95,13 @@ def _dated(query: ArticleQuery) -> bool:
                                        query.captured_from, query.captured_to))
 
 
-def _window_holds_dates(session: Session, query: ArticleQuery, ids: str | None,
-                        start: int) -> bool:
+def _window_holds_dates(session: Session, query: ArticleQuery, found: Survey) -> bool:
     """Whether enough of the window's matches fall within ``query``'s dates (at least 1 in
-    DATED_WINDOW_SHARE of the count's sample drawn in the window): the index is in the order
+    DATED_WINDOW_SHARE of the survey's sample drawn in the window): the index is in the order
     of capture, so the newest matches may all fall outside them (then every match is ranked).
     """
-    drawn = [int(i) for i in ids.split(",") if int(i) >= start] if ids else []
+    assert found.start is not None
+    drawn = [i for i in found.sample if i >= found.start]
     if not drawn:
         return False
     sample = (select(ArticleVersion.id.label("version_id")).where(ArticleVersion.id.in_(drawn))
@@ -131,51 +109,22 @@ def _window_holds_dates(session: Session, query: ArticleQuery, ids: str | None,
     return session.execute(count(query, sample)).scalar_one() * DATED_WINDOW_SHARE >= len(drawn)
 
 
-def _window_start(session: Session, catalog: Catalog, expr: SearchExpr,
-                  query: ArticleQuery) -> int:
-    """The oldest version id ranked: that of the RANK_WINDOW-th newest match in the index."""
-    backend = backend_for(catalog.engine.dialect.name)
-    return int(session.scalar(backend.nth_newest(
-        expr if query.exact else stemmed(expr), exact=query.exact,
-        facets=facet_tokens(query.outlet, query.lang), n=RANK_WINDOW)) or 0)
-
-
-def _in_sample(matches: Subquery) -> ColumnElement[bool]:
-    # Knuth's multiplicative hash of the id: a sample spread over the whole archive, not
-    # tied to how ids were handed out (by outlet, by date).
-    return (matches.c.version_id * 2654435761) % 4294967296 < 4294967296 // SAMPLE
-
-
-def _index_count(session: Session, catalog: Catalog, expr: SearchExpr,
-                 query: ArticleQuery) -> tuple[int, str | None]:
-    """How many matches the index has, and the sample's ids (comma-separated)."""
-    index = _matches(catalog, expr, query, scored=False)
-    # One pass over the index's matches counts them and draws the sample's ids (~1 in
-    # SAMPLE: a thousand at 130,000 matches), so the catalog checks those ids alone and the
-    # query (a phrase of common words costs tens of ms at a million articles) runs once.
-    in_sample = case((_in_sample(index), cast(index.c.version_id, String)))
-    in_index, ids = session.execute(
-        select(func.count(), func.aggregate_strings(in_sample, ",")).select_from(index)).one()
-    return in_index, ids
-
-
 def _total(session: Session, catalog: Catalog, expr: SearchExpr, query: ArticleQuery,
-           shown: int, limit: int, counted: tuple[int, str | None] | None,
-           windowed: bool) -> tuple[int, bool]:
+           shown: int, limit: int, found: Survey | None, windowed: bool) -> tuple[int, bool]:
     """The number of rows the query has, and whether it is exact (else an estimate).
-    ``counted``: the index's count, when already made; ``windowed``: the page was ranked in a
+    ``found``: the index's survey, when already made; ``windowed``: the page was ranked in a
     window (a short page may then not be the last)."""
     if not windowed and ((shown and shown < limit) or (not shown and not query.offset)):
         return query.offset + shown, True  # a short page is the last one
-    in_index, ids = counted or _index_count(session, catalog, expr, query)
-    if in_index <= EXACT_COUNT:
-        return session.execute(count(query, _matches(catalog, expr, query, scored=False))
+    found = found or survey(session, catalog, expr, query, window=False)
+    if found.countable:
+        return session.execute(count(query, index_matches(catalog, expr, query, scored=False))
                                ).scalar_one(), True
-    drawn = [int(i) for i in ids.split(",")] if ids else []
+    drawn = list(found.sample)
     sample = (select(ArticleVersion.id.label("version_id")).where(ArticleVersion.id.in_(drawn))
               .subquery("sample"))
     kept = session.execute(count(query, sample)).scalar_one() if drawn else 0
-    estimate = round(in_index * kept / len(drawn)) if drawn else in_index
+    estimate = round(found.matches * kept / len(drawn)) if drawn else found.matches
     return max(estimate, query.offset + shown), False
 
 
@@ -198,18 +147,17 @@ def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
     with catalog.session() as session:
         backend_for(catalog.engine.dialect.name).prepare(session)
         check_filters(session, query)
-        # A query that may be windowed counts its matches first: the walk to the window's
-        # start is only made past RANK_WINDOW of them, and the count serves the total.
-        counted = _index_count(session, catalog, expr, query) if query.sort == "rank" else None
-        start = (_window_start(session, catalog, expr, query)
-                 if counted and counted[0] > RANK_WINDOW else None)
-        if start is not None and _dated(query) and not _window_holds_dates(
-                session, query, counted[1] if counted else None, start):
+        # A ranked query surveys its matches first: how many, and where its window starts
+        # (past RANK_WINDOW of them); the survey serves the total too.
+        found = survey(session, catalog, expr, query) if query.sort == "rank" else None
+        start = found.start if found else None
+        if found and start is not None and _dated(query) and not _window_holds_dates(
+                session, query, found):
             start = None
-        matches = _matches(catalog, expr, query, from_id=start)
+        matches = index_matches(catalog, expr, query, from_id=start)
         # How many matches the index has in reach (the window's, or all): candidates as many
         # hold every one, and no match means no page to look for.
-        reach = None if counted is None else RANK_WINDOW if start is not None else counted[0]
+        reach = None if found is None else replace(found, start=start).reach
         page: list[Any] | None = [] if reach == 0 else None
         # In a window, a language filter is left to the catalog: bm25 would also walk the
         # language's whole match list (a third of the index) for its IDF. (Not an outlet:
@@ -221,7 +169,7 @@ def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
         if query.sort == "rank" and page is None:
             top = max(CANDIDATES * (query.offset + limit), MIN_CANDIDATES)
             for _ in range(CANDIDATE_ROUNDS):  # more each time filters leave the page short
-                candidates = _matches(catalog, expr, ranked, top, from_id=start)
+                candidates = index_matches(catalog, expr, ranked, top, from_id=start)
                 page = list(session.execute(keys(paged, candidates)).all())
                 if len(page) == limit or (reach is not None and reach <= top):
                     break
@@ -230,7 +178,7 @@ def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
                 page = None
         if page is None:
             page = list(session.execute(keys(paged, matches)).all())
-        total, exact = _total(session, catalog, expr, query, len(page), limit, counted,
+        total, exact = _total(session, catalog, expr, query, len(page), limit, found,
                               windowed=start is not None)
         loaded = {version.id: (article, version) for article, version, _capture
                   in session.execute(load([vid for vid, _ in page]))}

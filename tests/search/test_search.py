@@ -9,7 +9,7 @@ import pytest
 
 from crawler.catalog import Catalog
 from crawler.errors import QueryError
-from crawler.search import ArticleQuery, results, search
+from crawler.search import ArticleQuery, results, search, survey
 from tests.search.conftest import T0, add_article
 
 HOUSING = "tehran-housing-market-cools"
@@ -153,18 +153,18 @@ def test_a_total_past_the_exact_count_is_an_estimate(catalog: Catalog,
     query = ArticleQuery(text="the", lang="en", limit=2)
     exact = search(catalog, query)
     assert exact.total_exact and exact.total > 3
-    monkeypatch.setattr(results, "EXACT_COUNT", 3)
-    monkeypatch.setattr(results, "SAMPLE", 1)  # the whole index as the sample: no error
+    monkeypatch.setattr(survey, "EXACT_COUNT", 3)
+    monkeypatch.setattr(survey, "SAMPLE", 1)  # the whole index as the sample: no error
     page = search(catalog, query)
     assert page.total == exact.total and not page.total_exact and page.next_offset == 2
     assert page.to_dict()["total_exact"] is False
-    monkeypatch.setattr(results, "SAMPLE", 1_000_000)  # a sample of nothing
+    monkeypatch.setattr(survey, "SAMPLE", 1_000_000)  # a sample of nothing
     assert search(catalog, query).total >= 2
 
 
 def test_a_short_page_is_the_last_and_its_total_is_exact(catalog: Catalog,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(results, "EXACT_COUNT", 0)
+    monkeypatch.setattr(survey, "EXACT_COUNT", 0)
     every = search(catalog, ArticleQuery(text="the", limit=100))
     assert every.total == len(every.hits) and every.total_exact
     last = search(catalog, ArticleQuery(text="the", limit=100, offset=len(every.hits) - 1))
@@ -178,14 +178,14 @@ def test_a_common_word_is_ranked_among_its_newest_matches(
         add_article(catalog, "demo_en", f"/window/{n}/", "t", "zyxw " * (5 - n) + "end", "en",
                     f"2026-11-0{n + 1}", T0 + timedelta(days=3, hours=n))
     assert found(catalog, "zyxw") == ["0", "1", "2", "3", "4"]
-    monkeypatch.setattr(results, "RANK_WINDOW", 2)
+    monkeypatch.setattr(survey, "RANK_WINDOW", 2)
     page = search(catalog, ArticleQuery(text="zyxw"))
     assert [slug(h.url) for h in page.hits] == ["3", "4"]
     assert page.total == 5 and page.total_exact and page.next_offset is None
     # Date order sees every match; so does a date filter that few of the newest matches pass
     # (in the count's sample: here every match).
     assert len(search(catalog, ArticleQuery(text="zyxw", sort="date")).hits) == 5
-    monkeypatch.setattr(results, "SAMPLE", 1)
+    monkeypatch.setattr(survey, "SAMPLE", 1)
     assert found(catalog, "zyxw", published_to=date(2026, 11, 3)) == ["0", "1", "2"]
     dated = search(catalog, ArticleQuery(text="zyxw", published_from=date(2026, 11, 1)))
     assert [slug(h.url) for h in dated.hits] == ["3", "4"] and dated.next_offset is None
