@@ -7,7 +7,11 @@ positions, and both are asked the same parsed query, so they find the same versi
   ``ascii`` tokenizer only splits the space-joined tokens again; ranked by bm25. It keeps no
   column sizes (``columnsize=0``): bm25 would read one ``%_docsize`` row per match, three
   quarters of its cost over many matches, so it ranks without length normalisation, as
-  ``ts_rank`` does (in effect BM25 with k1 = 0.3 and b = 0).
+  ``ts_rank`` does (in effect BM25 with k1 = 0.3 and b = 0). After each column's tokens come
+  its common grams (:func:`crawler.search.normalize.grams_with`): a phrase of two words one of
+  which is common is asked as its gram, one doclist, where its positions were a walk through
+  the common word's (and bm25's IDF walks a phrase's matches once more). Same matches, same
+  scores.
 - PostgreSQL: a table of ``tsvector`` columns (GIN-indexed) written as tsvector literals
   (lexeme and positions, no parser and no dictionary involved); ranked by ``ts_rank``.
   PostgreSQL keeps at most 256 positions of a lexeme and none past 16,383, so a phrase deep in
@@ -112,8 +116,9 @@ class SqliteIndex:
         conn.execute(
             text("INSERT INTO search_index (rowid, exact, stems, facets) "
                  "VALUES (:id, :exact, :stems, :facets)"),
-            [{"id": doc.version_id, "exact": " ".join(doc.analyzed.exact),
-              "stems": " ".join(doc.analyzed.stems), "facets": " ".join(doc.facets)}
+            [{"id": doc.version_id, "exact": " ".join(doc.analyzed.exact + doc.analyzed.grams[0]),
+              "stems": " ".join(doc.analyzed.stems + doc.analyzed.grams[1]),
+              "facets": " ".join(doc.facets)}
              for doc in docs])
 
     def clear(self, conn: Connection) -> None:
@@ -125,8 +130,9 @@ class SqliteIndex:
         session.execute(text(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}"))
 
     def _fts(self, expr: SearchExpr, exact: bool, facets: Sequence[str]) -> str:
-        return "{" + ("exact" if exact else "stems") + "} : (" + to_fts5(expr) + ")" + "".join(
-            f' AND {{facets}} : "{_facet(f)}"' for f in facets)
+        return ("{" + ("exact" if exact else "stems") + "} : (" + to_fts5(expr, stems=not exact)
+                + ")" + "".join(
+            f' AND {{facets}} : "{_facet(f)}"' for f in facets))
 
     def _match(self, expr: SearchExpr, exact: bool, facets: Sequence[str]) -> ColumnElement[bool]:
         # (The MATCH names the table, not a column: no table object to share.)

@@ -23,6 +23,10 @@ more each) joined as well, so that آبانماه and آبان‌ماه find it;
 (:mod:`crawler.search.query`) searches two neighbouring words also joined, so that آبان ماه finds
 آبانماه. A single letter is never joined (و زیر, "and under", is not وزیر, "minister").
 
+A phrase of two words, one of them among the most common words of the three languages (in the,
+كه اين), is costly to find by positions: the common word is in most articles. SQLite's index
+also holds each two neighbouring words of which one is common as one token (in‧the, after
+Lucene's CommonGrams), and such a phrase is searched as that token (:func:`gram`).
 Stored text is never changed; only the index and the query go through here. When anything in
 this module changes what it produces, raise :data:`ANALYZER_VERSION`: the index notices and
 rebuilds itself (or `akhbar reindex --search` does it at once).
@@ -32,16 +36,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
 __all__ = [
     "ANALYZER_VERSION",
+    "COMMON",
     "MAX_TOKEN",
     "ZWNJ",
     "Analyzed",
     "analyze",
+    "gram",
+    "grams_with",
     "joinable",
     "normalize",
     "stem",
@@ -52,7 +59,7 @@ __all__ = [
 ]
 
 #: Raised whenever the tokens this module produces for a text change.
-ANALYZER_VERSION = 4
+ANALYZER_VERSION = 5
 
 ZWNJ = "\u200c"
 
@@ -202,18 +209,59 @@ def _joined(word: str, parts: list[str]) -> str:
     return joined
 
 
+#: Between the two words of a common gram: not a letter or a digit (so never inside a word),
+#: not ASCII (so FTS5's ascii tokenizer keeps it inside a token).
+GRAM_JOIN = "\u2027"
+
+#: The most common words of English, Arabic and Persian (written as a reader types them; kept
+#: as their stems): a phrase with one of them is searched as one token. Function words only,
+#: so that the grams they make add about half as many tokens again, not twice as many.
+_COMMON_WORDS = """
+the a an of in on at to for and or but is was are were be been has have had it its that this
+with as by from not he she they we his her their will would said than which who also
+في من على إلى عن أن إن ما لا هذا هذه التي الذي الذين مع كان قد بعد بين أو ثم كل لم لن ذلك
+عند حتى أنه وفي ومن وأن كما
+و در به از که این با را است برای آن تا بر هم یک خود شد شده می نیز اما یا هر ها های
+"""
+
+
+def gram(first: str, second: str) -> str:
+    """Two neighbouring tokens as one (indexed by SQLite when one of them is common)."""
+    return first + GRAM_JOIN + second
+
+
+def grams_with(common: frozenset[str], tokens: list[str], stems: list[str]) -> tuple[
+        list[str], list[str]]:
+    """The grams of each two neighbouring tokens one of whose stems is in ``common``: of the
+    tokens, and of their stems (each in its column; the same pairs in both)."""
+    exact: list[str] = []
+    stemmed: list[str] = []
+    for n in range(len(tokens) - 1):
+        if stems[n] in common or stems[n + 1] in common:
+            exact.append(gram(tokens[n], tokens[n + 1]))
+            stemmed.append(gram(stems[n], stems[n + 1]))
+    return exact, stemmed
+
+
+#: The stems of :data:`_COMMON_WORDS`.
+COMMON = frozenset(stem(word_terms(w)[0]) for w in words(_COMMON_WORDS))
+
+
 @dataclass(frozen=True)
 class Analyzed:
     """A text as indexed: exact (normalised) tokens and their stems, position for position;
-    the last ``pairs`` of them are neighbouring words joined (PostgreSQL keeps those apart)."""
+    the last ``pairs`` of them are neighbouring words joined (PostgreSQL keeps those apart).
+    ``grams``: the common grams of the tokens and of the stems (SQLite's index alone)."""
 
     exact: list[str]
     stems: list[str]
     pairs: int = 0
+    grams: tuple[list[str], list[str]] = field(default_factory=lambda: ([], []))
 
 
 def analyze(*texts: str | None) -> Analyzed:
     """Title, description and body as one stream of tokens."""
     words_and_parts, pairs = _tokens("\n".join(t for t in texts if t))
     exact = words_and_parts + pairs
-    return Analyzed(exact, [stem(t) for t in exact], len(pairs))
+    stems = [stem(t) for t in exact]
+    return Analyzed(exact, stems, len(pairs), grams_with(COMMON, exact, stems))

@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 
 from crawler.errors import QueryError
 from crawler.search.normalize import (
+    COMMON,
     MAX_TOKEN,
+    gram,
     joinable,
     normalize,
     stem,
@@ -275,10 +277,26 @@ def _writer(term: Callable[[str, bool], str], phrase: Callable[[tuple[str, ...],
     return write
 
 
-_fts5 = _writer(
-    term=lambda t, p: f'"{t}"' + (" *" if p else ""),
-    phrase=lambda ts, p: '"' + " ".join(ts) + '"' + (" *" if p else ""),
-    both=" AND ", either=" OR ", not_=lambda pos, neg: f"({pos} NOT {neg})")
+def _fts5_phrase(grams: Callable[[str], str] | None) -> Callable[[tuple[str, ...], bool], str]:
+    """FTS5's phrase; with ``grams`` (a token to the stem it is indexed as common by), two
+    words one of which is common are written as their gram, one token of the index."""
+    def phrase(tokens: tuple[str, ...], prefix: bool) -> str:
+        if (grams is not None and len(tokens) == 2 and not prefix
+                and any(grams(t) in COMMON for t in tokens)):
+            return f'"{gram(*tokens)}"'
+        return '"' + " ".join(tokens) + '"' + (" *" if prefix else "")
+    return phrase
+
+
+def _fts5(grams: Callable[[str], str] | None) -> Callable[[Node], str]:
+    return _writer(
+        term=lambda t, p: f'"{t}"' + (" *" if p else ""), phrase=_fts5_phrase(grams),
+        both=" AND ", either=" OR ", not_=lambda pos, neg: f"({pos} NOT {neg})")
+
+
+def _same(token: str) -> str:
+    return token
+
 
 _tsquery = _writer(
     term=lambda t, p: f"'{t}'" + (":*" if p else ""),
@@ -286,9 +304,12 @@ _tsquery = _writer(
     both=" & ", either=" | ", not_=lambda pos, neg: f"({pos} & !{neg})")
 
 
-def to_fts5(expr: SearchExpr) -> str:
-    """The query in FTS5's MATCH syntax."""
-    return " OR ".join(map(_fts5, expr.groups))
+def to_fts5(expr: SearchExpr, stems: bool | None = None) -> str:
+    """The query in FTS5's MATCH syntax: against the stems column (``stems`` true: the
+    expression is :func:`stemmed`) or the exact one (false), a phrase of two words with a
+    common one as their gram; phrases by positions alone when ``stems`` is None."""
+    write = _fts5(None if stems is None else _same if stems else stem)
+    return " OR ".join(map(write, expr.groups))
 
 
 def tsquery_of(node: Node) -> str:

@@ -69,9 +69,22 @@ def fts5() -> Iterator[sqlite3.Connection]:
 def test_any_parsed_query_runs_on_fts5(fts5: sqlite3.Connection, text: str) -> None:
     expr = parsed_or_none(text)
     if expr is not None:
-        for e in (expr, stemmed(expr)):  # type: ignore[arg-type]
+        for e, stems in ((expr, None), (expr, False), (stemmed(expr), True)):  # type: ignore[arg-type]
             fts5.execute("SELECT rowid FROM t WHERE t MATCH ?",
-                         ("{stems} : (" + to_fts5(e) + ")",)).fetchall()
+                         ("{stems} : (" + to_fts5(e, stems) + ")",)).fetchall()
+
+
+def test_a_phrase_with_a_common_word_is_its_gram_on_fts5() -> None:
+    # One token of the index (see normalize.grams_with), not a walk of "the"'s positions.
+    assert to_fts5(parse('"in the"'), stems=True) == '("in\u2027the")'
+    assert to_fts5(parse('"the bank rates"'), stems=True) == '("the bank rates")'
+    assert to_fts5(parse('"bank rates"'), stems=True) == '("bank rates")'
+    assert to_fts5(parse('"the bank"*'), stems=True) == '("the bank" *)'
+    assert to_fts5(parse('"in the"')) == '("in the")'
+    # Persian: the phrase as its gram, or the two words joined (a compound written apart);
+    # against the exact column, a word is common by its stem (برای: برا).
+    assert to_fts5(stemmed(parse('"که این"')), stems=True) == '(("كه\u2027اين" OR "كها"))'
+    assert to_fts5(parse('"برای ما"'), stems=False) == '(("براي\u2027ما" OR "برايما"))'
 
 
 @given(QUERY_TEXT)

@@ -195,3 +195,20 @@ def test_a_common_word_is_ranked_among_its_newest_matches(
     for lang, expected in (("en", ["3", "4"]), ("fa", ["fa"]), ("ar", [])):
         page = search(catalog, ArticleQuery(text="zyxw", lang=lang))
         assert [slug(h.url) for h in page.hits] == expected, lang
+
+
+def test_a_phrase_with_a_common_word_finds_the_two_side_by_side_only(catalog: Catalog) -> None:
+    # On SQLite such a phrase is one token of the index (a common gram), on PostgreSQL
+    # positions: the same articles either way, in both columns (stems and exact forms).
+    seen = T0 + timedelta(days=3)
+    add_article(catalog, "demo_en", "/gram/1/", "t", "Zyxq the bank. Rates", "en", None, seen)
+    add_article(catalog, "demo_en", "/gram/2/", "t", "The zyxq, in a bank", "en", None, seen)
+    add_article(catalog, "demo_fa", "/gram/3/", "t", "کتاب‌های خضظ که ماند", "fa", None, seen)
+    add_article(catalog, "demo_fa", "/gram/4/", "t", "که خضظها ماند", "fa", None, seen)
+    for exact in (False, True):
+        assert found(catalog, '"zyxq the"', exact=exact) == ["1"]
+        assert found(catalog, '"the zyxq"', exact=exact) == ["2"]
+        assert found(catalog, '"bank rates"', exact=exact) == ["1"]  # across a full stop
+        assert found(catalog, '"خضظ که"', exact=exact) == ["3"]
+    assert found(catalog, '"که خضظ"') == ["4"]  # the stem of خضظها
+    assert found(catalog, '"که خضظ"', exact=True) == []
