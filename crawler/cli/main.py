@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -56,9 +57,16 @@ def cli(click_ctx: click.Context, config: str | None, home: str | None) -> None:
     click_ctx.obj = Obj(config, home, given if isinstance(given, Prestarted) else None)
 
 
-def main(argv: list[str] | None = None, *, prestarted: Prestarted | None = None) -> Any:
-    from crawler.cli import commands  # noqa: F401  (registers the commands)
+#: The module that registers every command (each group lives in a module of its own).
+ALL_COMMANDS = "crawler.cli.commands"
 
+
+def main(argv: list[str] | None = None, *, prestarted: Prestarted | None = None,
+         commands: str = ALL_COMMANDS) -> Any:
+    """Run the command line. ``commands``: the module that registers the commands it may
+    run (imported by name: it imports this module); a foreground crawl names only its own,
+    :mod:`crawler.cli.crawl` (see :mod:`crawler.cli.entry`)."""
+    importlib.import_module(commands)
     try:
         return cli.main(args=argv, prog_name="akhbar", standalone_mode=True, obj=prestarted)
     except AkhbarError as exc:

@@ -33,12 +33,13 @@ RECENT_ARTICLES = 200
 
 
 def _malloc_trim() -> Callable[[], object] | None:
+    # The symbols the process has loaded, the C library's among them: ctypes.util's
+    # find_library("c") runs `ldconfig -p` in a subprocess, 0.1-0.2 s of each run's start
+    # (measured: bench/README.md, issue 11, round 4).
     try:
         import ctypes
-        import ctypes.util
 
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim = libc.malloc_trim
+        trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):  # not glibc
         return None
     return lambda: trim(0)

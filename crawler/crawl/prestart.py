@@ -1,10 +1,11 @@
 """``python -m crawler.crawl.prestart``: a shared crawl process started before its owner
 knows its settings (see :mod:`crawler.crawl.hostboot`).
 
-It imports what every shared crawl process needs (:data:`PRELOAD`), reads one
-:class:`~crawler.crawl.hostboot.Boot` line from its stdin, takes that environment, working
-directory and stderr file, and runs the host (:data:`HOST`) with those arguments. If its
-stdin closes first (the owner did not need it, or is gone), it exits at once.
+It imports what every shared crawl process needs (:data:`PRELOAD`, then the components the
+project's settings name), reads one :class:`~crawler.crawl.hostboot.Boot` line from its
+stdin, takes that environment, working directory and stderr file, and runs the host
+(:data:`HOST`) with those arguments. If its stdin closes first (the owner did not need it,
+or is gone), it exits at once.
 
 This module is the process's ``__main__``, and every extraction worker (a *spawned*
 process) imports the parent's ``__main__`` again: so at its top it imports only the standard
@@ -54,6 +55,7 @@ def boot(line: bytes) -> list[str]:
 
 def main() -> int:
     importlib.import_module(PRELOAD)
+    importlib.import_module(HOST).preload_components()
     line = read_line(sys.stdin.fileno())
     if not line.strip():
         return 0

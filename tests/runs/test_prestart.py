@@ -80,3 +80,39 @@ def test_a_prestarted_process_keeps_its_workers_small() -> None:
                         "print(*(m in sys.modules for m in ('scrapy', 'sqlalchemy', "
                         "'twisted')))\n")
     assert out.split() == ["False", "False", "False"]
+
+
+def test_a_foreground_crawl_imports_only_its_own_command() -> None:
+    """`akhbar crawl` registers the crawl command alone, and nothing that indexes WARC files
+    (archive.cdxj: surt, tldextract, requests) is imported before a run has ended."""
+    out = python_output(  # no outlet named: a usage error, before any config is read
+        "import sys\nfrom crawler.cli.main import cli, main\n"
+        "try:\n    main(['crawl'], commands='crawler.cli.crawl')\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted(cli.commands))\n"
+        "print(*(m in sys.modules for m in ('crawler.cli.schedule', 'crawler.cli.serve', "
+        "'crawler.cli.archive', 'archive.cdxj', 'surt', 'requests')))\n")
+    commands, imported = out.splitlines()[-2:]
+    assert commands == "['crawl', 'demo']"
+    assert imported.split() == ["False"] * 6
+
+
+def test_every_other_command_line_registers_every_command() -> None:
+    out = python_output("from crawler.cli.main import cli, main\n"
+                        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+                        "print(len(cli.commands))\n")
+    assert int(out.splitlines()[-1]) > 10
+
+
+def test_malloc_trim_is_found_without_a_subprocess() -> None:
+    """The crawl's pipeline trims the heap with glibc's malloc_trim, looked up in the
+    process's own symbols (ctypes.util.find_library runs `ldconfig` in a subprocess)."""
+    out = python_output("import subprocess, sys\n"
+                        "calls = []\n"
+                        "real = subprocess.Popen.__init__\n"
+                        "def spy(self, *a, **k):\n    calls.append(a)\n    real(self, *a, **k)\n"
+                        "subprocess.Popen.__init__ = spy\n"
+                        "from crawler.crawl.pipelines import _malloc_trim\n"
+                        "trim = _malloc_trim()\n"
+                        "print(trim is not None and trim() in (0, 1), len(calls))\n")
+    assert out.split() == ["True", "0"]
