@@ -32,8 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import surt
-
 try:
     import fcntl
 except ImportError:  # pragma: no cover - non-POSIX
@@ -120,6 +118,11 @@ class CdxjLine:
 def url_key(url: str) -> str:
     """The SURT key pywb sorts and looks up by. ValueError for what is not a URL at all
     (``surt`` itself fails with an AttributeError on a blank one)."""
+    # surt brings tldextract and requests (~0.09 s of CPU, ~7 MB): imported by the first
+    # key made, not by every reader of an index (the owner of a run checks its files
+    # against the index when it ends, and seldom has one to index).
+    import surt
+
     if not url.strip():
         raise ValueError(f"not a URL: {url!r}")
     try:

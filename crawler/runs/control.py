@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from archive import recover_open_files
+from archive.cdxj import index_unindexed_files
 from crawler.catalog import Run
 from crawler.context import AkhbarContext
 from crawler.crawl.hostproto import HOST_MODULE
@@ -159,11 +160,6 @@ def recover_warcs(ctx: AkhbarContext, outlet: str) -> list[str]:
     if recovered:
         logger.warning("closed %d WARC file(s) left open by a stopped crawl of %s: %s",
                        len(recovered), outlet, ", ".join(recovered))
-    # Imported here, when a run has ended, not with this module: archive.cdxj brings surt,
-    # tldextract and requests, ~0.09 s of CPU that a foreground `akhbar crawl` would spend
-    # before its first request (bench/README.md, issue 11, round 4).
-    from archive.cdxj import index_unindexed_files
-
     # Without a file to recover the index is read only if some file is newer than it.
     try:
         index_unindexed_files(ctx.data_dir / "index", ctx.warcs_dir, outlet,
