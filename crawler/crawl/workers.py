@@ -15,28 +15,28 @@ come first, extraction takes the CPU that is left.
 
 ``func`` and ``initializer`` may be given as ``"module:function"``: the worker imports the
 module, the process that starts the pool never does (the crawl process does not import
-trafilatura). A crawl process starts its pool before Scrapy is even imported
-(:func:`extraction_pool`, called by :mod:`crawler.crawl.crawlproc` and
-:mod:`crawler.crawl.host`), so that the workers' imports run beside its own, and hands it to
-its crawls in the ``AKHBAR_EXTRACT_POOL`` setting; a pool is shared, never copied (see
-:meth:`WorkerPool.__deepcopy__`).
+trafilatura). The worker's own side, its loop, is :mod:`crawler.crawl.workerloop`: a
+worker does not import this module (nor asyncio). A crawl process starts its pool before
+Scrapy is even imported (:func:`extraction_pool`, called by :mod:`crawler.crawl.crawlproc`
+and :mod:`crawler.crawl.host`), so that the workers' imports run beside its own, and hands
+it to its crawls in the ``AKHBAR_EXTRACT_POOL`` setting; a pool is shared, never copied
+(see :meth:`WorkerPool.__deepcopy__`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
-import importlib
 import logging
 import multiprocessing
 import os
 import pickle
-import signal
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
+
+from crawler.crawl.workerloop import Target, serve
 
 logger = logging.getLogger(__name__)
 
@@ -63,49 +63,6 @@ class _Worker:
     #: Tasks sent and not answered yet, oldest first (a worker answers in order).
     futures: deque[asyncio.Future[Any]] = field(default_factory=deque)
     watched: bool = field(default=False)
-
-
-Target = Callable[..., Any] | str
-
-
-def resolve(target: Target) -> Callable[..., Any]:
-    """A callable, or the function a ``"module:function"`` reference names."""
-    if not isinstance(target, str):
-        return target
-    module, _, name = target.partition(":")
-    func = getattr(importlib.import_module(module), name)
-    if not callable(func):
-        raise TypeError(f"{target} is not callable")
-    return func  # type: ignore[no-any-return]
-
-
-def _serve(
-    requests: Connection,
-    results: Connection,
-    target: Target,
-    initializer: Target | None,
-    nice: int,
-) -> None:
-    """A worker's loop: read pickled argument tuples, call ``func``, write ``(ok, value)``."""
-    # The crawl process handles SIGINT (a graceful stop); the worker ends when its pipe closes.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if nice:
-        os.nice(nice)
-    func = resolve(target)
-    if initializer is not None:
-        resolve(initializer)()
-    while True:
-        try:
-            data = requests.recv_bytes()
-        except (EOFError, OSError):
-            return
-        if not data:
-            return
-        try:
-            reply: tuple[bool, Any] = (True, func(*pickle.loads(data)))
-        except Exception as exc:  # noqa: BLE001 -- reported to the caller, the worker goes on
-            reply = (False, f"{type(exc).__name__}: {exc}")
-        results.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 class WorkerPool:
@@ -167,7 +124,7 @@ class WorkerPool:
         result_reader, result_writer = self._context.Pipe(duplex=False)
         pipe_size = _widen(request_writer)
         process = self._context.Process(
-            target=_serve,
+            target=serve,
             args=(request_reader, result_writer, self.func, self.initializer, self.nice),
             name="akhbar-extract",
             daemon=True,
@@ -311,7 +268,8 @@ class WorkerPool:
             self._forget(worker)
 
 
-#: A crawl's extraction task and the worker's warm-up, by name (see :func:`resolve`).
+#: A crawl's extraction task and the worker's warm-up, by name (see
+#: :func:`crawler.crawl.workerloop.resolve`).
 PROCESS_PAGE = "crawler.crawl.processing:process_page_and_requisites"
 WARM_UP = "crawler.crawl.processing:warm_up"
 

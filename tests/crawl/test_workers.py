@@ -93,8 +93,23 @@ def test_a_function_named_by_module_is_imported_in_the_worker_only() -> None:
     assert "colorsys" not in sys.modules
 
 
+def test_a_worker_imports_neither_the_pool_nor_asyncio() -> None:
+    """A worker runs crawler.crawl.workerloop only: the pool's module (asyncio, ssl) would
+    cost every worker ~2 MB."""
+    async def main() -> list[str]:
+        # The worker evaluates this; the caller cannot see the worker's modules otherwise.
+        pool = WorkerPool("builtins:eval", 1)
+        try:
+            names = ("asyncio", "crawler.crawl.workers", "crawler.crawl.workerloop")
+            return list(await pool.run(f"[m for m in {names!r} if m in __import__('sys').modules]"))
+        finally:
+            pool.close()
+
+    assert asyncio.run(main()) == ["crawler.crawl.workerloop"]
+
+
 def test_a_bad_reference_fails_the_worker_not_the_caller() -> None:
-    from crawler.crawl.workers import resolve
+    from crawler.crawl.workerloop import resolve
 
     with pytest.raises(AttributeError):
         resolve("os:no_such_function")
