@@ -73,6 +73,13 @@ def _setup_logging(settings: Settings, level: str) -> None:
     logging.captureWarnings(True)
     twisted_log.PythonLoggingObserver("twisted").start()
     logging.config.dictConfig(DEFAULT_LOGGING)
+    # Scrapy's loggers are set to DEBUG there: a "Crawled (200)" record was made (its
+    # caller found, its message formatted by the log formatter) for every response and
+    # then refused by every handler. A run whose log wants DEBUG lowers it again
+    # (crawler.crawl.hostruns).
+    wanted = logging.getLevelName(level)
+    logging.getLogger("scrapy").setLevel(
+        min(logging.INFO, wanted) if isinstance(wanted, int) else logging.NOTSET)
     quiet_settings_dumps(level)
     root = logging.getLogger()
     root.setLevel(logging.NOTSET)

@@ -138,6 +138,9 @@ class Host:
         stderr = _run_stderr_handler(settings, run_id)
         stderr.addFilter(RunRecordFilter(run_id, shared=True))
         logging.getLogger().addHandler(stderr)
+        scrapy_logs = logging.getLogger("scrapy")  # at INFO unless a run asked for less
+        if scrapy_logs.level > stderr.level:
+            scrapy_logs.setLevel(stderr.level)
         try:
             crawler = Crawler(self._spider_cls, settings)
         except Exception as exc:

@@ -55,6 +55,9 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 # fingerprints: a set's per-entry objects made the crawl process grow with every URL.
 DUPEFILTER_CLASS = "crawler.crawl.seen.CompactDupeFilter"
 
+# Scrapy's in-memory stats without 2.19's per-attribute wrapper (crawler/crawl/stats.py).
+STATS_CLASS = "crawler.crawl.stats.PlainStatsCollector"
+
 DOWNLOADER_MIDDLEWARES = {
     # Replaced by a subclass that waits before retrying.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
