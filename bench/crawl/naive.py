@@ -59,7 +59,7 @@ class NaiveWarcMiddleware:
 
     def process_response(self, request: Request, response: Response,
                          spider: Any = None) -> Response:
-        from crawler.crawl.middlewares import exchange_from
+        from crawler.crawl.warccapture import exchange_from
 
         self.writer.write_exchange(exchange_from(request, response, datetime.now(UTC)))
         return response

@@ -17,5 +17,6 @@ import crawler.crawl.host  # noqa: F401
 import crawler.crawl.middlewares  # noqa: F401
 import crawler.crawl.pipelines  # noqa: F401
 import crawler.crawl.settings  # noqa: F401
+import crawler.crawl.warccapture  # noqa: F401
 import crawler.crawl.workers  # noqa: F401
 import spiders.outlet  # noqa: F401

@@ -83,7 +83,7 @@ DOWNLOADER_MIDDLEWARES = {
     # run's verdict in words (crawler/crawl/outcomes.py).
     "crawler.crawl.outcomes.FetchOutcomeMiddleware": 540,
     # Above HttpCacheMiddleware (900): sees every response, redirects included, as received.
-    "crawler.crawl.middlewares.WarcCaptureMiddleware": 950,
+    "crawler.crawl.warccapture.WarcCaptureMiddleware": 950,
 }
 
 SPIDER_MIDDLEWARES = {

@@ -5,7 +5,7 @@ A request the spider marks ``akhbar_render: browser`` never reaches Scrapy's dow
 page is loaded in the run's browser (:class:`.session.BrowserSession`) and Scrapy gets back a
 response whose body is the rendered DOM, for the spider and extraction, with the
 :class:`.page.RenderedPage` in ``request.meta[RENDERED]``. The WARC capture middleware writes
-that page's DOM and screenshot (:mod:`crawler.crawl.middlewares`); each request the page
+that page's DOM and screenshot (:mod:`crawler.crawl.warccapture`); each request the page
 made went through the crawl's downloader (:mod:`.fetch`) and was archived as it came.
 robots.txt and the crawl's time limit apply first (their middlewares come before this one).
 
