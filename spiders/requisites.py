@@ -57,6 +57,8 @@ class PageRequisites:
         for request in requests:
             if self._url_length is None or self._url_length(request, None) is not None:
                 self.crawler.engine.crawl(request)
+            else:
+                self.requisites.done(request.meta)
 
     def _requisites_asked(self, requests: list[Request]) -> list[Request]:
         self._stat("akhbar/requisites/requested", len(requests))
@@ -72,11 +74,15 @@ class PageRequisites:
         requests = self.requisites.for_stylesheet(response, self.parse_requisite,
                                                   self.on_requisite_error)
         self._stat("akhbar/requisites/requested", len(requests))
+        self.requisites.done(response.meta)
         yield from requests
 
     def on_requisite_error(self, failure: Failure) -> None:
         report_requisite_failure(self.crawler, failure, self.outlet.limits.max_response_size,
                                  self.outlet.capture.max_page_bytes)
+        request = getattr(failure, "request", None)
+        if isinstance(request, Request):
+            self.requisites.done(request.meta)
         self._stat("akhbar/requisites/over_caps", self.requisites.skipped, total=True)
 
 

@@ -8,10 +8,12 @@ from pydantic import ValidationError
 
 from crawler.crawl.requisites import (
     PageBudget,
+    RequisiteFetcher,
     RequisitePolicy,
     css_requisites,
     html_requisites,
 )
+from crawler.crawl.seen import DigestSet
 from crawler.outlets.schema import Capture
 
 PAGE = """<!DOCTYPE html><html><head>
@@ -91,6 +93,22 @@ def test_a_page_budget_caps_count_and_bytes() -> None:
     assert budget.take()
     budget.spend(150)
     assert not budget.take(), "no more once the page's bytes are spent"
+
+
+def test_a_pages_budget_lasts_until_its_last_requisite_is_done() -> None:
+    fetcher = RequisiteFetcher(RequisitePolicy.of(Capture(), ["news.example"]), DigestSet(),
+                               10_000_000)
+    page = "https://news.example/2026/01/a/"
+    found = ["https://news.example/a.png", "https://news.example/b.css", "https://x.org/t.gif"]
+    requests = fetcher.for_urls(page, found, print, print)
+    assert [r.url for r in requests] == ["https://news.example/a.png",
+                                         "https://news.example/b.css"]
+    fetcher.done(requests[0].meta)
+    assert page in fetcher.budgets, "b.css may still import more on the page's budget"
+    fetcher.done(requests[1].meta)
+    assert fetcher.budgets == {}, "a crawl keeps no budget per page it has finished"
+    assert fetcher.for_urls(page + "b/", found[:1], print, print) == []
+    assert fetcher.budgets == {}, "nor one for a page that asked for nothing new"
 
 
 @pytest.mark.parametrize("field, value, words", [
