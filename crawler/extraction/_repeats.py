@@ -10,6 +10,13 @@ articles counted (capped at :data:`WINDOW`) is boilerplate. Lines are compared b
 and the Markdown of an article match the same key; lines with fewer than
 :data:`MIN_LETTERS` letters (a table rule, a date, a number) are never counted.
 
+An outlet's crawl meets thousands of lines once (its prose), and the counts live as long as
+the crawl: every :data:`FORGET_EVERY` articles, the lines seen on one article only are
+forgotten (counted again from 1 if they come back). Kept, they grew the crawl process by
+~1.8 KB an article (36 MB in a crawl of 20,000). A boilerplate line, on 40% of the articles,
+is counted twice within a few articles of its first; a line forgotten then missed at most
+one count.
+
 :func:`strip_repeated` removes such lines from one article and says which it removed.
 """
 
@@ -26,6 +33,7 @@ MIN_PAGES = 3
 MIN_SHARE = 0.4
 WINDOW = 200
 MIN_LETTERS = 3
+FORGET_EVERY = 1000
 _MARKS = re.compile(r"^(?:[#>*\-+|]+\s*|\d+[.)]\s+)+")
 
 
@@ -50,17 +58,20 @@ class RepeatedLines:
     counts: Counter[str] = field(default_factory=Counter)
     pages: int = 0
     learned: frozenset[str] = frozenset()
-    _seen: set[str] = field(default_factory=set)
+    _seen: set[int] = field(default_factory=set)  # the pages counted, by 8-byte digest
 
     def threshold(self) -> int:
         return max(MIN_PAGES, math.ceil(MIN_SHARE * min(self.pages, WINDOW)))
 
     def add(self, page: str, lines: Iterable[str]) -> None:
         """Count the lines of one article (``page`` names it: an article is counted once)."""
-        if page in self._seen:
+        digest = int.from_bytes(hashlib.blake2b(page.encode(), digest_size=8).digest(), "big")
+        if digest in self._seen:
             return
-        self._seen.add(page)
+        self._seen.add(digest)
         self.pages += 1
+        if self.pages % FORGET_EVERY == 0:
+            self.counts = Counter({key: n for key, n in self.counts.items() if n > 1})
         keys = article_keys(lines)
         self.counts.update(keys)
         need = self.threshold()

@@ -7,7 +7,7 @@ import pytest
 
 from crawler.extraction import RepeatedLines, extract_article
 from crawler.extraction._boilerplate import is_boilerplate_line, strip_boilerplate
-from crawler.extraction._repeats import line_key, strip_repeated
+from crawler.extraction._repeats import FORGET_EVERY, line_key, strip_repeated
 
 PROSE = ("The committee met for six hours and agreed on a draft that will go to a vote next "
          "week in the capital city of the province.")
@@ -75,6 +75,15 @@ def test_lines_repeated_across_an_outlets_articles_are_learned() -> None:
     for n in range(3, 30):  # prose shared by 3 articles of 30 is not boilerplate
         repeats.add(f"a{n}", [PROSE if n < 6 else f"{n} {PROSE}", promo])
     assert repeats.learned == {line_key(promo)}
+
+
+def test_lines_seen_once_are_forgotten_and_boilerplate_is_still_learned() -> None:
+    promo = "Get the Ledger app: breaking alerts from Tabriz, free on every phone."
+    repeats = RepeatedLines()
+    for n in range(3 * FORGET_EVERY):
+        repeats.add(f"a{n}", [f"{n} {PROSE}", promo] if n % 2 else [f"{n} {PROSE}"])
+    assert repeats.learned == {line_key(promo)}
+    assert len(repeats.counts) < FORGET_EVERY + 1, "the counts do not grow with the crawl"
 
 
 def test_learned_lines_leave_text_and_markdown_and_are_recorded() -> None:
