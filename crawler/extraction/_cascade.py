@@ -30,10 +30,10 @@ import lxml.html
 from lxml.html import HtmlElement
 from readability import Document
 from trafilatura import bare_extraction
-from trafilatura.xml import xmltotxt
 
 from ._fast import ENABLED as FAST_PATH
 from ._fast import fast_main_text
+from ._markdown import markdown as trafilatura_markdown
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def _trafilatura(
 def _of(document: Any, path: str) -> MainText:
     text = getattr(document, "text", None) or ""
     body = getattr(document, "body", None)
-    markdown = xmltotxt(body, True) if body is not None and len(body) else text
+    markdown = trafilatura_markdown(body) if body is not None and len(body) else text
     if body is not None and markdown:
         markdown = _quoted(markdown, body)
     return MainText(text, markdown or text, path)

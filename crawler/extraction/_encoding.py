@@ -72,8 +72,12 @@ def decode_html(
     if encoding in _DEFAULT_WESTERN and not body.isascii() and _is_utf8(body):
         logger.debug("declared %s but the body is UTF-8; decoding as UTF-8", encoding)
         encoding = "utf-8"
-    if encoding == "utf-8" and not body.isascii() and not _is_utf8(body):
-        encoding = _repaired_utf8(body, url) or encoding
+    if encoding == "utf-8" and not body.isascii():
+        try:
+            # What to_unicode gives when the bytes are valid: decoded once, not checked first.
+            return body.decode("utf-8"), encoding
+        except UnicodeDecodeError:
+            encoding = _repaired_utf8(body, url) or encoding
     if encoding is None:
         encoding = _detect(body)
     elif encoding in {"utf-16", "utf-32"}:

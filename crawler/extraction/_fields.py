@@ -13,6 +13,7 @@ import re
 from typing import Any
 from urllib.parse import urljoin
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from ._metadata import PageMetadata, json_ld_text
@@ -27,6 +28,9 @@ _SECTION_META = ("article:section", "og:article:section", "section", "parsely-se
                  "category")
 _KEYWORD_META = ("keywords", "news_keywords")
 _TAG_META = ("article:tag", "og:article:tag", "parsely-tags")
+# tree.iter("a") filtered in libxml2: a page's hundreds of links without a rel attribute are
+# passed over without a Python object made for each.
+_LINKS_WITH_REL = etree.XPath("descendant-or-self::a[@rel]")
 _IMAGE_META = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image",
                "twitter:image:src")
 # Past this many, a "keywords" list is SEO filler rather than the article's subjects.
@@ -143,7 +147,7 @@ def find_tags(page: PageMetadata, tree: HtmlElement) -> tuple[list[str], str | N
         terms = _terms(page.meta_all.get(key, []))
         if terms:
             return terms, f"meta:{key}"
-    linked = [" ".join(a.text_content().split()) for a in tree.iter("a")
+    linked = [" ".join(a.text_content().split()) for a in _LINKS_WITH_REL(tree)
               if "tag" in (a.get("rel") or "").lower().split()]
     terms = list(dict.fromkeys(t for t in linked if t and len(t) <= 80))[:MAX_TERMS]
     return (terms, "rel-tag") if terms else ([], None)
