@@ -12,6 +12,7 @@ when it is the last line, names the site and speaks for it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # A line longer than this is prose, whatever it starts with.
 MAX_BOX_LINE = 250
@@ -47,8 +48,11 @@ def _words(line: str) -> str:
     return " ".join(_MARKS.sub("", line.strip()).split()).strip(" .:!|·-–—")
 
 
+@lru_cache(maxsize=1024)
 def is_boilerplate_line(line: str) -> bool:
-    """A "read also" link, a share or newsletter box, a bare "Comments" heading."""
+    """A "read also" link, a share or newsletter box, a bare "Comments" heading. Cached: the
+    text and the Markdown of an article share most lines, and boilerplate repeats across
+    pages."""
     words = _words(line)
     if not words or len(words) > MAX_BOX_LINE:
         return False

@@ -38,6 +38,11 @@ class Figure:
 
 
 def _norm(text: str) -> str:
+    # Normalised, a prefix of the text agrees with the whole text's normalisation as far as
+    # its own length (its last word may be cut): a long paragraph is not split whole.
+    head = " ".join(text[: _MATCH_CHARS * 4].split())
+    if len(head) > _MATCH_CHARS or len(text) <= _MATCH_CHARS * 4:
+        return head[:_MATCH_CHARS]
     return " ".join(text.split())[:_MATCH_CHARS]
 
 
