@@ -40,9 +40,10 @@ MAX_SIZE = 2**62
 
 @dataclasses.dataclass(frozen=True)
 class Page:
-    outlet: int
+    outlet: int | str
     url: str
     gzipped: bytes
+    content_type: str | None = CONTENT_TYPE
 
 
 def bench_pages(n: int, outlets: int) -> list[Page]:
@@ -69,6 +70,22 @@ def bench_pages(n: int, outlets: int) -> list[Page]:
     return pages
 
 
+def labelled_pages() -> list[Page]:
+    """The pages of ``bench.extract`` (English, Arabic and Persian in five designs, each
+    design an outlet) and the HTML fixtures of tests/extraction (their charset sniffed)."""
+    import gzip
+
+    from bench.extract.pages import build_pages
+
+    pages = [Page(page.design, page.url, gzip.compress(page.body, 6, mtime=0),
+                  page.content_type) for page in build_pages()]
+    fixtures = Path(__file__).resolve().parents[2] / "tests" / "extraction" / "fixtures"
+    for path in sorted(fixtures.glob("*.html")):
+        pages.append(Page("fixtures", f"https://fixtures.example/{path.name}",
+                          gzip.compress(path.read_bytes(), 6, mtime=0), None))
+    return pages
+
+
 def _results(pages: list[Page], task: Callable[..., Any],
              timer: Callable[[], float] = time.process_time
              ) -> Iterator[tuple[Page, Any, float]]:
@@ -76,10 +93,10 @@ def _results(pages: list[Page], task: Callable[..., Any],
     fed as the extraction pipeline feeds it."""
     from crawler.extraction import RepeatedLines
 
-    repeats: dict[int, RepeatedLines] = {}
+    repeats: dict[int | str, RepeatedLines] = {}
     for page in pages:
         learned = repeats.setdefault(page.outlet, RepeatedLines())
-        payload = pickle.dumps((page.gzipped, page.url, CONTENT_TYPE, HINTS, MAX_SIZE,
+        payload = pickle.dumps((page.gzipped, page.url, page.content_type, HINTS, MAX_SIZE,
                                 learned.learned, True), protocol=pickle.HIGHEST_PROTOCOL)
         start = timer()
         reply = pickle.dumps((True, task(*pickle.loads(payload))),
@@ -104,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--outlets", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--labelled", action="store_true",
+                        help="bench.extract's pages and the extraction fixtures instead")
     parser.add_argument("--every", type=int, default=1,
                         help="every K-th article only (a quicker sample, under valgrind say)")
     parser.add_argument("--profile", action="store_true")
@@ -116,8 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     from crawler.crawl.processing import warm_up
     from crawler.crawl.workers import PROCESS_PAGE, resolve
 
-    print(f"rendering {args.n} articles of {args.outlets} outlets ...", file=sys.stderr)
-    pages = bench_pages(args.n, args.outlets)[::max(args.every, 1)]
+    if args.labelled:
+        pages = labelled_pages()[::max(args.every, 1)]
+    else:
+        print(f"rendering {args.n} articles of {args.outlets} outlets ...", file=sys.stderr)
+        pages = bench_pages(args.n, args.outlets)[::max(args.every, 1)]
     task = resolve(PROCESS_PAGE)
     warm_up()
     passes: list[float] = []
