@@ -42,6 +42,14 @@ _NEWSLETTER = re.compile(
 # The blurb speaks for the outlet: "our", "we", or it opens with the outlet's name.
 _SPEAKS_FOR = re.compile(r"\b(?:our|we|us)\b", re.IGNORECASE)
 MIN_BLURB = 80
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def fold_blank_lines(text: str) -> str:
+    """``re.sub(r"\n{3,}", "\n\n", text)``: runs of blank lines folded to one. ``re`` has no
+    literal prefix to skip ahead to here and tries the pattern at every character (~0.15 ms on
+    a news article); most texts have no such run, and ``in`` finds that at C speed."""
+    return _BLANK_RUNS.sub("\n\n", text) if "\n\n\n" in text else text
 
 
 def _words(line: str) -> str:
@@ -85,7 +93,7 @@ def split_boilerplate(text: str, site_name: str | None = None) -> tuple[str, lis
     out = "\n".join(kept)
     left = set(kept)
     dropped = [line for line in lines if line.strip() and line not in left]
-    return re.sub(r"\n{3,}", "\n\n", out).strip("\n"), dropped
+    return fold_blank_lines(out).strip("\n"), dropped
 
 
 def strip_boilerplate(text: str, site_name: str | None = None) -> str:

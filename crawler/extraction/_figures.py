@@ -17,6 +17,8 @@ from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
+from ._boilerplate import fold_blank_lines
+
 # Figures read on one page at most (a gallery page has hundreds).
 MAX_FIGURES = 40
 MAX_CAPTION = 1000
@@ -117,4 +119,4 @@ def with_figures(markdown: str, figures: list[Figure]) -> str:
         out.append(line)
         for block in after.get(index, ()):
             out.extend(("", block, ""))
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n")
+    return fold_blank_lines("\n".join(out)).strip("\n")

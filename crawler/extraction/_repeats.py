@@ -29,6 +29,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ._boilerplate import fold_blank_lines
+
 MIN_PAGES = 3
 MIN_SHARE = 0.4
 WINDOW = 200
@@ -95,4 +97,4 @@ def strip_repeated(text: str, learned: frozenset[str]) -> tuple[str, list[str]]:
         (removed if key is not None and key in learned else kept).append(line)
     if not removed or not any(line.strip() for line in kept):
         return text, []
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip("\n"), removed
+    return fold_blank_lines("\n".join(kept)).strip("\n"), removed
