@@ -144,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     warm_up()
     passes: list[float] = []
     records: list[dict[str, Any]] = []
-    for k in range(args.repeat):
+    # A pass at least when its results are to be dumped or compared.
+    for k in range(max(args.repeat, 1 if args.dump or args.compare else 0)):
         total = 0.0
         for page, result, spent in _results(pages, task):
             total += spent

@@ -99,3 +99,19 @@ def test_pages_with_invalid_xml_characters_give_the_same_article(html, monkeypat
     assert fast is not None and slow is not None
     assert fast == slow
     assert "\x01" not in fast.text and "\ufffe" not in fast.text
+
+
+def test_element_classes_are_lxml_htmls() -> None:
+    """parse_html's C class lookup gives each element the class lxml.html's lookup gives:
+    the form classes by tag name in any case, HtmlElement for the rest."""
+    page = ("<html><body><form><input name=a><label>l</label><select><option>o</option>"
+            "</select><textarea>t</textarea></form><p>text <b>bold</b></p></body></html>")
+    ours = parse_html(page)
+    theirs = load_html(page)
+    assert ours is not None and theirs is not None
+    assert [type(e) for e in ours.iter()] == [type(e) for e in theirs.iter()]
+    assert type(ours.find(".//form")).__name__ == "FormElement"
+    # A renamed element gets its new name's class when lxml makes its Python object again.
+    for tree in (ours, theirs):
+        tree.find(".//p").tag = "INPUT"
+    assert [type(e).__name__ for e in ours.iter()] == [type(e).__name__ for e in theirs.iter()]
