@@ -97,14 +97,15 @@ def with_figures(markdown: str, figures: list[Figure]) -> str:
     left out, and so is a caption the text already holds."""
     if not figures or not markdown:
         return markdown
+    flat = " ".join(markdown.split())
+    missing = [figure for figure in figures if figure.caption not in flat]
+    if not missing:
+        return markdown  # every caption is in the text already (the lines are not keyed)
     lines = markdown.split("\n")
     keys = [_norm(_MARKS.sub("", line.strip())) for line in lines]
-    flat = " ".join(markdown.split())
     before: dict[int, list[str]] = {}
     after: dict[int, list[str]] = {}
-    for figure in figures:
-        if figure.caption in flat:
-            continue
+    for figure in missing:
         if figure.next_text and figure.next_text in keys:
             before.setdefault(keys.index(figure.next_text), []).append(figure_markdown(figure))
         elif figure.previous_text and figure.previous_text in keys:
