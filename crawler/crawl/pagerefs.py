@@ -53,10 +53,22 @@ def _first_group(match: re.Match[str]) -> str:
     return next(g for g in match.groups() if g is not None)
 
 
-@lru_cache(maxsize=32)
 def _css_refs(text: str) -> tuple[str, ...]:
-    """The references of a stylesheet, as written. Cached: an outlet's pages repeat the same
-    inline ``<style>`` (its theme's, 10-100 KB), whose scan cost ~0.2 ms a page."""
+    """The references of a stylesheet, as written. A long one is cached: an outlet's pages
+    repeat the same inline ``<style>`` (its theme's, 10-100 KB), whose scan cost ~0.2 ms a
+    page; short ones (style attributes) are not, so that they do not push it out."""
+    return _long_css_refs(text) if len(text) >= _CACHED_CSS else _scan_css(text)
+
+
+_CACHED_CSS = 2048
+
+
+@lru_cache(maxsize=8)
+def _long_css_refs(text: str) -> tuple[str, ...]:
+    return _scan_css(text)
+
+
+def _scan_css(text: str) -> tuple[str, ...]:
     text = _CSS_COMMENT.sub("", text)
     found = [_first_group(m) for m in _CSS_IMPORT.finditer(text)]
     found += [_first_group(m) for m in _CSS_URL.finditer(text)]
