@@ -29,6 +29,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from crawler.crawl.processing import warm_up
+from crawler.crawl.workerloop import resolve
+from crawler.crawl.workers import PROCESS_PAGE
+
 from .model import Site
 from .multisite import OutletsSpec
 from .render import article_html
@@ -131,9 +135,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dump", type=Path)
     parser.add_argument("--compare", type=Path)
     args = parser.parse_args(argv)
-
-    from crawler.crawl.processing import warm_up
-    from crawler.crawl.workers import PROCESS_PAGE, resolve
 
     if args.labelled:
         pages = labelled_pages()[::max(args.every, 1)]
