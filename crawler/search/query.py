@@ -249,8 +249,18 @@ def _stem(node: Node) -> Node:
         last = (stem_prefix if node.prefix else stem)(node.tokens[-1])
         return Phrase((*map(stem, node.tokens[:-1]), last), node.prefix)
     if isinstance(node, Either):
-        return Either(tuple(map(_stem, node.options)))
+        return _without_implied(Either(tuple(map(_stem, node.options))))
     return _stem_all(node)
+
+
+def _without_implied(either: Either) -> Node:
+    """``either`` without the phrases one of its words finds already: هفته‌ی is searched as
+    هفتهی or the phrase هفته ی, whose stems are هفته, and هفته ی; the phrase only cost a walk
+    of ی's positions, a letter in nearly every Persian article."""
+    words = {o.token for o in either.options if isinstance(o, Term) and not o.prefix}
+    kept = tuple(o for o in either.options
+                 if not (isinstance(o, Phrase) and words.intersection(o.tokens)))
+    return kept[0] if len(kept) == 1 else Either(kept)
 
 
 # Tokens are runs of letters and digits (see normalize.words), so neither syntax needs escapes

@@ -87,6 +87,12 @@ def test_a_phrase_with_a_common_word_is_its_gram_on_fts5() -> None:
     assert to_fts5(parse('"برای ما"'), stems=False) == '(("براي\u2027ما" OR "برايما"))'
 
 
+def test_a_phrase_its_own_word_finds_is_not_asked_against_the_stems() -> None:
+    # هفته‌ی: هفتهی or the parts هفته ی; stemmed, هفته finds every article the phrase does.
+    assert stemmed(parse("هفته‌ی")) == stemmed(parse("هفته"))
+    assert to_fts5(parse("هفته‌ی")) == '(("هفتهي" OR "هفته ي"))'
+
+
 @given(QUERY_TEXT)
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=100,
           deadline=None)
