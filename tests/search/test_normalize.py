@@ -74,3 +74,9 @@ _ARABIC_SCRIPT = st.text(st.characters(min_codepoint=0x0600, max_codepoint=0x06F
 def test_each_token_is_its_own_only_token(text: str) -> None:
     for token in tokens(text):
         assert tokens(token) == [token]
+
+
+def test_what_nfkc_makes_is_folded_too() -> None:
+    # NFKC makes ᴮ (a modifier letter) B, and ﬀ ff: a second pass folds what the first made.
+    assert normalize("ᴮ") == "b" and normalize("ᴮank") == "bank"
+    assert normalize("Straße ﬀ") == "strasse ff"
