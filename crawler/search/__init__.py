@@ -5,6 +5,8 @@
 - :mod:`~crawler.search.backends`: the index in SQLite FTS5 or PostgreSQL tsvector;
 - :mod:`~crawler.search.index`: keeping it up to date (:func:`catch_up`, :func:`rebuild`);
 - :mod:`~crawler.search.select`: the filters shared by search and export;
+- :mod:`~crawler.search.survey`: how many matches a query has (counted, or estimated from
+  stripes of ids), the sample its filters are checked on, and its rank window;
 - :mod:`~crawler.search.results`: :func:`search`, a ranked page with snippets.
 """
 

@@ -27,7 +27,7 @@ from crawler.search.query import SearchExpr, stemmed
 from crawler.search.select import ArticleQuery
 
 __all__ = ["COVER", "EXACT_COUNT", "MAX_SAMPLE", "RANK_WINDOW", "SAMPLE", "STRIPES", "Survey",
-           "index_matches", "survey"]
+           "index_matches", "stripes", "survey"]
 
 #: Up to this many matches in the index, the total is counted exactly; past it, it is
 #: estimated from a sample: counting every match of a common word in a million articles
