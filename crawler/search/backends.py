@@ -75,6 +75,9 @@ __all__ = ["IndexBackend", "PostgresIndex", "SqliteIndex", "backend_for"]
 #: The SQLite page cache of a connection that searched (KiB).
 SQLITE_CACHE_KIB = 65536
 
+#: The FTS5 index's matches of the bound ``:fts`` (the survey's statements, written as text).
+_FTS5_MATCHES = "FROM search_index WHERE search_index MATCH :fts"
+
 #: Positions PostgreSQL keeps: at most 256 per lexeme, none above 16,383.
 _PG_MAX_POSITIONS = 256
 _PG_MAX_POSITION = 16383
@@ -142,17 +145,15 @@ class SqliteIndex:
     def count_upto(self, expr: SearchExpr, *, exact: bool, facets: Sequence[str],
                    upto: int) -> TextClause:
         """The number of matches, counted up to ``upto``."""
-        return text("SELECT count(*) FROM (SELECT rowid FROM search_index "
-                    "WHERE search_index MATCH :fts LIMIT :upto)"
+        return text(f"SELECT count(*) FROM (SELECT rowid {_FTS5_MATCHES} LIMIT :upto)"
                     ).bindparams(fts=self._fts(expr, exact, facets), upto=upto)
 
     def ends(self, expr: SearchExpr, *, exact: bool, facets: Sequence[str]) -> TextClause:
         """One row: the oldest match's id and the newest's (FTS5 reads a match list from
         either end; a word and a facet that never meet are walked to the end, hence apart
         from :meth:`count_upto`)."""
-        where = "FROM search_index WHERE search_index MATCH :fts"
-        return text(f"SELECT (SELECT rowid {where} ORDER BY rowid LIMIT 1), "
-                    f"(SELECT rowid {where} ORDER BY rowid DESC LIMIT 1)"
+        return text(f"SELECT (SELECT rowid {_FTS5_MATCHES} ORDER BY rowid LIMIT 1), "
+                    f"(SELECT rowid {_FTS5_MATCHES} ORDER BY rowid DESC LIMIT 1)"
                     ).bindparams(fts=self._fts(expr, exact, facets))
 
     def stripes(self, expr: SearchExpr, *, exact: bool, facets: Sequence[str],
@@ -161,8 +162,8 @@ class SqliteIndex:
         (comma-separated). Built as text: a SQLAlchemy union of many FTS5 subqueries cost
         more to build than the reads (6 ms against 2, at a million articles)."""
         parts = " UNION ALL ".join(
-            f"SELECT {n}, count(*), group_concat(rowid) FROM search_index "
-            f"WHERE search_index MATCH :fts AND rowid BETWEEN :low{n} AND :high{n}"
+            f"SELECT {n}, count(*), group_concat(rowid) {_FTS5_MATCHES} "
+            f"AND rowid BETWEEN :low{n} AND :high{n}"
             for n in range(len(ranges)))
         bounds = {f"{end}{n}": value for n, (low, high) in enumerate(ranges)
                   for end, value in (("low", low), ("high", high))}

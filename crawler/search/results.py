@@ -95,6 +95,13 @@ def _dated(query: ArticleQuery) -> bool:
                                        query.captured_from, query.captured_to))
 
 
+def _passing(session: Session, query: ArticleQuery, ids: list[int]) -> int:
+    """How many of these versions pass ``query``'s filters (the catalog's side)."""
+    sample = (select(ArticleVersion.id.label("version_id")).where(ArticleVersion.id.in_(ids))
+              .subquery("sample"))
+    return int(session.execute(count(query, sample)).scalar_one())
+
+
 def _window_holds_dates(session: Session, query: ArticleQuery, found: Survey) -> bool:
     """Whether enough of the window's matches fall within ``query``'s dates (at least 1 in
     DATED_WINDOW_SHARE of the survey's sample drawn in the window): the index is in the order
@@ -104,9 +111,7 @@ def _window_holds_dates(session: Session, query: ArticleQuery, found: Survey) ->
     drawn = [i for i in found.sample if i >= found.start]
     if not drawn:
         return False
-    sample = (select(ArticleVersion.id.label("version_id")).where(ArticleVersion.id.in_(drawn))
-              .subquery("sample"))
-    return session.execute(count(query, sample)).scalar_one() * DATED_WINDOW_SHARE >= len(drawn)
+    return _passing(session, query, drawn) * DATED_WINDOW_SHARE >= len(drawn)
 
 
 def _total(session: Session, catalog: Catalog, expr: SearchExpr, query: ArticleQuery,
@@ -121,23 +126,21 @@ def _total(session: Session, catalog: Catalog, expr: SearchExpr, query: ArticleQ
         return session.execute(count(query, index_matches(catalog, expr, query, scored=False))
                                ).scalar_one(), True
     drawn = list(found.sample)
-    sample = (select(ArticleVersion.id.label("version_id")).where(ArticleVersion.id.in_(drawn))
-              .subquery("sample"))
-    kept = session.execute(count(query, sample)).scalar_one() if drawn else 0
+    kept = _passing(session, query, drawn) if drawn else 0
     estimate = round(found.matches * kept / len(drawn)) if drawn else found.matches
     return max(estimate, query.offset + shown), False
 
 
 def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
     """One page of the versions matching ``query.text`` (required), best first: the best of
-    the newest :data:`RANK_WINDOW` matches in the index (with a date filter, unless too few of
-    those fall within the dates: see :func:`_window_holds_dates`).
+    the newest :data:`~crawler.search.survey.RANK_WINDOW` matches in the index (with a date
+    filter, unless too few of those fall within the dates: see :func:`_window_holds_dates`).
 
     Ranked pages are cut from the best few candidates of the index first (their join and
     filters are cheap); only when those hold too few to fill the page does the query run on
     every match. Either way the page is the same: the candidates are a prefix of the order.
-    The total is exact up to :data:`EXACT_COUNT` matches in the index, an estimate past it
-    (``total_exact`` says which).
+    The total is exact up to :data:`~crawler.search.survey.EXACT_COUNT` matches in the index,
+    an estimate past it (``total_exact`` says which; :mod:`crawler.search.survey`).
     """
     expr, _ = matches_for(catalog, query)
     if expr is None:
