@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select, text
 
 from crawler.catalog import Article, ArticleVersion, Catalog
-from crawler.search.backends import backend_for
+from crawler.search.backends import IndexBackend, backend_for
 from crawler.search.facets import IndexDoc, version_facets
 from crawler.search.normalize import ANALYZER_VERSION, analyze
 
@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 
 #: Versions tokenised and written per transaction.
 BATCH = 500
+#: A catch-up of at least this many versions ends with the backend's ``settle`` (on
+#: PostgreSQL, ANALYZE: the planner's statistics of the new entries).
+SETTLE_AFTER = 10_000
 
 
 @dataclass(frozen=True)
@@ -68,9 +71,17 @@ def _is_current(conn: Connection, state: IndexState) -> bool:
     return digest == state.last_digest
 
 
-def catch_up(catalog: Catalog, *, batch: int = BATCH) -> int:
+def catch_up(catalog: Catalog, *, batch: int = BATCH, settle_after: int = SETTLE_AFTER) -> int:
     """Index every article version not indexed yet; returns how many were."""
     backend = backend_for(catalog.engine.dialect.name)
+    done = _catch_up(catalog, backend, batch)
+    if done >= settle_after:
+        with catalog.engine.begin() as conn:
+            backend.settle(conn)
+    return done
+
+
+def _catch_up(catalog: Catalog, backend: IndexBackend, batch: int) -> int:
     done = 0
     while True:
         with catalog.engine.connect() as conn:
