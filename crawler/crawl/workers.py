@@ -13,6 +13,12 @@ too large for the pipe's free room waits for an idle worker.
 Workers run at a lower priority (``nice``): fetching and WARC writing in the crawl process
 come first, extraction takes the CPU that is left.
 
+The processes start with the pool (so their ids are known at once), but each imports its
+task's module and runs its initializer only when the pool warms it up: at the first task
+(:meth:`WorkerPool.run`) or when its owner asks (:meth:`WorkerPool.warm`). A crawl process
+starts its pool at its own start, and its workers' imports (~0.5 s of CPU each) would
+otherwise compete on the same cores with the crawl's start and delay its first request.
+
 ``func`` and ``initializer`` may be given as ``"module:function"``: the worker imports the
 module, the process that starts the pool never does (the crawl process does not import
 trafilatura). The worker's own side, its loop, is :mod:`crawler.crawl.workerloop`: a
@@ -36,7 +42,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-from crawler.crawl.workerloop import Target, serve
+from crawler.crawl.workerloop import WARM, Target, serve
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +101,7 @@ class WorkerPool:
         self._workers: list[_Worker] = []
         self._queue: deque[tuple[bytes, asyncio.Future[Any]]] = deque()
         self._closed = False
+        self._warm = False
         for _ in range(size):
             self._start_worker()
 
@@ -110,6 +117,26 @@ class WorkerPool:
     @property
     def closed(self) -> bool:
         return self._closed
+
+    @property
+    def warmed(self) -> bool:
+        """Whether the workers have been told to import their task (see :meth:`warm`)."""
+        return self._warm
+
+    def warm(self) -> None:
+        """Have every worker import its task's module and run its initializer now, rather
+        than at the first task; without waiting for them. Idempotent."""
+        if self._warm or self._closed:
+            return
+        self._warm = True
+        for worker in list(self._workers):
+            self._send_warm(worker)
+
+    def _send_warm(self, worker: _Worker) -> None:
+        try:
+            worker.requests.send_bytes(WARM)
+        except OSError:
+            self._replace(worker)
 
     # A pool is a handle on running processes, passed around (in Scrapy settings, which are
     # deep-copied for every crawler) but never duplicated.
@@ -136,6 +163,8 @@ class WorkerPool:
         self._workers.append(worker)
         if self._loop is not None:
             self._watch(worker)
+        if self._warm:  # a replacement: ready it as its predecessor was
+            self._send_warm(worker)
         return worker
 
     def _watch(self, worker: _Worker) -> None:
@@ -156,6 +185,7 @@ class WorkerPool:
             self._loop = asyncio.get_running_loop()
             for worker in self._workers:
                 self._watch(worker)
+        self.warm()
         future: asyncio.Future[Any] = self._loop.create_future()
         payload = pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
         target = None if self._queue else self._least_busy(len(payload))

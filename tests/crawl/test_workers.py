@@ -177,3 +177,45 @@ def test_results_are_read_in_no_callers_context() -> None:
 
     assert asyncio.run(main()) == ["a", "b", "c"]  # each caller resumes in its own context
     assert seen and set(seen) == {None}
+
+
+def _touch_marker() -> None:
+    """An initializer whose run the test can see (the worker inherits the environment)."""
+    from pathlib import Path
+
+    Path(os.environ["AKHBAR_TEST_WORKER_MARKER"]).touch()
+
+
+def test_workers_import_their_task_when_warmed_not_when_started(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crawl process starts its pool with itself; the workers' imports wait for work (or
+    warm()), so they do not compete with the crawl's start for the cores."""
+    import time
+
+    marker = tmp_path / "warmed"
+    monkeypatch.setenv("AKHBAR_TEST_WORKER_MARKER", str(marker))
+    pool = WorkerPool("os:getpid", 1, initializer=f"{__name__}:_touch_marker")
+    try:
+        assert len(pool.pids) == 1 and not pool.warmed
+        assert not marker.exists()
+        pool.warm()
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists() and pool.warmed
+        # The warm-up got no reply: the first task's answer is the task's.
+        assert asyncio.run(pool.run()) == pool.pids[0]
+    finally:
+        pool.close()
+
+
+def test_the_first_task_warms_the_pool() -> None:
+    async def main() -> tuple[bool, int]:
+        pool = WorkerPool(operator.add, 2)
+        try:
+            before = pool.warmed
+            return before, await pool.run(40, 2)
+        finally:
+            pool.close()
+
+    assert asyncio.run(main()) == (False, 42)
