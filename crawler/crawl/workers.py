@@ -71,12 +71,23 @@ class _Worker:
     watched: bool = field(default=False)
 
 
+@dataclass
+class _Task:
+    """A task waiting for a worker. Its arguments are pickled when it is next to go (see
+    :meth:`WorkerPool._next`): a page waiting in the queue is held once (the caller's
+    body), not twice (the body and its pickle)."""
+
+    args: tuple[Any, ...]
+    future: asyncio.Future[Any]
+    payload: bytes | None = None
+
+
 class WorkerPool:
     """``size`` processes calling ``func``; ``await pool.run(*args)`` from the asyncio loop.
 
-    Tasks beyond the idle workers wait in a queue; the caller bounds how many are in flight
-    (in a crawl, Scrapy's scraper slot does). A worker that dies is replaced and its task
-    fails with :class:`WorkerCrashed`.
+    Tasks beyond the idle workers wait in a queue, unpickled but for the next one; the caller
+    bounds how many are in flight (in a crawl, Scrapy's scraper slot does). A worker that
+    dies is replaced and its task fails with :class:`WorkerCrashed`.
     """
 
     def __init__(
@@ -99,7 +110,7 @@ class WorkerPool:
         self._context = multiprocessing.get_context("spawn")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._workers: list[_Worker] = []
-        self._queue: deque[tuple[bytes, asyncio.Future[Any]]] = deque()
+        self._queue: deque[_Task] = deque()
         self._closed = False
         self._warm = False
         for _ in range(size):
@@ -178,7 +189,9 @@ class WorkerPool:
         worker.watched = True
 
     async def run(self, *args: Any) -> Any:
-        """Call ``func(*args)`` in a worker; raises :class:`WorkerError` if it raised there."""
+        """Call ``func(*args)`` in a worker; raises :class:`WorkerError` if it raised there.
+        ``args`` are pickled when the task's turn comes, not necessarily now: they must not
+        change while it waits (a crawl passes bytes, strings and frozensets)."""
         if self._closed:
             raise RuntimeError("the worker pool is closed")
         if self._loop is None:
@@ -187,12 +200,8 @@ class WorkerPool:
                 self._watch(worker)
         self.warm()
         future: asyncio.Future[Any] = self._loop.create_future()
-        payload = pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
-        target = None if self._queue else self._least_busy(len(payload))
-        if target is not None:
-            self._send(target, payload, future)
-        else:
-            self._queue.append((payload, future))
+        self._queue.append(_Task(args, future))
+        self._next()
         return await future
 
     def _least_busy(self, size: int) -> _Worker | None:
@@ -231,17 +240,27 @@ class WorkerPool:
         self._next()
 
     def _next(self) -> None:
-        """Hand queued tasks to workers with room, in order."""
+        """Hand queued tasks to workers with room, in order. The task at the head of the
+        queue is pickled (once) to learn whether a worker's pipe has room for it; the
+        others stay unpickled until their turn."""
         while self._queue:
-            payload, future = self._queue[0]
-            if future.done():  # a cancelled task is skipped
+            task = self._queue[0]
+            if task.future.done():  # a cancelled task is skipped
                 self._queue.popleft()
                 continue
-            worker = self._least_busy(len(payload))
+            if task.payload is None:
+                try:
+                    task.payload = pickle.dumps(task.args, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception as exc:  # noqa: BLE001 -- the caller's arguments; its error
+                    self._queue.popleft()
+                    task.future.set_exception(exc)
+                    continue
+                task.args = ()
+            worker = self._least_busy(len(task.payload))
             if worker is None:
                 return
             self._queue.popleft()
-            self._send(worker, payload, future)
+            self._send(worker, task.payload, task.future)
 
     def _replace(self, worker: _Worker) -> None:
         """The worker died: fail its task, start another in its place."""
@@ -276,9 +295,9 @@ class WorkerPool:
         if self._closed:
             return
         self._closed = True
-        for _, future in self._queue:
-            if not future.done():
-                future.set_exception(RuntimeError("the worker pool was closed"))
+        for task in self._queue:
+            if not task.future.done():
+                task.future.set_exception(RuntimeError("the worker pool was closed"))
         self._queue.clear()
         workers = list(self._workers)
         for worker in workers:

@@ -219,3 +219,33 @@ def test_the_first_task_warms_the_pool() -> None:
             pool.close()
 
     assert asyncio.run(main()) == (False, 42)
+
+
+def test_queued_tasks_wait_unpickled_and_keep_their_order() -> None:
+    """A page waiting for a worker is held once (its body), not also as a pickle; the
+    next task to go is pickled to see whether a pipe has room for it."""
+    async def main() -> tuple[list[int], int]:
+        pool = WorkerPool(operator.mul, 1, depth=1)
+        try:
+            tasks = [asyncio.ensure_future(pool.run(n, 2)) for n in range(8)]
+            await asyncio.sleep(0)  # every task queued, none answered yet
+            pickled = sum(1 for task in pool._queue if task.payload is not None)
+            return list(await asyncio.gather(*tasks)), pickled
+        finally:
+            pool.close()
+
+    results, pickled = asyncio.run(main())
+    assert results == [n * 2 for n in range(8)] and pickled <= 1
+
+
+def test_arguments_that_cannot_be_pickled_fail_their_task_only() -> None:
+    async def main() -> tuple[object, int]:
+        pool = WorkerPool(operator.add, 1)
+        try:
+            failed = await asyncio.gather(pool.run(lambda: 0, 1), return_exceptions=True)
+            return failed[0], await pool.run(1, 2)
+        finally:
+            pool.close()
+
+    error, value = asyncio.run(main())
+    assert isinstance(error, Exception) and value == 3
