@@ -87,6 +87,27 @@ def test_latin_evidence_is_the_token_by_token_count(text: str) -> None:
         assert list(found.foreign) == list(expected.foreign)  # same order too
 
 
+def test_no_listed_word_holds_an_apostrophe() -> None:
+    """evidence() sorts tokens without one by set operations on these lists."""
+    words = latin.EN_FUNCTION | latin.EN_NEWS | latin._FOREIGN_INDEX.keys()
+    assert not [word for word in words if "'" in word or "’" in word]
+
+
+def test_ascii_tokens_are_the_unicode_pattern_tokens() -> None:
+    for text in [*SAMPLES, SEED, "It's the government's plan, isn't it? a'b 'x y' z''w"]:
+        ascii_text = text.encode("ascii", "ignore").decode("ascii").lower()
+        assert latin._ASCII_TOKEN_RE.findall(ascii_text) == latin._TOKEN_RE.findall(ascii_text)
+
+
+def test_weighed_letters_are_counted_as_str_count_does() -> None:
+    from collections import Counter
+
+    for text in SAMPLES:
+        found = Counter(arabic_script._WEIGHED_LETTERS_RE.findall(text))
+        assert found == Counter({ch: text.count(ch) for ch in arabic_script._LETTER_WEIGHTS
+                                 if text.count(ch)}), repr(text)
+
+
 def test_digit_runs_are_the_regex_counts() -> None:
     for text in [*SAMPLES, "۱۲٣۴ ٠٠ ۹", "١٢٣", "۱۴۰۳/۰۹/۰۱"]:
         persian = arabic_script._runs(
