@@ -20,7 +20,6 @@ Arabic evidence. The caller adds langdetect's answer when the score is small.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -130,7 +129,6 @@ _WORD_WEIGHTS: dict[str, float] = {
     **dict.fromkeys("علی لا الا عام حیث کما الف امریکا".split(), -0.8),
     "من": -0.5,
 }
-_WEIGHED_LETTERS_RE = re.compile("[" + "".join(map(re.escape, _LETTER_WEIGHTS)) + "]")
 # Weight of one Arabic article (ال...) and of the keyboard balance (see module doc).
 ARTICLE_WEIGHT = -1.5
 KEYBOARD_WEIGHT = 1.2
@@ -243,12 +241,11 @@ def analyse(text: str, letters: int) -> ArabicScriptVerdict:
 
     score = 0.0
     evidence = 0
-    # The weighed letters found in one scan; added in _LETTER_WEIGHTS' order, as before.
-    found = Counter(_WEIGHED_LETTERS_RE.findall(text))
-    for ch in filter(found.__contains__, _LETTER_WEIGHTS):
-        n = found[ch]
-        score += _LETTER_WEIGHTS[ch] * min(n, 4)
-        evidence += n
+    for ch, weight in _LETTER_WEIGHTS.items():
+        n = text.count(ch)
+        if n:
+            score += weight * min(n, 4)
+            evidence += n
     # The keyboard (one cue, however many ی/ک or ي/ك): only the balance of forms counts.
     persian_forms = text.count("ی") + text.count("ک")
     arabic_forms = text.count("ي") + text.count("ك")

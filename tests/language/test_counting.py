@@ -99,15 +99,6 @@ def test_ascii_tokens_are_the_unicode_pattern_tokens() -> None:
         assert latin._ASCII_TOKEN_RE.findall(ascii_text) == latin._TOKEN_RE.findall(ascii_text)
 
 
-def test_weighed_letters_are_counted_as_str_count_does() -> None:
-    from collections import Counter
-
-    for text in SAMPLES:
-        found = Counter(arabic_script._WEIGHED_LETTERS_RE.findall(text))
-        assert found == Counter({ch: text.count(ch) for ch in arabic_script._LETTER_WEIGHTS
-                                 if text.count(ch)}), repr(text)
-
-
 def test_digit_runs_are_the_regex_counts() -> None:
     for text in [*SAMPLES, "۱۲٣۴ ٠٠ ۹", "١٢٣", "۱۴۰۳/۰۹/۰۱"]:
         persian = arabic_script._runs(
