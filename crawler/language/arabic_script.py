@@ -20,7 +20,6 @@ Arabic evidence. The caller adds langdetect's answer when the score is small.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 # Letters that only one of these languages writes; shared ones list every user.
@@ -153,13 +152,16 @@ def fold(text: str) -> str:
 
 
 # What one (folded) word adds to the Arabic/Persian score: the increments in the order the
-# rules add them (so sums stay bit-for-bit the same); as many increments as cues. Words repeat
-# a lot across a crawl; the cache is cleared when it would grow past _TOKEN_CACHE_MAX.
-_TOKEN_CACHE: dict[str, tuple[float, ...]] = {}
+# rules add them (so sums stay bit-for-bit the same), and the evidence count. Words repeat a
+# lot across a crawl; the cache is cleared when it grows past _TOKEN_CACHE_MAX.
+_TOKEN_CACHE: dict[str, tuple[tuple[float, ...], int]] = {}
 _TOKEN_CACHE_MAX = 50_000
 
 
-def _token_steps(token: str) -> tuple[float, ...]:
+def _token_score(token: str) -> tuple[tuple[float, ...], int]:
+    cached = _TOKEN_CACHE.get(token)
+    if cached is not None:
+        return cached
     steps: list[float] = []
     word_weight = _WORD_WEIGHTS.get(token)
     if word_weight is not None:
@@ -171,22 +173,11 @@ def _token_steps(token: str) -> tuple[float, ...]:
     if token.endswith(("شناسی", "شناس")) and len(token) > 6:
         # Persian's "-logy/-logist" compounds (هواشناسی, کارشناس): no Arabic word ends so.
         steps.append(1.5)
-    return tuple(steps)
-
-
-def _cue_steps(tokens: list[str]) -> Iterator[tuple[float, ...]]:
-    """The increments of the tokens that carry a cue, in the tokens' order. Most tokens
-    carry none: they are looked up and dropped in C (``map``, ``filter``), and only the
-    tokens new to the cache are scored in Python."""
-    cache = _TOKEN_CACHE
-    new = set(tokens).difference(cache)
-    if new:
-        if len(cache) + len(new) > _TOKEN_CACHE_MAX:
-            cache.clear()
-            new = set(tokens)
-        for token in new:
-            cache[token] = _token_steps(token)
-    return filter(None, map(cache.__getitem__, tokens))
+    result = (tuple(steps), len(steps))
+    if len(_TOKEN_CACHE) >= _TOKEN_CACHE_MAX:
+        _TOKEN_CACHE.clear()
+    _TOKEN_CACHE[token] = result
+    return result
 
 
 @dataclass(frozen=True)
@@ -256,9 +247,13 @@ def analyse(text: str, letters: int) -> ArabicScriptVerdict:
     n_arabic_digits = _runs(_ARABIC_DIGITS_RE, _ARABIC_DIGITS, text)
     score += 0.8 * min(n_persian_digits, 3) - 0.8 * min(n_arabic_digits, 3)
     evidence += n_persian_digits + n_arabic_digits
-    for steps in _cue_steps(tokens):
-        # -= 1.0 for a prefixed article is the same float operation as += -1.0.
-        for step in steps:
-            score += step
-        evidence += len(steps)
+    cache = _TOKEN_CACHE
+    for token in tokens:
+        cached = cache.get(token)
+        steps, cues = cached if cached is not None else _token_score(token)
+        if cues:
+            # -= 1.0 for a prefixed article is the same float operation as += -1.0.
+            for step in steps:
+                score += step
+            evidence += cues
     return ArabicScriptVerdict(own, own_confidence, score, evidence)
