@@ -4,10 +4,11 @@ same as ``scrapy crawl ...``, with the extraction workers started first.
 
 A worker spends ~0.4 s of CPU importing trafilatura, lxml and langdetect's profiles before it
 can take a page; the crawl process spends ~0.9 s importing Scrapy, Twisted and SQLAlchemy
-before it fetches one. Started by the pipeline, the workers only begin once the crawl
-process has done its imports. Started here, before Scrapy is imported, they load beside it;
-the pool is handed to :class:`crawler.crawl.pipelines.ExtractionPipeline` in the
-``AKHBAR_EXTRACT_POOL`` setting, and closed here when the crawl is over.
+before it fetches one. The worker processes are started here, before Scrapy is imported, and
+do those imports when the first page reaches the pool (:meth:`WorkerPool.warm`): after the
+crawl's first requests, not on the same cores at the same time as its start. The pool is
+handed to :class:`crawler.crawl.pipelines.ExtractionPipeline` in the ``AKHBAR_EXTRACT_POOL``
+setting, and closed here when the crawl is over.
 
 Several runs in one process (and one pool for all of them) is :mod:`crawler.crawl.host`.
 """

@@ -209,8 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     events = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
 
-    # The workers import trafilatura and the language profiles while this process imports
-    # Scrapy (see crawler.crawl.crawlproc).
+    # The worker processes start now; they import trafilatura and the language profiles when
+    # the first page reaches the pool (crawler.crawl.workers), after this process's start.
     from crawler.crawl import settings as crawl_settings
     from crawler.crawl.workers import extraction_pool
 

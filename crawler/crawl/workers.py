@@ -13,6 +13,12 @@ too large for the pipe's free room waits for an idle worker.
 Workers run at a lower priority (``nice``): fetching and WARC writing in the crawl process
 come first, extraction takes the CPU that is left.
 
+The processes start with the pool (so their ids are known at once), but each imports its
+task's module and runs its initializer only when the pool warms it up: at the first task
+(:meth:`WorkerPool.run`) or when its owner asks (:meth:`WorkerPool.warm`). A crawl process
+starts its pool at its own start, and its workers' imports (~0.5 s of CPU each) would
+otherwise compete on the same cores with the crawl's start and delay its first request.
+
 ``func`` and ``initializer`` may be given as ``"module:function"``: the worker imports the
 module, the process that starts the pool never does (the crawl process does not import
 trafilatura). The worker's own side, its loop, is :mod:`crawler.crawl.workerloop`: a
@@ -36,7 +42,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-from crawler.crawl.workerloop import Target, serve
+from crawler.crawl.workerloop import WARM, Target, serve
 
 logger = logging.getLogger(__name__)
 
@@ -65,12 +71,23 @@ class _Worker:
     watched: bool = field(default=False)
 
 
+@dataclass
+class _Task:
+    """A task waiting for a worker. Its arguments are pickled when it is next to go (see
+    :meth:`WorkerPool._next`): a page waiting in the queue is held once (the caller's
+    body), not twice (the body and its pickle)."""
+
+    args: tuple[Any, ...]
+    future: asyncio.Future[Any]
+    payload: bytes | None = None
+
+
 class WorkerPool:
     """``size`` processes calling ``func``; ``await pool.run(*args)`` from the asyncio loop.
 
-    Tasks beyond the idle workers wait in a queue; the caller bounds how many are in flight
-    (in a crawl, Scrapy's scraper slot does). A worker that dies is replaced and its task
-    fails with :class:`WorkerCrashed`.
+    Tasks beyond the idle workers wait in a queue, unpickled but for the next one; the caller
+    bounds how many are in flight (in a crawl, Scrapy's scraper slot does). A worker that
+    dies is replaced and its task fails with :class:`WorkerCrashed`.
     """
 
     def __init__(
@@ -93,8 +110,9 @@ class WorkerPool:
         self._context = multiprocessing.get_context("spawn")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._workers: list[_Worker] = []
-        self._queue: deque[tuple[bytes, asyncio.Future[Any]]] = deque()
+        self._queue: deque[_Task] = deque()
         self._closed = False
+        self._warm = False
         for _ in range(size):
             self._start_worker()
 
@@ -110,6 +128,26 @@ class WorkerPool:
     @property
     def closed(self) -> bool:
         return self._closed
+
+    @property
+    def warmed(self) -> bool:
+        """Whether the workers have been told to import their task (see :meth:`warm`)."""
+        return self._warm
+
+    def warm(self) -> None:
+        """Have every worker import its task's module and run its initializer now, rather
+        than at the first task; without waiting for them. Idempotent."""
+        if self._warm or self._closed:
+            return
+        self._warm = True
+        for worker in list(self._workers):
+            self._send_warm(worker)
+
+    def _send_warm(self, worker: _Worker) -> None:
+        try:
+            worker.requests.send_bytes(WARM)
+        except OSError:
+            self._replace(worker)
 
     # A pool is a handle on running processes, passed around (in Scrapy settings, which are
     # deep-copied for every crawler) but never duplicated.
@@ -136,6 +174,8 @@ class WorkerPool:
         self._workers.append(worker)
         if self._loop is not None:
             self._watch(worker)
+        if self._warm:  # a replacement: ready it as its predecessor was
+            self._send_warm(worker)
         return worker
 
     def _watch(self, worker: _Worker) -> None:
@@ -149,20 +189,19 @@ class WorkerPool:
         worker.watched = True
 
     async def run(self, *args: Any) -> Any:
-        """Call ``func(*args)`` in a worker; raises :class:`WorkerError` if it raised there."""
+        """Call ``func(*args)`` in a worker; raises :class:`WorkerError` if it raised there.
+        ``args`` are pickled when the task's turn comes, not necessarily now: they must not
+        change while it waits (a crawl passes bytes, strings and frozensets)."""
         if self._closed:
             raise RuntimeError("the worker pool is closed")
         if self._loop is None:
             self._loop = asyncio.get_running_loop()
             for worker in self._workers:
                 self._watch(worker)
+        self.warm()
         future: asyncio.Future[Any] = self._loop.create_future()
-        payload = pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
-        target = None if self._queue else self._least_busy(len(payload))
-        if target is not None:
-            self._send(target, payload, future)
-        else:
-            self._queue.append((payload, future))
+        self._queue.append(_Task(args, future))
+        self._next()
         return await future
 
     def _least_busy(self, size: int) -> _Worker | None:
@@ -201,17 +240,27 @@ class WorkerPool:
         self._next()
 
     def _next(self) -> None:
-        """Hand queued tasks to workers with room, in order."""
+        """Hand queued tasks to workers with room, in order. The task at the head of the
+        queue is pickled (once) to learn whether a worker's pipe has room for it; the
+        others stay unpickled until their turn."""
         while self._queue:
-            payload, future = self._queue[0]
-            if future.done():  # a cancelled task is skipped
+            task = self._queue[0]
+            if task.future.done():  # a cancelled task is skipped
                 self._queue.popleft()
                 continue
-            worker = self._least_busy(len(payload))
+            if task.payload is None:
+                try:
+                    task.payload = pickle.dumps(task.args, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception as exc:  # noqa: BLE001 -- the caller's arguments; its error
+                    self._queue.popleft()
+                    task.future.set_exception(exc)
+                    continue
+                task.args = ()
+            worker = self._least_busy(len(task.payload))
             if worker is None:
                 return
             self._queue.popleft()
-            self._send(worker, payload, future)
+            self._send(worker, task.payload, task.future)
 
     def _replace(self, worker: _Worker) -> None:
         """The worker died: fail its task, start another in its place."""
@@ -246,9 +295,9 @@ class WorkerPool:
         if self._closed:
             return
         self._closed = True
-        for _, future in self._queue:
-            if not future.done():
-                future.set_exception(RuntimeError("the worker pool was closed"))
+        for task in self._queue:
+            if not task.future.done():
+                task.future.set_exception(RuntimeError("the worker pool was closed"))
         self._queue.clear()
         workers = list(self._workers)
         for worker in workers:

@@ -91,7 +91,12 @@ for _lang, _words in FOREIGN_FUNCTION.items():
     for _word in _words:
         _FOREIGN_INDEX[_word] = (*_FOREIGN_INDEX.get(_word, ()), _lang)
 del _lang, _words, _word
+_FOREIGN_WORDS = frozenset(_FOREIGN_INDEX)
 _TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# The same tokens in lower-cased ASCII text, where a letter (``[^\W\d_]``) is [a-z] and there
+# is no ’: a character set the regex engine tests with one bitmap lookup, not three
+# Unicode category tests.
+_ASCII_TOKEN_RE = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _KURMANJI_LETTERS = re.compile(r"[êîû]")
 _NON_ASCII_LETTER_RE = re.compile(r"[\u00c0-\u024f\u1e00-\u1eff]")
 
@@ -123,29 +128,43 @@ def evidence(text: str) -> LatinEvidence:
     """Count the words of ``text`` that speak for English or for a rival."""
     if text.isascii():
         # Lower-casing ASCII keeps every letter a letter, one for one: the same tokens.
-        tokens = _TOKEN_RE.findall(text.lower())
+        tokens = _ASCII_TOKEN_RE.findall(text.lower())
         non_ascii = 0
     else:
         tokens = [token.lower().replace("’", "'") for token in _TOKEN_RE.findall(text)]
         non_ascii = len(_NON_ASCII_LETTER_RE.findall(text))
-    en_function = en_news = 0
-    foreign: dict[str, int] = {}
-    # Each distinct token once, with its count (first-seen order, so `foreign` is filled in
-    # the same order as token by token).
-    for token, n in Counter(tokens).items():
-        base = token.split("'", 1)[0] if "'" in token else token
+    # Each distinct token once, with its count. The word lists hold no apostrophe, so a
+    # token without one is its own base and is sorted by set operations (in C); the few
+    # with one ("government's") are looked at one by one.
+    counts = Counter(tokens)
+    distinct = counts.keys()
+    count = counts.__getitem__
+    # "in", "a", "is": a word English shares is evidence for no rival.
+    # (frozenset.intersection walks the tokens; ``keys & frozenset`` would walk the list.)
+    en_function = sum(map(count, EN_FUNCTION.intersection(distinct)))
+    en_news = sum(map(count, EN_NEWS.intersection(distinct).difference(EN_FUNCTION)))
+    for token in filter(_has_apostrophe, distinct):
+        base = token.split("'", 1)[0]
         if base in EN_FUNCTION:
-            # "in", "a", "is": a word English shares is evidence for no rival.
-            en_function += n
-            continue
-        if base in EN_NEWS:
-            en_news += n
-        for lang in _FOREIGN_INDEX.get(token, ()):
-            foreign[lang] = foreign.get(lang, 0) + n
+            en_function += counts[token]
+        elif base in EN_NEWS:
+            en_news += counts[token]
+    foreign: dict[str, int] = {}
+    rivals = _FOREIGN_WORDS.intersection(distinct).difference(EN_FUNCTION)
+    if rivals:
+        # In first-seen order of the tokens, as token by token.
+        for token in filter(rivals.__contains__, distinct):
+            n = counts[token]
+            for lang in _FOREIGN_INDEX[token]:
+                foreign[lang] = foreign.get(lang, 0) + n
     if non_ascii:
         # ê î û are Kurmanji's everyday letters (Hikûmet, nû, êvar); French and Turkish use
         # them in a few words only. Each word holding one speaks for Kurmanji.
-        marked = sum(n for token, n in Counter(tokens).items() if _KURMANJI_LETTERS.search(token))
+        marked = sum(n for token, n in counts.items() if _KURMANJI_LETTERS.search(token))
         if marked:
             foreign["kmr"] = foreign.get("kmr", 0) + marked
     return LatinEvidence(len(tokens), en_function, en_news, foreign, non_ascii)
+
+
+def _has_apostrophe(token: str) -> bool:
+    return "'" in token

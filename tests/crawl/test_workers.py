@@ -177,3 +177,75 @@ def test_results_are_read_in_no_callers_context() -> None:
 
     assert asyncio.run(main()) == ["a", "b", "c"]  # each caller resumes in its own context
     assert seen and set(seen) == {None}
+
+
+def _touch_marker() -> None:
+    """An initializer whose run the test can see (the worker inherits the environment)."""
+    from pathlib import Path
+
+    Path(os.environ["AKHBAR_TEST_WORKER_MARKER"]).touch()
+
+
+def test_workers_import_their_task_when_warmed_not_when_started(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crawl process starts its pool with itself; the workers' imports wait for work (or
+    warm()), so they do not compete with the crawl's start for the cores."""
+    import time
+
+    marker = tmp_path / "warmed"
+    monkeypatch.setenv("AKHBAR_TEST_WORKER_MARKER", str(marker))
+    pool = WorkerPool("os:getpid", 1, initializer=f"{__name__}:_touch_marker")
+    try:
+        assert len(pool.pids) == 1 and not pool.warmed
+        assert not marker.exists()
+        pool.warm()
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists() and pool.warmed
+        # The warm-up got no reply: the first task's answer is the task's.
+        assert asyncio.run(pool.run()) == pool.pids[0]
+    finally:
+        pool.close()
+
+
+def test_the_first_task_warms_the_pool() -> None:
+    async def main() -> tuple[bool, int]:
+        pool = WorkerPool(operator.add, 2)
+        try:
+            before = pool.warmed
+            return before, await pool.run(40, 2)
+        finally:
+            pool.close()
+
+    assert asyncio.run(main()) == (False, 42)
+
+
+def test_queued_tasks_wait_unpickled_and_keep_their_order() -> None:
+    """A page waiting for a worker is held once (its body), not also as a pickle; the
+    next task to go is pickled to see whether a pipe has room for it."""
+    async def main() -> tuple[list[int], int]:
+        pool = WorkerPool(operator.mul, 1, depth=1)
+        try:
+            tasks = [asyncio.ensure_future(pool.run(n, 2)) for n in range(8)]
+            await asyncio.sleep(0)  # every task queued, none answered yet
+            pickled = sum(1 for task in pool._queue if task.payload is not None)
+            return list(await asyncio.gather(*tasks)), pickled
+        finally:
+            pool.close()
+
+    results, pickled = asyncio.run(main())
+    assert results == [n * 2 for n in range(8)] and pickled <= 1
+
+
+def test_arguments_that_cannot_be_pickled_fail_their_task_only() -> None:
+    async def main() -> tuple[object, int]:
+        pool = WorkerPool(operator.add, 1)
+        try:
+            failed = await asyncio.gather(pool.run(lambda: 0, 1), return_exceptions=True)
+            return failed[0], await pool.run(1, 2)
+        finally:
+            pool.close()
+
+    error, value = asyncio.run(main())
+    assert isinstance(error, Exception) and value == 3

@@ -87,6 +87,18 @@ def test_latin_evidence_is_the_token_by_token_count(text: str) -> None:
         assert list(found.foreign) == list(expected.foreign)  # same order too
 
 
+def test_no_listed_word_holds_an_apostrophe() -> None:
+    """evidence() sorts tokens without one by set operations on these lists."""
+    words = latin.EN_FUNCTION | latin.EN_NEWS | latin._FOREIGN_INDEX.keys()
+    assert not [word for word in words if "'" in word or "’" in word]
+
+
+def test_ascii_tokens_are_the_unicode_pattern_tokens() -> None:
+    for text in [*SAMPLES, SEED, "It's the government's plan, isn't it? a'b 'x y' z''w"]:
+        ascii_text = text.encode("ascii", "ignore").decode("ascii").lower()
+        assert latin._ASCII_TOKEN_RE.findall(ascii_text) == latin._TOKEN_RE.findall(ascii_text)
+
+
 def test_digit_runs_are_the_regex_counts() -> None:
     for text in [*SAMPLES, "۱۲٣۴ ٠٠ ۹", "١٢٣", "۱۴۰۳/۰۹/۰۱"]:
         persian = arabic_script._runs(
