@@ -8,8 +8,9 @@ milliseconds, and bm25 already makes one (for its IDF). So where the index seeks
 of ids (SQLite's FTS5), past EXACT_COUNT matches the survey reads :data:`STRIPES` narrow
 stripes of ids spread over the matches' range (1/:data:`COVER` of it in all) and estimates
 from them: the number of matches, the sample, and where the newest :data:`RANK_WINDOW`
-matches begin (:data:`PHRASE_WINDOW` for a query with a phrase asked by positions). PostgreSQL's GIN index finds every match before it filters ids, so there one
-pass counts them all and draws the sample by a hash of the id.
+matches begin (:data:`PHRASE_WINDOW` for a query with a phrase asked by positions).
+PostgreSQL's GIN index finds every match before it filters ids, so there one pass counts them
+all and draws the sample by a hash of the id.
 """
 
 from __future__ import annotations
