@@ -30,8 +30,8 @@ from crawler.search.normalize import (
     words,
 )
 
-__all__ = ["All", "Either", "Node", "Phrase", "SearchExpr", "Term", "parse", "to_fts5",
-           "to_tsquery", "tsquery_of"]
+__all__ = ["All", "Either", "Node", "Phrase", "SearchExpr", "Term", "parse", "positional",
+           "to_fts5", "to_tsquery", "tsquery_of"]
 
 
 @dataclass(frozen=True)
@@ -291,11 +291,15 @@ def _fts5_phrase(grams: Callable[[str], str] | None) -> Callable[[tuple[str, ...
     """FTS5's phrase; with ``grams`` (a token to the stem it is indexed as common by), two
     words one of which is common are written as their gram, one token of the index."""
     def phrase(tokens: tuple[str, ...], prefix: bool) -> str:
-        if (grams is not None and len(tokens) == 2 and not prefix
-                and any(grams(t) in COMMON for t in tokens)):
+        if grams is not None and _is_gram(tokens, prefix, grams):
             return f'"{gram(*tokens)}"'
         return '"' + " ".join(tokens) + '"' + (" *" if prefix else "")
     return phrase
+
+
+def _is_gram(tokens: tuple[str, ...], prefix: bool, grams: Callable[[str], str]) -> bool:
+    """Whether SQLite asks this phrase as one common gram (two words, one of them common)."""
+    return len(tokens) == 2 and not prefix and any(grams(t) in COMMON for t in tokens)
 
 
 def _fts5(grams: Callable[[str], str] | None) -> Callable[[Node], str]:
@@ -312,6 +316,26 @@ _tsquery = _writer(
     term=lambda t, p: f"'{t}'" + (":*" if p else ""),
     phrase=lambda ts, p: "(" + " <-> ".join(f"'{t}'" for t in ts) + (":*" if p else "") + ")",
     both=" & ", either=" | ", not_=lambda pos, neg: f"({pos} & !{neg})")
+
+
+def positional(expr: SearchExpr, stems: bool) -> bool:
+    """Whether ``expr`` (as :func:`to_fts5` writes it against the stems, or the exact forms
+    when ``stems`` is false) looks for a phrase by positions: two words or more, not one
+    common gram. Such a phrase costs a walk of its words' match lists and positions per match
+    (bm25's IDF walks every match once more): :mod:`crawler.search.survey` ranks it among fewer
+    of its newest matches."""
+    grams = _same if stems else stem
+    return any(_positional(group, grams) for group in expr.groups)
+
+
+def _positional(node: Node, grams: Callable[[str], str]) -> bool:
+    if isinstance(node, Term):
+        return False
+    if isinstance(node, Phrase):
+        return not _is_gram(node.tokens, node.prefix, grams)
+    if isinstance(node, Either):
+        return any(_positional(option, grams) for option in node.options)
+    return any(_positional(child, grams) for child in node.required)
 
 
 def to_fts5(expr: SearchExpr, stems: bool | None = None) -> str:

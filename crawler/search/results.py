@@ -133,8 +133,10 @@ def _total(session: Session, catalog: Catalog, expr: SearchExpr, query: ArticleQ
 
 def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
     """One page of the versions matching ``query.text`` (required), best first: the best of
-    the newest :data:`~crawler.search.survey.RANK_WINDOW` matches in the index (with a date
-    filter, unless too few of those fall within the dates: see :func:`_window_holds_dates`).
+    the newest :data:`~crawler.search.survey.RANK_WINDOW` matches in the index
+    (:data:`~crawler.search.survey.PHRASE_WINDOW` with a phrase asked by positions; with a
+    date filter, unless too few of those fall within the dates: see
+    :func:`_window_holds_dates`).
 
     Ranked pages are cut from the best few candidates of the index first (their join and
     filters are cheap); only when those hold too few to fill the page does the query run on
@@ -151,7 +153,7 @@ def search(catalog: Catalog, query: ArticleQuery) -> SearchPage:
         backend_for(catalog.engine.dialect.name).prepare(session)
         check_filters(session, query)
         # A ranked query surveys its matches first: how many, and where its window starts
-        # (past RANK_WINDOW of them); the survey serves the total too.
+        # (past its window's size of them); the survey serves the total too.
         found = survey(session, catalog, expr, query) if query.sort == "rank" else None
         start = found.start if found else None
         if found and start is not None and _dated(query) and not _window_holds_dates(

@@ -8,8 +8,9 @@ milliseconds, and bm25 already makes one (for its IDF). So where the index seeks
 of ids (SQLite's FTS5), past EXACT_COUNT matches the survey reads :data:`STRIPES` narrow
 stripes of ids spread over the matches' range (1/:data:`COVER` of it in all) and estimates
 from them: the number of matches, the sample, and where the newest :data:`RANK_WINDOW`
-matches begin. PostgreSQL's GIN index finds every match before it filters ids, so there one
-pass counts them all and draws the sample by a hash of the id.
+matches begin (:data:`PHRASE_WINDOW` for a query with a phrase asked by positions).
+PostgreSQL's GIN index finds every match before it filters ids, so there one pass counts them
+all and draws the sample by a hash of the id.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from sqlalchemy.orm import Session
 from crawler.catalog import Catalog
 from crawler.search.backends import IndexBackend, SqliteIndex, backend_for
 from crawler.search.facets import facet_tokens
-from crawler.search.query import SearchExpr, stemmed
+from crawler.search.query import SearchExpr, positional, stemmed
 from crawler.search.select import ArticleQuery
 
-__all__ = ["COVER", "EXACT_COUNT", "MAX_SAMPLE", "RANK_WINDOW", "SAMPLE", "STRIPES", "Survey",
-           "index_matches", "stripes", "survey"]
+__all__ = ["COVER", "EXACT_COUNT", "MAX_SAMPLE", "PHRASE_WINDOW", "RANK_WINDOW", "SAMPLE",
+           "STRIPES", "Survey", "index_matches", "rank_window", "stripes", "survey"]
 
 #: Up to this many matches in the index, the total is counted exactly; past it, it is
 #: estimated from a sample: counting every match of a common word in a million articles
@@ -36,6 +37,11 @@ EXACT_COUNT = 5_000
 #: A ranked page is ranked among the newest RANK_WINDOW of its matches in the index (all of
 #: them up to that many): ranking costs per match ranked. The total still counts every match.
 RANK_WINDOW = 20_000
+#: The window of a query with a phrase asked by positions (not a common gram): each match
+#: costs a walk of two match lists and their positions, and bm25's IDF walks every match
+#: once more. At 1 M articles a phrase of two words each in ~40,000 articles (~35,000
+#: matches) spent ~2/3 of its ranking in a window of 20,000.
+PHRASE_WINDOW = 5_000
 #: SQLite: the stripes read past EXACT_COUNT matches, and the share of the matches' id range
 #: they cover together (1/COVER). A word in 1 in 8 of a million articles leaves ~3,900 matches
 #: in them: the estimate is within ~2% (a few hundred matches: within ~10%).
@@ -51,12 +57,14 @@ SAMPLE = 128
 class Survey:
     """``matches``: how many the index has (an estimate unless ``exact``); ``sample``: ids of
     some of them, spread over the archive (empty when ``exact`` and no window needs them);
-    ``start``: the oldest id a ranked page ranks (None: every match)."""
+    ``start``: the oldest id a ranked page ranks (None: every match); ``window``: how many
+    of the newest matches a ranked page ranks past that many (:func:`rank_window`)."""
 
     matches: int
     exact: bool
     sample: tuple[int, ...]
     start: int | None
+    window: int
 
     @property
     def countable(self) -> bool:
@@ -66,7 +74,14 @@ class Survey:
     @property
     def reach(self) -> int | None:
         """How many matches a ranked page is ranked among (None: not known exactly)."""
-        return RANK_WINDOW if self.start is not None else self.matches if self.exact else None
+        return self.window if self.start is not None else self.matches if self.exact else None
+
+
+def rank_window(expr: SearchExpr, exact: bool) -> int:
+    """How many of its newest matches a ranked page of ``expr`` (as asked: stemmed unless
+    ``exact``) ranks past that many: RANK_WINDOW, or PHRASE_WINDOW when it has a phrase asked
+    by positions (the same on both backends, so that they rank the same window)."""
+    return min(RANK_WINDOW, PHRASE_WINDOW) if positional(expr, not exact) else RANK_WINDOW
 
 
 def index_matches(catalog: Catalog, expr: SearchExpr, query: ArticleQuery,
@@ -88,17 +103,19 @@ def survey(session: Session, catalog: Catalog, expr: SearchExpr, query: ArticleQ
     if not isinstance(backend, SqliteIndex):
         return _hashed(session, backend, catalog, expr, query, window)
     asked, exact, facets = _asked(expr, query)
+    size = rank_window(asked, exact)
     found = session.execute(backend.count_upto(asked, exact=exact, facets=facets,
                                                upto=EXACT_COUNT + 1)).scalar_one()
     if found > EXACT_COUNT:
         low, high = session.execute(backend.ends(asked, exact=exact, facets=facets)).one()
-        return _striped(session, backend, expr, query, window, stripes(low, high))
-    if not (window and found > RANK_WINDOW):
-        return Survey(found, True, (), None)
-    # (Only with EXACT_COUNT raised above RANK_WINDOW.)
-    start = _nth_newest(session, backend, expr, query)
+        return _striped(session, backend, expr, query, size if window else None,
+                        stripes(low, high))
+    if not (window and found > size):
+        return Survey(found, True, (), None, size)
+    # (Only with EXACT_COUNT raised above the window.)
+    start = _nth_newest(session, backend, expr, query, size)
     some = index_matches(catalog, expr, query, scored=False)
-    return Survey(found, True, _hash_sample(session, some), start)
+    return Survey(found, True, _hash_sample(session, some), start, size)
 
 
 def _asked(expr: SearchExpr, query: ArticleQuery) -> tuple[SearchExpr, bool, tuple[str, ...]]:
@@ -108,11 +125,11 @@ def _asked(expr: SearchExpr, query: ArticleQuery) -> tuple[SearchExpr, bool, tup
 
 
 def _nth_newest(session: Session, backend: IndexBackend, expr: SearchExpr,
-                query: ArticleQuery) -> int:
-    """The version id of the RANK_WINDOW-th newest match in the index."""
+                query: ArticleQuery, n: int) -> int:
+    """The version id of the ``n``-th newest match in the index."""
     asked, exact, facets = _asked(expr, query)
     return int(session.scalar(backend.nth_newest(asked, exact=exact, facets=facets,
-                                                 n=RANK_WINDOW)) or 0)
+                                                 n=n)) or 0)
 
 
 def _in_sample(ids: ColumnElement[int]) -> ColumnElement[bool]:
@@ -130,12 +147,14 @@ def _hashed(session: Session, backend: IndexBackend, catalog: Catalog, expr: Sea
             query: ArticleQuery, window: bool) -> Survey:
     """One pass over every match counts them and draws the hash sample (~1 in SAMPLE)."""
     index = index_matches(catalog, expr, query, scored=False)
+    size = rank_window(*_asked(expr, query)[:2])
     in_sample = case((_in_sample(index.c.version_id), cast(index.c.version_id, String)))
     found, ids = session.execute(
         select(func.count(), func.aggregate_strings(in_sample, ",")).select_from(index)).one()
-    start = (_nth_newest(session, backend, expr, query)
-             if window and found > RANK_WINDOW else None)
-    return Survey(found, True, tuple(int(i) for i in ids.split(",")) if ids else (), start)
+    start = (_nth_newest(session, backend, expr, query, size)
+             if window and found > size else None)
+    return Survey(found, True, tuple(int(i) for i in ids.split(",")) if ids else (), start,
+                  size)
 
 
 @dataclass(frozen=True)
@@ -164,7 +183,9 @@ def stripes(low: int, high: int) -> list[_Stripe]:
 
 
 def _striped(session: Session, backend: SqliteIndex, expr: SearchExpr, query: ArticleQuery,
-             window: bool, plan: list[_Stripe]) -> Survey:
+             window: int | None, plan: list[_Stripe]) -> Survey:
+    """The survey from the stripes of ``plan``; ``window``: the rank window's size (None: no
+    window wanted)."""
     asked, exact, facets = _asked(expr, query)
     read = {n: (found, ids) for n, found, ids in session.execute(backend.stripes(
         asked, exact=exact, facets=facets, ranges=[(s.first, s.high) for s in plan]))}
@@ -174,14 +195,15 @@ def _striped(session: Session, backend: SqliteIndex, expr: SearchExpr, query: Ar
     estimate = max(EXACT_COUNT + 1, round(sum(s.estimate for s in plan)))
     drawn = [i for s in plan for i in s.ids]
     sample = tuple(drawn[::ceil(len(drawn) / MAX_SAMPLE)]) if drawn else ()
+    size = window or rank_window(asked, exact)
     return Survey(estimate, False, sample,
-                  _window_start(plan) if window and estimate > RANK_WINDOW else None)
+                  _window_start(plan, size) if window and estimate > size else None, size)
 
 
-def _window_start(plan: list[_Stripe]) -> int | None:
-    """Where the newest RANK_WINDOW matches begin, as the stripes tell: the stretches' estimates
-    summed from the newest, the last one cut in proportion."""
-    wanted = float(RANK_WINDOW)
+def _window_start(plan: list[_Stripe], window: int | None = None) -> int | None:
+    """Where the newest ``window`` matches (RANK_WINDOW unless given) begin, as the stripes
+    tell: the stretches' estimates summed from the newest, the last one cut in proportion."""
+    wanted = float(RANK_WINDOW if window is None else window)
     for stripe in reversed(plan):
         if stripe.estimate >= wanted:
             share = wanted / stripe.estimate

@@ -12,7 +12,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler.errors import QueryError
-from crawler.search.query import All, Either, Phrase, Term, parse, stemmed, to_fts5, to_tsquery
+from crawler.search.query import (
+    All,
+    Either,
+    Phrase,
+    Term,
+    parse,
+    positional,
+    stemmed,
+    to_fts5,
+    to_tsquery,
+)
 
 QUERY_TEXT = st.text(st.sampled_from(list('ab ایران"«»“”-*%_()OR\u200cعمّان٦0')), max_size=30)
 
@@ -85,6 +95,17 @@ def test_a_phrase_with_a_common_word_is_its_gram_on_fts5() -> None:
     # against the exact column, a word is common by its stem (برای: برا).
     assert to_fts5(stemmed(parse('"که این"')), stems=True) == '(("كه\u2027اين" OR "كها"))'
     assert to_fts5(parse('"برای ما"'), stems=False) == '(("براي\u2027ما" OR "برايما"))'
+
+
+def test_a_phrase_asked_by_positions_is_told_from_words_and_grams() -> None:
+    # The survey ranks such a query in a smaller window (survey.PHRASE_WINDOW).
+    def walks(text: str, stems: bool = True) -> bool:
+        return positional(stemmed(parse(text)) if stems else parse(text), stems)
+    assert walks('"bank rates"') and walks('"the bank rates"') and walks('"the bank"*')
+    assert walks('nafta OR "bank rates"') and walks('"آبان ماه"')
+    assert not walks('"in the"') and not walks("bank rates") and not walks('"که این"')
+    assert not walks('"برای ما"', stems=False) and not walks("bank -\"bank rates\"")
+    assert walks('bank-rates')  # a word the analyzer splits is its parts in a row
 
 
 def test_a_phrase_its_own_word_finds_is_not_asked_against_the_stems() -> None:

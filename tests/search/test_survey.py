@@ -98,3 +98,22 @@ def test_past_the_exact_count_the_stripes_estimate_and_place_the_window(
     ranks = [int(h.url.rstrip("/").rsplit("/", 1)[1]) for h in page.hits]
     assert min(ranks) >= 128 - 42 and len(page.hits) <= 42
     assert all(n % 3 == 2 for n in ranks[:10])
+
+
+def test_a_phrase_asked_by_positions_is_ranked_in_the_phrase_window(
+        striped: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(survey, "PHRASE_WINDOW", 20)
+    with striped.session() as session:
+        words = survey.survey(session, striped, parse("qqzz wwyy"), ArticleQuery(text="x"))
+        phrase = survey.survey(session, striped, parse('"qqzz wwyy"'), ArticleQuery(text="x"))
+    # "qqzz wwyy" side by side in every other article: 64 matches, words and phrase alike.
+    assert (words.window, phrase.window) == (40, 20)
+    assert words.start is not None and phrase.start is not None and phrase.start > words.start
+    page = search(striped, ArticleQuery(text='"qqzz wwyy"', limit=50))
+    ranks = [int(h.url.rstrip("/").rsplit("/", 1)[1]) for h in page.hits]
+    # The newest ~20 matches of 64 (every other id): ids from ~128 - 2 x 20 up.
+    assert ranks and all(n % 2 for n in ranks) and min(ranks) >= 128 - 2 * 22
+    assert len(page.hits) <= 22 and not page.total_exact
+    # Never larger than the window of words (a test, or a deployment, may shrink that).
+    monkeypatch.setattr(survey, "RANK_WINDOW", 10)
+    assert survey.rank_window(parse('"qqzz wwyy"'), exact=True) == 10
