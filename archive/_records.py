@@ -77,12 +77,26 @@ def _request_headers(ex: HttpExchange) -> VerbatimHeaders:
     )
 
 
+class WarcHeaders(StatusAndHeaders):  # type: ignore[misc]
+    """A record's WARC headers as akhbar makes them: each name once, spelled as looked up
+    (``WARC-Date``), so a look-up finds it without lower-casing every name on the way, as
+    warcio does (a record's headers are looked up ~10 times as it is written and indexed).
+    A name spelled otherwise is still found, case-insensitively."""
+
+    def get_header(self, name: str, default_value: str | None = None) -> str | None:
+        for key, value in self.headers:
+            if key == name:
+                return str(value)
+        found: str | None = super().get_header(name, default_value)
+        return found
+
+
 def _warc_headers(
     rec_type: str, record_id: str, fields: Iterable[tuple[str, str | None]]
 ) -> StatusAndHeaders:
     headers = [("WARC-Type", rec_type), ("WARC-Record-ID", record_id)]
     headers += [(name, value) for name, value in fields if value]
-    return StatusAndHeaders("", headers, protocol=WARC_VERSION)
+    return WarcHeaders("", headers, protocol=WARC_VERSION)
 
 
 def _add_digests(warc_headers: StatusAndHeaders, payload: str | None, block: str) -> None:

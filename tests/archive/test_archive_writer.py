@@ -388,3 +388,16 @@ def test_gzip_member_sized_window(size: int, level: int) -> None:
     assert gzip.decompress(member) == data
     # as small as zlib's defaults give (a stored body: a few bytes of block headers more)
     assert len(member) <= len(gzip.compress(data, level, mtime=0)) + 8 * (size // 4000 + 1)
+
+
+def test_record_ids_are_random_uuids() -> None:
+    import uuid
+
+    from archive.writer import _uuid4
+
+    ids = {_uuid4() for _ in range(2000)}
+    assert len(ids) == 2000
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
