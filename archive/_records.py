@@ -39,6 +39,8 @@ class VerbatimHeaders(StatusAndHeaders):  # type: ignore[misc]
     falling back to UTF-8 for text that never came from the wire.
     """
 
+    headers_buff: bytes | None
+
     def compute_headers_buffer(self, header_filter: object = None) -> None:
         # Made once, when the record's digests are (RecordFactory); warcio asks again when
         # it writes the record. Nothing changes the headers in between.

@@ -18,8 +18,9 @@ def reference(url: str) -> str:
     return key
 
 
-_LABELS = st.sampled_from(["www", "WWW2", "www3x", "news", "Example", "com", "ir", "xn--mgba3a4f16a",
-                           "a-b", "-", "0", "1", "01", "127", "255", "256", "999", "00", ""])
+_LABELS = st.sampled_from(["www", "WWW2", "www3x", "news", "Example", "com", "ir",
+                           "xn--mgba3a4f16a", "a-b", "-", "0", "1", "01", "127", "255", "256",
+                           "999", "00", ""])
 _HOSTS = st.lists(_LABELS, min_size=1, max_size=5).map(".".join)
 _SEGMENTS = st.sampled_from(["", ".", "..", "...", ".a", "A", "news", "2026", "Article-Title_1",
                              "x.aspx", "(s(abcdefghijklmnopqrstuvwx))", "%D8%A7", "%41", "a%2Fb",
