@@ -9,7 +9,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
 
 __all__ = ["GZIP_LEVEL", "GZIP_LEVEL_COMPRESSED_BODY", "GZIP_LEVEL_METADATA",
-           "LevelledWarcWriter"]
+           "LevelledWarcWriter", "gzip_member"]
 
 # warcio compresses every record at zlib level 9. Level 6 gives WARC files within ~2% of that
 # size at a third of the CPU on plain HTML; a body that arrived compressed (Content-Encoding)
@@ -21,24 +21,54 @@ GZIP_LEVEL_COMPRESSED_BODY = 0
 # WARC of articles); level 1 is no faster and larger.
 GZIP_LEVEL_METADATA = 2
 
+# deflate looks back at most its window less MIN_LOOKAHEAD (262) bytes.
+_LOOKAHEAD = 262
+_MIN_BITS = 9
 
-class _GzipMember:
-    """One gzip member around one record (what warcio's GzippingWrapper does, at our level)."""
 
-    def __init__(self, out: IO[bytes], level: int) -> None:
-        self.out = out
-        self.compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+def _window_bits(size: int) -> int:
+    """The smallest window (9-15 bits) that holds a record of ``size`` bytes whole."""
+    return min(zlib.MAX_WBITS, max(_MIN_BITS, (size + _LOOKAHEAD).bit_length()))
+
+
+def gzip_member(data: bytes, level: int) -> bytes:
+    """``data`` as one gzip member (RFC 1952; what ``gzip.decompress`` and warcio read).
+
+    zlib's state at its defaults (a 32 KB window, a 32K-entry hash table: ~256 KB allocated,
+    the hash table cleared) cost more than compressing most records: a request record is
+    ~0.5 KB, and a stored body (level 0) needs neither. The window and the hash table are
+    sized to the record, so the same matches are in reach: output as small as with the
+    defaults (a few bytes more for a stored body, in smaller stored blocks).
+    """
+    bits = _window_bits(len(data))
+    # Stored: no matches are looked for, the smallest state will do. Otherwise a hash table
+    # of as many entries as the window (zlib's default ratio: memLevel 8 for 15 bits).
+    mem_level = 1 if level == 0 else max(1, bits - 7)
+    compressor = zlib.compressobj(level, zlib.DEFLATED, bits + 16, mem_level)
+    return compressor.compress(data) + compressor.flush()
+
+
+class _Collected:
+    """What warcio writes of one record, kept to be compressed whole."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
 
     def write(self, buff: bytes) -> None:
-        self.out.write(self.compressor.compress(buff))
+        self.parts.append(buff)
 
     def flush(self) -> None:
-        self.out.write(self.compressor.flush())
-        self.out.flush()
+        pass
 
 
 class LevelledWarcWriter(WARCWriter):
-    """warcio's WARCWriter, gzip per record, with the compression level chosen per record."""
+    """warcio's WARCWriter, gzip per record, with the compression level chosen per record.
+
+    A record is compressed whole, then written with one ``write`` and flushed: one system
+    call a record, where warcio's gzip wrapper wrote as deflate gave output.
+    """
+
+    out: IO[bytes]
 
     def __init__(self, filebuf: IO[bytes], warc_version: str) -> None:
         super().__init__(filebuf, gzip=False, warc_version=warc_version)
@@ -52,5 +82,7 @@ class LevelledWarcWriter(WARCWriter):
             else GZIP_LEVEL_COMPRESSED_BODY if encoded
             else GZIP_LEVEL
         )
-        # warcio flushes its output once at the end of each record: that closes the member.
-        self._write_warc_record(_GzipMember(self.out, level), record)
+        collected = _Collected()
+        self._write_warc_record(collected, record)
+        self.out.write(gzip_member(b"".join(collected.parts), level))
+        self.out.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 
-from .digest import payload_digest
+from .digest import digest_value, payload_digest
 from .model import HttpExchange
 
 WARC_VERSION = "WARC/1.1"
@@ -38,7 +39,13 @@ class VerbatimHeaders(StatusAndHeaders):  # type: ignore[misc]
     falling back to UTF-8 for text that never came from the wire.
     """
 
+    headers_buff: bytes | None
+
     def compute_headers_buffer(self, header_filter: object = None) -> None:
+        # Made once, when the record's digests are (RecordFactory); warcio asks again when
+        # it writes the record. Nothing changes the headers in between.
+        if self.headers_buff is not None:
+            return
         lines = [f"{self.protocol} {self.statusline}"]
         lines += [f"{name}: {value}" for name, value in self.headers]
         self.headers_buff = b"".join(_encode_line(line) + b"\r\n" for line in lines) + b"\r\n"
@@ -72,16 +79,41 @@ def _request_headers(ex: HttpExchange) -> VerbatimHeaders:
     )
 
 
+class WarcHeaders(StatusAndHeaders):  # type: ignore[misc]
+    """A record's WARC headers as akhbar makes them: each name once, spelled as looked up
+    (``WARC-Date``), so a look-up finds it without lower-casing every name on the way, as
+    warcio does (a record's headers are looked up ~10 times as it is written and indexed).
+    A name spelled otherwise is still found, case-insensitively."""
+
+    def get_header(self, name: str, default_value: str | None = None) -> str | None:
+        for key, value in self.headers:
+            if key == name:
+                return str(value)
+        found: str | None = super().get_header(name, default_value)
+        return found
+
+
 def _warc_headers(
     rec_type: str, record_id: str, fields: Iterable[tuple[str, str | None]]
 ) -> StatusAndHeaders:
     headers = [("WARC-Type", rec_type), ("WARC-Record-ID", record_id)]
     headers += [(name, value) for name, value in fields if value]
-    return StatusAndHeaders("", headers, protocol=WARC_VERSION)
+    return WarcHeaders("", headers, protocol=WARC_VERSION)
+
+
+def _add_digests(warc_headers: StatusAndHeaders, payload: str | None, block: str) -> None:
+    """The digests warcio would add, in its order (``WARC-Payload-Digest`` when the record is
+    made, ``WARC-Block-Digest`` when it is written), so that it writes the record as it is.
+    warcio hashes the payload through a stream of 16 KB reads for each digest (a metadata
+    record's block and payload, the same bytes, twice). ``payload`` None: a revisit, whose
+    payload digest is the original's, already among its headers."""
+    if payload is not None:
+        warc_headers.add_header("WARC-Payload-Digest", payload)
+    warc_headers.add_header("WARC-Block-Digest", block)
 
 
 class RecordFactory:
-    """Creates warcio ``ArcWarcRecord`` objects with digests computed by warcio."""
+    """Creates warcio ``ArcWarcRecord`` objects, their digests computed here as warcio would."""
 
     def __init__(self) -> None:
         self.builder = RecordBuilder(warc_version=WARC_VERSION)
@@ -175,6 +207,8 @@ class RecordFactory:
                 ("Content-Type", content_type),
             ],
         )
+        digest = payload_digest(content)
+        _add_digests(headers, digest, digest)
         record: ArcWarcRecord = self.builder.create_warc_record(
             target_uri,
             "metadata",
@@ -233,6 +267,14 @@ class RecordFactory:
         http_headers: StatusAndHeaders,
         body: bytes,
     ) -> ArcWarcRecord:
+        http_headers.compute_headers_buffer()
+        head = http_headers.headers_buff
+        block = hashlib.sha1(head)
+        if rec_type == "revisit":  # written without its body
+            _add_digests(warc_headers, None, digest_value(block))
+        else:
+            block.update(body)
+            _add_digests(warc_headers, payload_digest(body), digest_value(block))
         record: ArcWarcRecord = self.builder.create_warc_record(
             uri,
             rec_type,

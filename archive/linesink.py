@@ -27,10 +27,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-import surt
 from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
 from warcio.timeutils import iso_date_to_timestamp
 
+from ._surt import url_key
 from .cdxj import INDEX_SUFFIX, INDEXED_RECORDS, index_warc_files, merge_into_index
 
 logger = logging.getLogger(__name__)
@@ -45,15 +45,6 @@ _DATE_RX = re.compile(r"[12]\d{3}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z\Z", re.A
 
 class NotExact(Exception):
     """The record's line cannot be made from memory with certainty; index the file instead."""
-
-
-def _url_key(url: str) -> str:
-    """``CDXJIndexer.get_url_key``: the SURT, or the URL itself when surt fails."""
-    try:
-        key: str = surt.surt(url)
-    except Exception:
-        return url
-    return key
 
 
 def _plain(text: str) -> bool:
@@ -134,7 +125,7 @@ def cdxj_line(record: ArcWarcRecord, offset: int, length: int, filename: str) ->
     fields = {"url": url, "mime": mime, "status": status, "digest": digest,
               "length": str(length), "offset": str(offset), "filename": filename}
     index = {key: value for key, value in fields.items() if value is not None}
-    return f"{_url_key(url)} {_timestamp(date)} {json.dumps(index)}\n"
+    return f"{url_key(url)} {_timestamp(date)} {json.dumps(index)}\n"
 
 
 #: Lines of the open WARC held in memory before they are sorted and written out as a chunk

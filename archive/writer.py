@@ -7,7 +7,6 @@ import os
 import re
 import socket
 import threading
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
@@ -53,6 +52,13 @@ def _version(dist: str) -> str:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
         return "unknown"
+
+
+def _uuid4() -> str:
+    """A random (version 4) UUID's text, as ``str(uuid.uuid4())`` gives it, at a quarter of
+    its cost (three a page: its response, its request and its metadata)."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
 
 
 def _software() -> str:
@@ -249,7 +255,7 @@ class RotatingWarcWriter:
 
     # -- internals --------------------------------------------------------------------
     def _new_id(self) -> str:
-        raw = self._id_factory() if self._id_factory else str(uuid.uuid4())
+        raw = self._id_factory() if self._id_factory else _uuid4()
         return raw if raw.startswith("<") else f"<urn:uuid:{raw}>"
 
     def _write(self, warc: _OpenWarc, record: ArcWarcRecord) -> WarcRecordRef:

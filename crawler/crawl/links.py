@@ -15,7 +15,7 @@ lower-cases too.
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urljoin, urlparse, urlsplit
 
 from parsel import Selector
 from scrapy.http import TextResponse
@@ -28,6 +28,10 @@ _DENY_EXTENSIONS = tuple("." + ext for ext in IGNORED_EXTENSIONS)
 _SCHEMES = frozenset({"http", "https", "file", "ftp"})
 # Characters safe_url_string leaves alone: a URL of only these needs no quoting.
 _NEEDS_QUOTING = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")
+# An href that is a plain absolute path (most of a listing page's links): joined to the base
+# it is the base's scheme and host and the href, as urljoin gives it (no dot segment to
+# resolve, no params, query or fragment, nothing to quote).
+_PLAIN_PATH = re.compile(r"/(?!/)[A-Za-z0-9_.~/-]*\Z")
 
 
 def page_links(response: TextResponse) -> list[str]:
@@ -41,6 +45,11 @@ def page_links(response: TextResponse) -> list[str]:
     base = get_base_url(text[:4096], response.url, encoding)
     root = Selector(text=text, type="html").root
     del text
+    parts = urlsplit(base)
+    origin: str | None = f"{parts.scheme}://{parts.netloc}"
+    if parts.scheme not in ("http", "https") or not parts.netloc or _NEEDS_QUOTING.search(
+            parts.netloc):
+        origin = None
     seen: set[str] = set()
     # The same href on one page gives the same URL (or none): joined once. A listing page
     # links most articles twice or more (headline, picture, "more").
@@ -51,6 +60,12 @@ def page_links(response: TextResponse) -> list[str]:
         if href is None or href in hrefs:
             continue
         hrefs.add(href)
+        if origin is not None and _PLAIN_PATH.match(href) and "/." not in href:
+            url = origin + href
+            if url not in seen and not href.lower().endswith(_DENY_EXTENSIONS):
+                seen.add(url)
+                out.append(url)
+            continue
         try:
             url = urljoin(base, strip_html5_whitespace(href))
             if _NEEDS_QUOTING.search(url):

@@ -77,6 +77,10 @@ class ExtractionPipeline:
     def __init__(self, crawler: Crawler, pool: WorkerPool | None, *, owns_pool: bool,
                  repeats: RepeatedLines | None = None) -> None:
         self.crawler = crawler
+        self.article_extracted = akhbar_signals.SignalSender(
+            crawler, akhbar_signals.article_extracted)
+        self.requisites_found = akhbar_signals.SignalSender(
+            crawler, akhbar_signals.requisites_found)
         self.repeats = repeats if repeats is not None else RepeatedLines()
         # A body left gzipped is decoded in the worker, under the same limit as Scrapy's.
         self.max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE") or 2**62
@@ -143,9 +147,7 @@ class ExtractionPipeline:
         self._learn(result)
         item.extracted = result
         if item.capture is not None:
-            self.crawler.signals.send_catch_log(
-                akhbar_signals.article_extracted, article=result, capture=item.capture
-            )
+            self.article_extracted.send(article=result, capture=item.capture)
         return item
 
     def _learn(self, article: TaggedArticle) -> None:
@@ -162,8 +164,7 @@ class ExtractionPipeline:
 
     def _requisites_found(self, item: PageItem, urls: list[str] | None) -> None:
         if item.find_requisites:
-            self.crawler.signals.send_catch_log(akhbar_signals.requisites_found,
-                                                url=item.url, urls=urls, item=item)
+            self.requisites_found.send(url=item.url, urls=urls, item=item)
 
     def spider_closed(self, spider: Any = None) -> None:
         if self.pool is not None and self.owns_pool:

@@ -130,6 +130,8 @@ class WarcCaptureMiddleware:
     ) -> None:
         self.writer = writer
         self.crawler = crawler
+        self.capture_written = akhbar_signals.SignalSender(crawler,
+                                                           akhbar_signals.capture_written)
         self.previous = previous or {}
         self.previous_requisites = previous_requisites or {}
         #: The last rendered DOM and screenshot of each page (``urn:dom:``, ``urn:view:``).
@@ -248,7 +250,7 @@ class WarcCaptureMiddleware:
         if stats is not None:
             stats.inc_value(f"akhbar/warc/{ref.record_type}")
             stats.inc_value("akhbar/warc/bytes", ref.length)
-        self.crawler.signals.send_catch_log(akhbar_signals.capture_written, capture=info)
+        self.capture_written.send(capture=info)
         return response
 
     def write_rendered(self, request: Request, page: RenderedPage) -> None:
@@ -292,7 +294,7 @@ class WarcCaptureMiddleware:
                 warc_offset=ref.offset, warc_length=ref.length,
                 payload_digest=ref.payload_digest, record_id=ref.record_id,
                 record_type=ref.record_type)
-            self.crawler.signals.send_catch_log(akhbar_signals.capture_written, capture=info)
+            self.capture_written.send(capture=info)
 
     def _count(self, record_type: str, length: int) -> None:
         stats = self.crawler.stats

@@ -351,3 +351,53 @@ def test_compression_level_per_record(
     assert gzip_levels == [writer_module.GZIP_LEVEL_COMPRESSED_BODY, writer_module.GZIP_LEVEL]
     assert plain_levels == [writer_module.GZIP_LEVEL, writer_module.GZIP_LEVEL]
     assert levels == [writer_module.GZIP_LEVEL_METADATA]
+
+
+def test_digests_verified_by_warcio(
+    make_writer: Callable[..., RotatingWarcWriter], samples: dict[str, HttpExchange], tmp_path: Path
+) -> None:
+    """The digests computed by the record factory (not warcio) are the ones warcio checks,
+    for every kind of record, and each record is one gzip member of the whole record."""
+    with make_writer() as writer:
+        refs = write_samples(writer, samples)
+        ref = refs["gzip"]
+        writer.write_revisit(samples["gzip"], refers_to_uri=ref.warc_file,
+                             refers_to_date=ref.date, refers_to_record_id=ref.record_id,
+                             payload_digest=ref.payload_digest)
+        writer.write_metadata(target_uri=samples["gzip"].url, concurrent_to=ref.record_id,
+                              content=json.dumps({"text": "سلام " * 500}).encode())
+    kinds = set()
+    with open(tmp_path / FINAL, "rb") as fh:
+        for rec in ArchiveIterator(fh, check_digests="raise"):
+            rec.content_stream().read()
+            kinds.add(rec.rec_type)
+    assert kinds == {"warcinfo", "response", "request", "revisit", "metadata"}
+    data = (tmp_path / FINAL).read_bytes()
+    start = refs["gzip"].offset
+    member = data[start:start + refs["gzip"].length]
+    assert gzip.decompress(member).startswith(b"WARC/1.1\r\nWARC-Type: response\r\n")
+
+
+@pytest.mark.parametrize("size", [0, 1, 250, 251, 300, 5000, 40_000, 200_000])
+@pytest.mark.parametrize("level", [0, 2, 6])
+def test_gzip_member_sized_window(size: int, level: int) -> None:
+    from archive._gzip import gzip_member
+
+    data = bytes((k * 7 + k // 13) % 251 for k in range(size))
+    member = gzip_member(data, level)
+    assert gzip.decompress(member) == data
+    # as small as zlib's defaults give (a stored body: a few bytes of block headers more)
+    assert len(member) <= len(gzip.compress(data, level, mtime=0)) + 8 * (size // 4000 + 1)
+
+
+def test_record_ids_are_random_uuids() -> None:
+    import uuid
+
+    from archive.writer import _uuid4
+
+    ids = {_uuid4() for _ in range(2000)}
+    assert len(ids) == 2000
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122

@@ -167,8 +167,8 @@ def test_what_it_mirrors_of_cdxj_indexer_and_warcio() -> None:
 
     assert linesink._SPLIT_MIME.pattern == CDXJIndexer.RE_SPACE.pattern
     assert linesink._HTTP_SCHEMES == tuple(ArcWarcRecordLoader.HTTP_SCHEMES)
-    assert linesink._url_key("http://www.Example.com/a?b=1") == CDXJIndexer.get_url_key(
-        None, "http://www.Example.com/a?b=1")
+    for url in ("http://www.Example.com/a?b=1", "http://www.Example.com/A/", "not a url"):
+        assert linesink.url_key(url) == CDXJIndexer.get_url_key(None, url)
     for date in ("2026-11-29T00:31:05Z", "2026-11-29T23:59:59.999999Z", "1999-01-01T00:00:00.5Z",
                  "2013-12-26T10:11:12", "2026-11-29T00:31:05.0000001Z"):
         assert linesink._timestamp(date) == iso_date_to_timestamp(date)

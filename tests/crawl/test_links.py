@@ -64,3 +64,13 @@ def test_demo_site_pages_give_the_same_links() -> None:
             assert ours == expected
             checked += len(ours)
     assert checked > 50
+
+
+@pytest.mark.parametrize("base", ["http://ex.com/dir/page", "https://u:p@ex.com:8443/d/",
+                                  "http://münchen.de/a", "HTTP://EX.com/x"])
+def test_plain_paths_joined_as_urljoin_does(base: str) -> None:
+    hrefs = ["/a/b", "/a//b", "/a/./b", "/a/../b", "/.", "/..", "/", "/x.JPG", "/x.html",
+             "/a-b_c~d.e/", "//other.org/p", "/a;p", "/a?q", "/a#f", "/ä", "/a b", "/a/.b"]
+    body = "".join(f'<a href="{h}">x</a>' for h in hrefs).encode()
+    expected, ours = _both(base, b"<html><body>" + body + b"</body></html>", "utf-8")
+    assert ours == expected

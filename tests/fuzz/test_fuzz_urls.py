@@ -85,3 +85,31 @@ def test_article_rules_answer_every_url(url: str) -> None:
         return
     assert isinstance(rules.is_article(url), bool)
     assert isinstance(rules.denied(url), bool)
+
+
+_PLAIN_LABEL = st.sampled_from(["example", "news", "a-b", "-a", "b-", "xn--mnchen-3ya", "ab--c",
+                                "127", "0", "www", "a" * 63, "a" * 64, "ex"])
+_PLAIN_SEGMENT = st.sampled_from(["", ".", "..", ".a", "a.", "2026", "Some-Title_1", "~u",
+                                  "x.html", "A", "%41", "a b", "ä"])
+
+
+@FUZZ
+@given(st.sampled_from(["http://", "https://", "HTTP://"]),
+       st.lists(_PLAIN_LABEL, min_size=1, max_size=4).map(".".join),
+       st.sampled_from(["", ":80", ":443", ":8080", ":080", ":65535", ":65536", ":1"]),
+       st.lists(_PLAIN_SEGMENT, max_size=4).map(lambda s: "".join("/" + p for p in s)),
+       st.sampled_from(["", "/", "?", "?a=1", "#f", " "]))
+def test_canonicalize_fast_path_changes_nothing(scheme: str, host: str, port: str, path: str,
+                                                tail: str) -> None:
+    from crawler.urls import _canonical
+
+    url = scheme + host + port + path + tail
+    try:
+        expected = _canonical(url)
+    except ValueError:
+        expected = None
+    try:
+        got = canonicalize(url)
+    except ValueError:
+        got = None
+    assert got == expected, url

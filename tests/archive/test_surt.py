@@ -1,0 +1,60 @@
+"""archive._surt.url_key: the same key as surt.surt (what cdxj-indexer writes) for every URL."""
+
+from __future__ import annotations
+
+import pytest
+import surt
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archive._surt import _plain_key, url_key
+
+
+def reference(url: str) -> str:
+    try:
+        key: str = surt.surt(url)
+    except Exception:
+        return url
+    return key
+
+
+_LABELS = st.sampled_from(["www", "WWW2", "www3x", "news", "Example", "com", "ir",
+                           "xn--mgba3a4f16a", "a-b", "-", "0", "1", "01", "127", "255", "256",
+                           "999", "00", ""])
+_HOSTS = st.lists(_LABELS, min_size=1, max_size=5).map(".".join)
+_SEGMENTS = st.sampled_from(["", ".", "..", "...", ".a", "A", "news", "2026", "Article-Title_1",
+                             "x.aspx", "(s(abcdefghijklmnopqrstuvwx))", "%D8%A7", "%41", "a%2Fb",
+                             "~u", "a,b", "a;b", "a b", "a?b=1", "#f", "ç", "سلام"])
+_PATHS = st.lists(_SEGMENTS, max_size=5).map(lambda parts: "".join("/" + p for p in parts))
+_PORTS = st.sampled_from(["", ":", ":0", ":80", ":443", ":8080", ":080", ":65535", ":65536",
+                          ":99999", ":x"])
+_SCHEMES = st.sampled_from(["http://", "https://", "HTTP://", "ftp://", "http:///", ""])
+_TAILS = st.sampled_from(["", "/", "?", "?b=2&a=1", "#top", "//", " ", "\t"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_SCHEMES, _HOSTS, _PORTS, _PATHS, _TAILS)
+def test_same_key_as_surt(scheme: str, host: str, port: str, path: str, tail: str) -> None:
+    url = scheme + host + port + path + tail
+    assert url_key(url) == reference(url), url
+
+
+@pytest.mark.parametrize(("url", "key"), [
+    ("http://127.0.0.1:18201/2026/11/Some-Title-12/", "1,0,0,127:18201)/2026/11/some-title-12"),
+    ("https://www.Example.com/", "com,example)/"),
+    ("https://www2.example.com:443/a/b.html", "com,example)/a/b.html"),
+    ("http://example.com", "com,example)/"),
+    ("http://example.com:8080/A/", "com,example:8080)/a"),
+])
+def test_plain_urls_take_the_fast_path(url: str, key: str) -> None:
+    assert _plain_key(url) == key == reference(url)
+
+
+@pytest.mark.parametrize("url", [
+    "http://1.2/", "http://01.2.3.4/", "http://example.com/a/../b", "http://example.com/a//b",
+    "http://example.com/%D8%A7", "http://example.com/?q=1", "http://u@example.com/",
+    "http://example.com:99999/", "http://example.com./",
+])
+def test_other_urls_go_to_surt(url: str) -> None:
+    assert _plain_key(url) is None
+    assert url_key(url) == reference(url)
