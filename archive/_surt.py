@@ -11,10 +11,15 @@ URL to ``surt.surt``. tests/archive/test_surt.py compares the two on generated U
 from __future__ import annotations
 
 import re
+from importlib import metadata
 
 import surt
 
 __all__ = ["url_key"]
+
+#: The surt releases the fast path was checked against (tests/archive/test_surt.py); under any
+#: other, every URL goes to surt.surt.
+CHECKED_SURT = ("0.3.1",)
 
 # What the fast path takes: http(s), a host of letters, digits and hyphens in dot-separated
 # labels, an optional port without leading zeros, a path of unreserved characters without
@@ -59,9 +64,19 @@ def _plain_key(url: str) -> str | None:
     return key + ")" + path
 
 
-def url_key(url: str) -> str:
+def _fast_path_checked() -> bool:
+    try:
+        return metadata.version("surt") in CHECKED_SURT
+    except metadata.PackageNotFoundError:
+        return False
+
+
+_FAST = _fast_path_checked()
+
+
+def url_key(url: str, *, fast: bool = _FAST) -> str:
     """``CDXJIndexer.get_url_key``: the SURT, or the URL itself when surt fails."""
-    key = _plain_key(url)
+    key = _plain_key(url) if fast else None
     if key is not None:
         return key
     try:
