@@ -38,7 +38,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import pairwise
+from itertools import compress, islice, pairwise, repeat
+from operator import add, itemgetter, or_
 
 __all__ = [
     "ANALYZER_VERSION",
@@ -85,22 +86,33 @@ _FOLD: dict[int, str | None] = {
 # A word: letters and digits, possibly in parts joined by non-joiners.
 _WORD = re.compile(r"[^\W_]+(?:\u200c+[^\W_]+)*")
 
+# :data:`_FOLD` as its letters replaced one by one (str.replace scans a text in C; translate
+# looked each character up in the dict: a fifth of the analyzer's time) and, in one regex
+# with the decimal digits other than 0-9 (Arabic-Indic, Persian and the rest Unicode knows),
+# the characters it deletes. No letter replaced is one that is folded or deleted, so the
+# order does not matter.
+_REPLACED = tuple((chr(cp), to) for cp, to in _FOLD.items() if to is not None)
+_DELETED = frozenset(chr(cp) for cp, to in _FOLD.items() if to is None)
+_DELETED_OR_DIGIT = re.compile(
+    "[" + "".join(sorted(map(re.escape, _DELETED))) + r"]|[^\D0-9]")
 
-# A decimal digit other than 0-9 (Arabic-Indic, Persian and the rest Unicode knows).
-_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+
+def _deleted_or_ascii(match: re.Match[str]) -> str:
+    char = match.group()
+    return "" if char in _DELETED else str(unicodedata.decimal(char))
 
 
-def _ascii_digit(match: re.Match[str]) -> str:
-    return str(unicodedata.decimal(match.group()))
-
-
-def _digits(text: str) -> str:
-    return text if text.isascii() else _OTHER_DIGIT.sub(_ascii_digit, text)
+def _fold(text: str) -> str:
+    """``text.translate(_FOLD)``, and every decimal digit made 0-9."""
+    if text.isascii():  # nothing in _FOLD is ASCII, nor a digit other than 0-9
+        return text
+    for char, to in _REPLACED:
+        text = text.replace(char, to)
+    return _DELETED_OR_DIGIT.sub(_deleted_or_ascii, text)
 
 
 def _once(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text.casefold())
-    return _digits(text.translate(_FOLD))
+    return _fold(unicodedata.normalize("NFKC", text.casefold()))
 
 
 def normalize(text: str) -> str:
@@ -172,9 +184,15 @@ def word_terms(word: str) -> tuple[str, list[str]]:
     return "".join(parts)[:MAX_TOKEN], parts
 
 
-# Where a compound cannot span: anything but letters, digits, spaces and non-joiners (so
-# punctuation and line breaks; the runs between are words apart from spaces and non-joiners).
-_RUN_BREAK = re.compile(r"[^\w \t\u200c]+|_+")
+# Every word, from its start (never from within one: each match takes a whole word, and the
+# one after it starts past a letter or digit), in one scan of the text: group 1 when the word
+# is joinable and so is the next word, in the same run (only spaces, tabs and non-joiners
+# between them; a compound cannot span punctuation or a line), else group 2. Joinable (see
+# :func:`joinable`): Arabic script and two letters or more, the non-joiners aside.
+_JOINABLE_HERE = r"(?=[\u0620-\u06ff])(?=[^\W_]\u200c*[^\W_])"
+_WHOLE_WORD = r"(?>[^\W_]+(?:\u200c+[^\W_]+)*)"
+_WORD_AND_LINK = re.compile(
+    rf"{_JOINABLE_HERE}({_WHOLE_WORD})(?=[ \t\u200c]+{_JOINABLE_HERE})|({_WHOLE_WORD})")
 
 
 def tokens(text: str) -> list[str]:
@@ -189,37 +207,27 @@ def tokens(text: str) -> list[str]:
 
 def _tokens(text: str) -> tuple[list[str], list[str]]:
     """:func:`tokens` in two: the words and parts, and the joined pairs."""
-    out: list[str] = []
+    # (Built by C loops, map, compress and join, never a Python step per word: this was
+    # half of indexing's CPU.)
+    text = normalize(text)
+    found = _WORD_AND_LINK.findall(text)
+    if not found:
+        return [], []
+    linked = list(map(itemgetter(0), found))
+    joined = list(map(add, linked, map(itemgetter(1), found)))  # one of the two is ""
     parts: list[str] = []
-    pairs: list[str] = []
-    for run in _RUN_BREAK.split(normalize(text)):
-        found = _WORD.findall(run)
-        if not found:
-            continue
-        # (The common runs, without a non-joiner, a word too long or Arabic script, skip the
-        # work per word: two thirds of indexing's CPU is this function.)
-        if ZWNJ in run:
-            joined = [_joined(word, parts) for word in found]
-        elif len(run) > MAX_TOKEN:
-            joined = [word[:MAX_TOKEN] for word in found]
-        else:
-            joined = found
-        out.extend(joined)
-        if run.isascii() or len(joined) < 2:
-            continue
-        halves = [w if len(w) > 1 and "\u0620" <= w[0] <= "\u06ff" else "" for w in joined]
-        pairs.extend((a + b)[:MAX_TOKEN] for a, b in pairwise(halves) if a and b)
-    return out + parts, pairs
-
-
-def _joined(word: str, parts: list[str]) -> str:
-    """``word`` joined across its non-joiners (its parts added to ``parts``)."""
-    if ZWNJ not in word:
-        return word[:MAX_TOKEN]
-    joined, pieces = word_terms(word)
-    if len(pieces) > 1:
-        parts.extend(pieces)
-    return joined
+    if ZWNJ in text:
+        split = list(compress(joined, map(str.__contains__, joined, repeat(ZWNJ))))
+        if split:  # (words hold no spaces; a word's non-joiners always have letters around)
+            parts = list(filter(None, ZWNJ.join(split).split(ZWNJ)))
+            joined = " ".join(joined).replace(ZWNJ, "").split(" ")
+    if max(map(len, joined)) > MAX_TOKEN:  # (a part is never longer than its word)
+        joined = [word[:MAX_TOKEN] for word in joined]
+        parts = [part[:MAX_TOKEN] for part in parts]
+    pairs = list(map(add, compress(joined, linked), compress(islice(joined, 1, None), linked)))
+    if pairs and max(map(len, pairs)) > MAX_TOKEN:
+        pairs = [pair[:MAX_TOKEN] for pair in pairs]
+    return joined + parts, pairs
 
 
 #: Between the two words of a common gram: not a letter or a digit (so never inside a word),
@@ -247,11 +255,11 @@ def grams_with(common: frozenset[str], tokens: list[str], stems: list[str]) -> t
         list[str], list[str]]:
     """The grams of each two neighbouring tokens one of whose stems is in ``common``: of the
     tokens, and of their stems (each in its column; the same pairs in both)."""
-    # (Comprehensions over zip: a loop of index lookups was an eighth of indexing's CPU.)
-    flags = [s in common for s in stems]
-    at = [a or b for a, b in zip(flags, flags[1:], strict=False)]
-    return ([a + GRAM_JOIN + b for a, b, k in zip(tokens, tokens[1:], at, strict=False) if k],
-            [a + GRAM_JOIN + b for a, b, k in zip(stems, stems[1:], at, strict=False) if k])
+    # (C loops, map and compress: Python steps per token were an eighth of indexing's CPU.)
+    flags = list(map(common.__contains__, stems))
+    at = list(map(or_, flags, islice(flags, 1, None)))
+    return (list(map(GRAM_JOIN.join, compress(pairwise(tokens), at))),
+            list(map(GRAM_JOIN.join, compress(pairwise(stems), at))))
 
 
 #: The stems of :data:`_COMMON_WORDS`.
@@ -274,5 +282,5 @@ def analyze(*texts: str | None) -> Analyzed:
     """Title, description and body as one stream of tokens."""
     words_and_parts, pairs = _tokens("\n".join(t for t in texts if t))
     exact = words_and_parts + pairs
-    stems = [stem(t) for t in exact]
+    stems = list(map(stem, exact))
     return Analyzed(exact, stems, len(pairs), grams_with(COMMON, exact, stems))
