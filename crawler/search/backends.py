@@ -240,10 +240,12 @@ class PostgresIndex:
         conn.execute(text("DELETE FROM search_pairs"))
 
     def settle(self, conn: Connection) -> None:
-        # Without statistics of the GIN index's new entries the planner walked the primary key
-        # (a word at 100,000 articles: 379 ms at p50 before ANALYZE, 58 after). Autovacuum
-        # gets there within a minute or so; a search right after a rebuild should not wait.
-        conn.execute(text("ANALYZE search_index, search_pairs"))
+        # Without statistics of the new entries the planner walked the primary key (a word at
+        # 100,000 articles: 379 ms at p50 before ANALYZE, 58 after); without those of the
+        # catalog's tables a search joins, p95 stayed at 300-350 ms (102 after). Autovacuum,
+        # where it is on, gets there within a minute or so; a search right after a rebuild
+        # or a large import should not wait, and some servers run with it off.
+        conn.execute(text("ANALYZE search_index, search_pairs, article_versions, articles"))
 
     def prepare(self, session: Session) -> None:
         # A search's statements each take a few milliseconds: starting parallel workers for
