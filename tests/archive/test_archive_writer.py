@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import json
 import subprocess
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +16,8 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive import ArchiveError, HttpExchange, RotatingWarcWriter, WarcRecordRef
+from archive._gzip import gzip_member
+from archive.writer import _uuid4
 
 FINAL = "demo_fa/2026/11/demo_fa-20261129003012345-00000-testhost.warc.gz"
 
@@ -381,8 +384,6 @@ def test_digests_verified_by_warcio(
 @pytest.mark.parametrize("size", [0, 1, 250, 251, 300, 5000, 40_000, 200_000])
 @pytest.mark.parametrize("level", [0, 2, 6])
 def test_gzip_member_sized_window(size: int, level: int) -> None:
-    from archive._gzip import gzip_member
-
     data = bytes((k * 7 + k // 13) % 251 for k in range(size))
     member = gzip_member(data, level)
     assert gzip.decompress(member) == data
@@ -391,10 +392,6 @@ def test_gzip_member_sized_window(size: int, level: int) -> None:
 
 
 def test_record_ids_are_random_uuids() -> None:
-    import uuid
-
-    from archive.writer import _uuid4
-
     ids = {_uuid4() for _ in range(2000)}
     assert len(ids) == 2000
     for text in ids:

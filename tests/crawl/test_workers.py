@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import operator
 import os
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -181,8 +183,6 @@ def test_results_are_read_in_no_callers_context() -> None:
 
 def _touch_marker() -> None:
     """An initializer whose run the test can see (the worker inherits the environment)."""
-    from pathlib import Path
-
     Path(os.environ["AKHBAR_TEST_WORKER_MARKER"]).touch()
 
 
@@ -190,8 +190,6 @@ def test_workers_import_their_task_when_warmed_not_when_started(
         tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """A crawl process starts its pool with itself; the workers' imports wait for work (or
     warm()), so they do not compete with the crawl's start for the cores."""
-    import time
-
     marker = tmp_path / "warmed"
     monkeypatch.setenv("AKHBAR_TEST_WORKER_MARKER", str(marker))
     pool = WorkerPool("os:getpid", 1, initializer=f"{__name__}:_touch_marker")

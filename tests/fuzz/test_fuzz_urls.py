@@ -7,7 +7,14 @@ from urllib.parse import parse_qsl, urlsplit
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from crawler.urls import ArticleRules, canonicalize, host_of, is_tracking_param, same_site
+from crawler.urls import (
+    ArticleRules,
+    _canonical,
+    canonicalize,
+    host_of,
+    is_tracking_param,
+    same_site,
+)
 from tests.fuzz.strategies import FUZZ
 
 _SEGMENT = st.lists(
@@ -101,8 +108,6 @@ _PLAIN_SEGMENT = st.sampled_from(["", ".", "..", ".a", "a.", "2026", "Some-Title
        st.sampled_from(["", "/", "?", "?a=1", "#f", " "]))
 def test_canonicalize_fast_path_changes_nothing(scheme: str, host: str, port: str, path: str,
                                                 tail: str) -> None:
-    from crawler.urls import _canonical
-
     url = scheme + host + port + path + tail
     try:
         expected = _canonical(url)
