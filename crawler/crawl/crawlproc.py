@@ -48,6 +48,8 @@ def start_workers(argv: list[str]) -> WorkerPool | None:
     workers (``AKHBAR_EXTRACT_WORKERS``, as the pipeline reads it)."""
     if not argv or argv[0] != "crawl":
         return None
+    # Imported here, not at the top: this module is the process's __main__, which every
+    # spawned extraction worker imports again; the workers need neither (no cycle is hidden).
     from crawler.crawl import settings
     from crawler.crawl.workers import extraction_pool
 

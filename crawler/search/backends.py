@@ -291,10 +291,10 @@ class PostgresIndex:
 
 
 #: FTS5's buffer of tokens not yet written out (bytes; FTS5's default is 1 MiB): each time it
-#: fills, FTS5 writes a segment, and later merges segments. With catch-up's batches of 2,000
-#: (index.BATCH), 100,000 bench articles indexed in ~16% less CPU than with 1 MiB and
-#: batches of 500 (fewer, larger segments to merge). A setting of the index (its config
-#: table), the same for every connection; what the index holds does not change.
+#: fills, FTS5 writes a segment, and later merges segments: fewer, larger segments to merge
+#: (with batches of 2,000 as well, 100,000 bench articles indexed in ~16% less CPU; the batch
+#: is 500 again, see index.BATCH). A setting of the index (its config table), the same for
+#: every connection; what the index holds does not change.
 FTS5_HASHSIZE = 8 * 1024 * 1024
 
 

@@ -100,16 +100,15 @@ def survey(session: Session, catalog: Catalog, expr: SearchExpr, query: ArticleQ
     """The :class:`Survey` of ``expr``'s matches; ``window``: whether a ranked page needs its
     window's start."""
     backend = backend_for(catalog.engine.dialect.name)
-    if not isinstance(backend, SqliteIndex):
-        return _hashed(session, backend, catalog, expr, query, window)
     asked, exact, facets = _asked(expr, query)
     size = rank_window(asked, exact)
+    if not isinstance(backend, SqliteIndex):
+        return _hashed(session, backend, catalog, expr, query, window, size)
     found = session.execute(backend.count_upto(asked, exact=exact, facets=facets,
                                                upto=EXACT_COUNT + 1)).scalar_one()
     if found > EXACT_COUNT:
         low, high = session.execute(backend.ends(asked, exact=exact, facets=facets)).one()
-        return _striped(session, backend, expr, query, size if window else None,
-                        stripes(low, high))
+        return _striped(session, backend, expr, query, window, size, stripes(low, high))
     if not (window and found > size):
         return Survey(found, True, (), None, size)
     # (Only with EXACT_COUNT raised above the window.)
@@ -144,10 +143,9 @@ def _hash_sample(session: Session, matches: Subquery) -> tuple[int, ...]:
 
 
 def _hashed(session: Session, backend: IndexBackend, catalog: Catalog, expr: SearchExpr,
-            query: ArticleQuery, window: bool) -> Survey:
+            query: ArticleQuery, window: bool, size: int) -> Survey:
     """One pass over every match counts them and draws the hash sample (~1 in SAMPLE)."""
     index = index_matches(catalog, expr, query, scored=False)
-    size = rank_window(*_asked(expr, query)[:2])
     in_sample = case((_in_sample(index.c.version_id), cast(index.c.version_id, String)))
     found, ids = session.execute(
         select(func.count(), func.aggregate_strings(in_sample, ",")).select_from(index)).one()
@@ -183,9 +181,9 @@ def stripes(low: int, high: int) -> list[_Stripe]:
 
 
 def _striped(session: Session, backend: SqliteIndex, expr: SearchExpr, query: ArticleQuery,
-             window: int | None, plan: list[_Stripe]) -> Survey:
-    """The survey from the stripes of ``plan``; ``window``: the rank window's size (None: no
-    window wanted)."""
+             window: bool, size: int, plan: list[_Stripe]) -> Survey:
+    """The survey from the stripes of ``plan``; ``window``: whether a ranked page needs the
+    start of its window, of ``size`` matches."""
     asked, exact, facets = _asked(expr, query)
     read = {n: (found, ids) for n, found, ids in session.execute(backend.stripes(
         asked, exact=exact, facets=facets, ranges=[(s.first, s.high) for s in plan]))}
@@ -195,7 +193,6 @@ def _striped(session: Session, backend: SqliteIndex, expr: SearchExpr, query: Ar
     estimate = max(EXACT_COUNT + 1, round(sum(s.estimate for s in plan)))
     drawn = [i for s in plan for i in s.ids]
     sample = tuple(drawn[::ceil(len(drawn) / MAX_SAMPLE)]) if drawn else ()
-    size = window or rank_window(asked, exact)
     return Survey(estimate, False, sample,
                   _window_start(plan, size) if window and estimate > size else None, size)
 
