@@ -90,6 +90,9 @@ class IndexBackend(Protocol):
     def clear(self, conn: Connection) -> None:
         """Empty the index."""
 
+    def before_writes(self, conn: Connection) -> None:
+        """Once before a catch-up's writes: settings the index's writes need."""
+
     def prepare(self, session: Session) -> None:
         """Settings for the transaction of one search."""
 
@@ -120,7 +123,6 @@ class SqliteIndex:
         # one indexed, under a lock; a rebuild clears first), never replaced row by row.
         if not docs:
             return
-        _fts5_hashsize(conn)
         conn.execute(
             text("INSERT INTO search_index (rowid, exact, stems, facets) "
                  "VALUES (:id, :exact, :stems, :facets)"),
@@ -131,6 +133,9 @@ class SqliteIndex:
 
     def clear(self, conn: Connection) -> None:
         conn.execute(text("INSERT INTO search_index (search_index) VALUES ('delete-all')"))
+
+    def before_writes(self, conn: Connection) -> None:
+        _fts5_hashsize(conn)
 
     def prepare(self, session: Session) -> None:
         # A common word's match list is megabytes: a page cache of 64 MiB (not 2) on the
@@ -238,6 +243,9 @@ class PostgresIndex:
     def clear(self, conn: Connection) -> None:
         conn.execute(text("DELETE FROM search_index"))
         conn.execute(text("DELETE FROM search_pairs"))
+
+    def before_writes(self, conn: Connection) -> None:
+        return
 
     def settle(self, conn: Connection) -> None:
         # Without statistics of the new entries the planner walked the primary key (a word at

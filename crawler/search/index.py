@@ -76,6 +76,8 @@ def _is_current(conn: Connection, state: IndexState) -> bool:
 def catch_up(catalog: Catalog, *, batch: int = BATCH, settle_after: int = SETTLE_AFTER) -> int:
     """Index every article version not indexed yet; returns how many were."""
     backend = backend_for(catalog.engine.dialect.name)
+    with catalog.engine.begin() as conn:
+        backend.before_writes(conn)
     done = _catch_up(catalog, backend, batch)
     if done >= settle_after:
         with catalog.engine.begin() as conn:

@@ -12,6 +12,7 @@ from sqlalchemy import delete, text
 
 from crawler.catalog import Article, ArticleVersion, Catalog
 from crawler.search import ArticleQuery, catch_up, rebuild, search
+from crawler.search import backends as search_backends
 from crawler.search import index as search_index
 from tests.search.conftest import add_article
 
@@ -101,3 +102,22 @@ def test_a_large_catch_up_leaves_the_planner_statistics(catalog: Catalog) -> Non
     add(catalog, "/fa/next/", "خبر دیگر")
     assert catch_up(catalog, settle_after=1) == 1
     assert analyzed()
+
+
+def test_catch_up_sets_the_fts5_token_buffer_once(catalog: Catalog) -> None:
+    # An index made before FTS5_HASHSIZE kept FTS5's 1 MiB default: the next catch-up sets it.
+    if catalog.engine.dialect.name != "sqlite":
+        pytest.skip("an FTS5 setting")
+
+    def hashsize() -> int | None:
+        with catalog.engine.connect() as conn:
+            return conn.execute(text(
+                "SELECT v FROM search_index_config WHERE k = 'hashsize'")).scalar()
+
+    with catalog.engine.begin() as conn:
+        conn.execute(text("INSERT INTO search_index (search_index, rank) "
+                          "VALUES ('hashsize', 1048576)"))
+    assert hashsize() == 1048576
+    assert catch_up(catalog) == versions(catalog)
+    assert hashsize() == search_backends.FTS5_HASHSIZE
+    assert catch_up(catalog) == 0 and hashsize() == search_backends.FTS5_HASHSIZE
