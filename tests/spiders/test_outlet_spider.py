@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import HtmlResponse, Request, XmlResponse
+from scrapy.http import HtmlResponse, Request, Response, XmlResponse
 from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
@@ -143,8 +143,6 @@ def test_article_page_yields_an_item_and_non_html_does_not(spider: OutletSpider)
     req = Request(
         "http://news.test/2026/11/r.pdf/", meta={"akhbar_kind": "article", "akhbar_hops": 1}
     )
-    from scrapy.http import Response
-
     pdf = Response(
         "http://news.test/2026/11/r.pdf/",
         body=b"%PDF-1.4",
@@ -192,15 +190,40 @@ def test_articles_beyond_the_window_wait_for_earlier_ones(spider: OutletSpider) 
     sitemap = response(XmlResponse, "http://news.test/sitemap-1.xml", urlset, "sitemap")
     first = list(spider.parse_sitemap(sitemap))
     assert [r.url for r in first] == ["http://news.test/2026/11/w0/", "http://news.test/2026/11/w1/"]
-    # An article done: the waiting one is requested, as if straight from the sitemap.
+    # An article fetched is still in the window while its item waits for extraction: the
+    # fetching does not run ahead of the extraction workers.
     page = response(HtmlResponse, first[0].url, "<html><body><p>t</p></body></html>", "article")
     page.request.meta.update(first[0].meta)
     out = list(spider.parse_page(page))
-    released = [x for x in out if isinstance(x, Request)]
+    assert not [x for x in out if isinstance(x, Request)]
+    items = [x for x in out if not isinstance(x, Request)]
+    assert [type(x).__name__ for x in items] == ["PageItem"]
+    assert spider.on_item_done(object(), response=page) == []  # not a page's item
+    # Its item through the pipelines: the waiting one is requested, as if straight from the
+    # sitemap.
+    released = spider.on_item_done(items[0], response=page)
     assert [r.url for r in released] == ["http://news.test/2026/11/w2/"]
     assert released[0].headers[b"Referer"] == b"http://news.test/sitemap-1.xml"
     assert released[0].meta["akhbar_kind"] == "article"
-    assert [type(x).__name__ for x in out if not isinstance(x, Request)] == ["PageItem"]
+
+
+def test_an_article_without_an_item_leaves_the_window_at_once(spider: OutletSpider) -> None:
+    spider.article_window = 1
+    urlset = ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+              + "".join(f"<url><loc>http://news.test/2026/11/n{i}/</loc></url>"
+                        for i in range(3)) + "</urlset>")
+    first = list(spider.parse_sitemap(
+        response(XmlResponse, "http://news.test/sitemap-1.xml", urlset, "sitemap")))
+    assert [r.url for r in first] == ["http://news.test/2026/11/n0/"]
+    pdf = Response(first[0].url, body=b"%PDF-1.4", request=first[0],
+                   headers={"Content-Type": "application/pdf"})
+    # Not HTML: no item, so the next article is asked for from parse_page itself.
+    assert [r.url for r in spider.parse_page(pdf)] == ["http://news.test/2026/11/n1/"]
+    # parse_page raised (spider_error): the article leaves the window too.
+    page = response(HtmlResponse, "http://news.test/2026/11/n1/", "<p>t</p>", "article")
+    page.request.meta.update(first[0].meta)
+    released = spider.on_spider_error(Failure(ValueError("boom")), response=page)
+    assert [r.url for r in released] == ["http://news.test/2026/11/n2/"]
 
 
 def test_leaf_article_bodies_may_stay_gzipped(spider: OutletSpider) -> None:
@@ -261,7 +284,9 @@ def test_child_sitemaps_are_fetched_one_at_a_time_as_articles_run_low(
         page = response(HtmlResponse, request.url, "<html><body><p>t</p></body></html>",
                         "article")
         page.request.meta.update(request.meta)
-        return [x for x in spider.parse_page(page) if isinstance(x, Request)]
+        out = list(spider.parse_page(page))
+        assert not [x for x in out if isinstance(x, Request)]
+        return spider.on_item_done(out[-1], response=page)
 
     released = finish(out[0])
     assert [r.meta["akhbar_kind"] for r in released] == ["article"]  # two still waiting
