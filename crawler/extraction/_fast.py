@@ -11,7 +11,9 @@ include_comments=False, with_metadata=False)`` gives (its text and body), doing 
 * of trafilatura's three copies of the tree (its input, before cleaning, a backup for the
   external extractors of the full cascade) one is made, or none when the caller gives the
   tree up: nothing reads the others here;
-* the ``Extractor`` (which reads trafilatura's config file settings) is built once and copied.
+* the ``Extractor`` (which reads trafilatura's config file settings) is built once and copied;
+* ``extract_content`` is :mod:`._sections`' copy of it, which reads the article frame's first
+  expression and the section prunes in Python, as above for the raw prunes.
 
 Whatever the fast path does not cover goes back to ``bare_extraction``: a page short enough
 for trafilatura's baseline rescue, or for its recall escalation (the test that decides it is
@@ -38,6 +40,8 @@ from trafilatura.main_extractor import extract_content
 from trafilatura.settings import DEFAULT_CONFIG, Extractor
 from trafilatura.xml import delete_element, xmltotxt
 from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
+
+from . import _sections
 
 VERIFIED_VERSION = "2.3.1"
 
@@ -68,6 +72,8 @@ ENABLED = (
     and _paths(RAW_TREE_PRUNE_XPATH) == _RAW_PATHS
     and _paths(REMOVE_COMMENTS_AND_LISTS_XPATH) == _COMMENTS_PATHS
 )
+# trafilatura's extract_content, its section prunes read in Python where they are as read.
+_EXTRACT_CONTENT = _sections.extract_content if _sections.ENABLED else extract_content
 
 # EXSLT re:test is re.search on the attribute's value, "" for a missing attribute.
 _INFINITE = re.compile(r"mvp-post-add-(?:box|wrap)|infinite-?scroll")
@@ -186,7 +192,7 @@ def fast_main_text(
     # backup (read only by the full cascade and comment capture) is not made.
     # trafilatura_sequence gets `options.url or document.url`: a new Document has no URL.
     cleaned = convert_tags(tree_cleaning(work, options), options, options.url or None)
-    postbody, temp_text = extract_content(cleaned, options)
+    postbody, temp_text = _EXTRACT_CONTENT(cleaned, options)
     size = len(temp_text)
     if (
         size < options.min_extracted_size  # baseline rescue
