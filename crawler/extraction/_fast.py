@@ -32,12 +32,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import trafilatura
+from lxml.etree import Element
 from lxml.html import HtmlElement
 from trafilatura import core
-from trafilatura.baseline import html2txt
+from trafilatura.baseline import _spaced_text, html2txt
 from trafilatura.htmlprocessing import convert_tags, tree_cleaning
 from trafilatura.main_extractor import extract_content
-from trafilatura.settings import DEFAULT_CONFIG, Extractor
+from trafilatura.settings import _COOKIE_CONSENT_RE, BASIC_CLEAN_XPATH, DEFAULT_CONFIG, Extractor
 from trafilatura.xml import delete_element, xmltotxt
 from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
 
@@ -72,6 +73,16 @@ ENABLED = (
     and _paths(RAW_TREE_PRUNE_XPATH) == _RAW_PATHS
     and _paths(REMOVE_COMMENTS_AND_LISTS_XPATH) == _COMMENTS_PATHS
 )
+# The recall escalation's page text (html2txt): BASIC_CLEAN_XPATH, read in Python below.
+_CONSENT = re.compile(_COOKIE_CONSENT_RE, re.IGNORECASE)  # re:test(..., 'i')
+_BASIC_CLEAN_TAGS = frozenset(("aside", "fencedframe", "footer", "script", "style", "svg",
+                               "template"))
+_BASIC_CLEAN_PATH = (
+    ".//aside|.//div[contains(@class|@id, 'footer')]|.//fencedframe|.//footer|.//script|"
+    f".//style|.//svg|.//template|.//*[re:test(@class, '{_COOKIE_CONSENT_RE}', 'i') or "
+    f"re:test(@id, '{_COOKIE_CONSENT_RE}', 'i')]"
+)
+_BASIC_CLEAN_READ = ENABLED and BASIC_CLEAN_XPATH.path == _BASIC_CLEAN_PATH
 # trafilatura's extract_content, its section prunes read in Python where they are as read.
 _EXTRACT_CONTENT = _sections.extract_content if _sections.ENABLED else extract_content
 
@@ -161,6 +172,42 @@ class FastResult:
     body: Any
 
 
+def _basic_clean(body: HtmlElement) -> list[HtmlElement]:
+    """``BASIC_CLEAN_XPATH(body)``: its union in document order. ``contains(@class|@id,
+    ...)`` reads the first of the two attributes in the element's order; ``re:test`` with
+    the ``i`` flag is ``re.search`` ignoring case, "" for a missing attribute."""
+    found = []
+    for elem in body.iterdescendants(Element):
+        tag = elem.tag
+        if tag in _BASIC_CLEAN_TAGS:
+            found.append(elem)
+            continue
+        attrib = elem.attrib
+        if not attrib:
+            continue
+        cls = attrib.get("class", "")
+        ident = attrib.get("id", "")
+        if _CONSENT.search(cls) or _CONSENT.search(ident):
+            found.append(elem)
+        elif tag == "div" and "footer" in next(
+            (str(value) for key, value in attrib.items() if key in ("class", "id")), ""
+        ):
+            found.append(elem)
+    return found
+
+
+def _page_text_length(pruned: HtmlElement) -> int:
+    """``len(html2txt(pruned))``, the tree given up (html2txt works on a copy of it)."""
+    if not _BASIC_CLEAN_READ:
+        return len(html2txt(pruned))
+    body = pruned.find(".//body")
+    if body is None:
+        body = pruned  # html2txt's answer for an element without a body
+    for elem in _basic_clean(body):
+        delete_element(elem)
+    return len(_spaced_text(body))
+
+
 def _raw_prunes(tree: HtmlElement) -> bool:
     """trafilatura_sequence's prunes of the raw tree (comments off); whether it is a forum."""
     is_forum = core._forum_thread_page(tree)
@@ -204,6 +251,6 @@ def fast_main_text(
         # Recall escalation when the text is under a share of the pruned raw page's text.
         pruned = copy(tree) if fresh is None else fresh()
         _raw_prunes(pruned)
-        if size < core.ESCALATION_PAGE_SHARE * len(html2txt(pruned)):
+        if size < core.ESCALATION_PAGE_SHARE * _page_text_length(pruned):
             return None
     return FastResult(xmltotxt(postbody, options.formatting), postbody)

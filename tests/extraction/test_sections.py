@@ -1,6 +1,7 @@
-"""_sections reads trafilatura's frame and prune expressions in Python: the same elements, in
-the same order, as the expressions select (and fast_main_text, which uses it, still gives
-bare_extraction's text: tests/extraction/test_fast.py)."""
+"""_sections reads trafilatura's frame and prune expressions in Python, and _fast its
+html2txt's clean-up (BASIC_CLEAN_XPATH): the same elements, in the same order, as the
+expressions select (and fast_main_text, which uses both, still gives bare_extraction's text:
+tests/extraction/test_fast.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from html import escape
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
+from trafilatura.baseline import html2txt
+from trafilatura.settings import BASIC_CLEAN_XPATH
 from trafilatura.xpaths import (
     BODY_XPATH,
     DISCARD_IMAGE_ELEMENTS,
@@ -31,12 +34,14 @@ _TOKENS = [
     "akismet", "reader-comments", "noprint", "teaser", "Teaser", "TEASER", "caption",
     "display:none", "display: none", "MostPopularStories", "post", "entry", "articleBody",
     "articleContent", "article-body", "post-content", "body-text", "article__container",
-    "true", "x", "main", "content", "",
+    "true", "x", "main", "content", "cookie-banner", "Cookie_Consent", "notice--cookie",
+    "ONETRUST", "consentmanager", "page-footer", "",
 ]
 _VALUE = st.lists(st.sampled_from(_TOKENS), max_size=3).map(" ".join) | st.sampled_from(_TOKENS)
 _NAMES = ["id", "class", "style", "role", "data-component", "data-lp-replacement-content",
           "aria-hidden", "itemprop"]
-_TAGS = ["div", "p", "span", "section", "item", "list", "article", "main", "aside", "ul", "a"]
+_TAGS = ["div", "p", "span", "section", "item", "list", "article", "main", "aside", "ul", "a",
+         "footer", "script", "style", "svg", "template"]
 
 
 @st.composite
@@ -59,7 +64,7 @@ def _selected(expressions: list[etree.XPath], tree: etree._Element) -> list[etre
 
 
 def test_the_expressions_read_as_composed() -> None:
-    assert _fast.ENABLED and _sections.ENABLED
+    assert _fast.ENABLED and _sections.ENABLED and _fast._BASIC_CLEAN_READ
 
 
 @FUZZ
@@ -72,6 +77,9 @@ def test_the_walks_select_what_the_expressions_select(parts: list[str]) -> None:
         assert _sections.caption_discards(context) == _selected(DISCARD_IMAGE_ELEMENTS, context)
         frame = next((s for s in BODY_XPATH[0](context) if s is not None), None)
         assert _sections.body_frame(context) is frame
+        assert _fast._basic_clean(context) == BASIC_CLEAN_XPATH(context)
+    expected = len(html2txt(tree))
+    assert _fast._page_text_length(tree) == expected
 
 
 def test_id_or_class_is_the_first_of_the_two_in_the_element() -> None:
@@ -95,3 +103,6 @@ def test_fixture_pages_select_the_same_elements() -> None:
         assert _sections.teaser_discards(tree) == _selected(TEASER_DISCARD_XPATH, tree)
         frame = next((s for s in BODY_XPATH[0](tree) if s is not None), None)
         assert _sections.body_frame(tree) is frame, path.name
+        assert _fast._basic_clean(tree) == BASIC_CLEAN_XPATH(tree)
+        expected = len(html2txt(tree))
+        assert _fast._page_text_length(tree) == expected
