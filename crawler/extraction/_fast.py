@@ -13,7 +13,9 @@ include_comments=False, with_metadata=False)`` gives (its text and body), doing 
   tree up: nothing reads the others here;
 * the ``Extractor`` (which reads trafilatura's config file settings) is built once and copied;
 * ``extract_content`` is :mod:`._sections`' copy of it, which reads the article frame's first
-  expression and the section prunes in Python, as above for the raw prunes.
+  expression and the section prunes in Python, as above for the raw prunes;
+* the recall escalation's page text (``html2txt``) is measured on the pruned tree itself, its
+  clean-up expression read in Python.
 
 Whatever the fast path does not cover goes back to ``bare_extraction``: a page short enough
 for trafilatura's baseline rescue, or for its recall escalation (the test that decides it is
