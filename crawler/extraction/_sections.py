@@ -222,7 +222,10 @@ def _prune_guarded(tree: _Element, found: list[_Element]) -> None:
     if not found:
         return
     matches = dict.fromkeys(found)
-    outer = [elem for elem in matches if not any(a in matches for a in elem.iterancestors())]
+    # Those without a matched ancestor: ``not any(a in matches for a in iterancestors())``,
+    # the walk up stopped at the first one by isdisjoint, in C.
+    found_set = matches.keys()
+    outer = [elem for elem in matches if found_set.isdisjoint(elem.iterancestors())]
     old_len = len(tree.text_content())  # type: ignore[attr-defined]
     if old_len - sum(len(elem.text_content()) for elem in outer) > old_len / 7:  # type: ignore[attr-defined]
         for elem in outer:
