@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
 from w3lib.encoding import html_to_unicode
@@ -143,11 +143,34 @@ def _tree_refs(root: Any, base_url: str) -> list[str]:
     return found
 
 
+# A reference that is a plain absolute path (most of a page's requisites): joined to an
+# http(s) base it is the base's scheme and host and the path, as urljoin gives it (no dot
+# segment to resolve, no params, query or fragment). crawler/crawl/links.py does the same.
+_PLAIN_PATH = re.compile(r"/(?!/)[A-Za-z0-9_.~/-]*\Z")
+
+
+def _origin(base_url: str) -> str | None:
+    """``scheme://host`` of an http(s) base, as urljoin writes it; None for another base."""
+    try:
+        parts = urlsplit(base_url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _absolute(refs: Iterable[str], base_url: str) -> list[str]:
     out: dict[str, None] = {}
+    origin = _origin(base_url)
     for ref in refs:
+        if not ref:  # most of an image's five source attributes
+            continue
         ref = strip_html5_whitespace(ref)
         if not ref or ref.startswith(("#", "data:", "javascript:", "about:", "blob:")):
+            continue
+        if origin is not None and _PLAIN_PATH.match(ref) and "/." not in ref:
+            out.setdefault(origin + ref, None)
             continue
         try:
             url = urljoin(base_url, ref).split("#", 1)[0]

@@ -11,7 +11,11 @@ include_comments=False, with_metadata=False)`` gives (its text and body), doing 
 * of trafilatura's three copies of the tree (its input, before cleaning, a backup for the
   external extractors of the full cascade) one is made, or none when the caller gives the
   tree up: nothing reads the others here;
-* the ``Extractor`` (which reads trafilatura's config file settings) is built once and copied.
+* the ``Extractor`` (which reads trafilatura's config file settings) is built once and copied;
+* ``extract_content`` is :mod:`._sections`' copy of it, which reads the article frame's first
+  expression and the section prunes in Python, as above for the raw prunes;
+* the recall escalation's page text (``html2txt``) is measured on the pruned tree itself, its
+  clean-up expression read in Python.
 
 Whatever the fast path does not cover goes back to ``bare_extraction``: a page short enough
 for trafilatura's baseline rescue, or for its recall escalation (the test that decides it is
@@ -30,14 +34,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import trafilatura
+from lxml.etree import Element
 from lxml.html import HtmlElement
 from trafilatura import core
-from trafilatura.baseline import html2txt
+from trafilatura.baseline import _spaced_text, html2txt
 from trafilatura.htmlprocessing import convert_tags, tree_cleaning
 from trafilatura.main_extractor import extract_content
-from trafilatura.settings import DEFAULT_CONFIG, Extractor
+from trafilatura.settings import _COOKIE_CONSENT_RE, BASIC_CLEAN_XPATH, DEFAULT_CONFIG, Extractor
 from trafilatura.xml import delete_element, xmltotxt
 from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
+
+from . import _sections
 
 VERIFIED_VERSION = "2.3.1"
 
@@ -68,6 +75,18 @@ ENABLED = (
     and _paths(RAW_TREE_PRUNE_XPATH) == _RAW_PATHS
     and _paths(REMOVE_COMMENTS_AND_LISTS_XPATH) == _COMMENTS_PATHS
 )
+# The recall escalation's page text (html2txt): BASIC_CLEAN_XPATH, read in Python below.
+_CONSENT = re.compile(_COOKIE_CONSENT_RE, re.IGNORECASE)  # re:test(..., 'i')
+_BASIC_CLEAN_TAGS = frozenset(("aside", "fencedframe", "footer", "script", "style", "svg",
+                               "template"))
+_BASIC_CLEAN_PATH = (
+    ".//aside|.//div[contains(@class|@id, 'footer')]|.//fencedframe|.//footer|.//script|"
+    f".//style|.//svg|.//template|.//*[re:test(@class, '{_COOKIE_CONSENT_RE}', 'i') or "
+    f"re:test(@id, '{_COOKIE_CONSENT_RE}', 'i')]"
+)
+_BASIC_CLEAN_READ = ENABLED and BASIC_CLEAN_XPATH.path == _BASIC_CLEAN_PATH
+# trafilatura's extract_content, its section prunes read in Python where they are as read.
+_EXTRACT_CONTENT = _sections.extract_content if _sections.ENABLED else extract_content
 
 # EXSLT re:test is re.search on the attribute's value, "" for a missing attribute.
 _INFINITE = re.compile(r"mvp-post-add-(?:box|wrap)|infinite-?scroll")
@@ -155,6 +174,42 @@ class FastResult:
     body: Any
 
 
+def _basic_clean(body: HtmlElement) -> list[HtmlElement]:
+    """``BASIC_CLEAN_XPATH(body)``: its union in document order. ``contains(@class|@id,
+    ...)`` reads the first of the two attributes in the element's order; ``re:test`` with
+    the ``i`` flag is ``re.search`` ignoring case, "" for a missing attribute."""
+    found = []
+    for elem in body.iterdescendants(Element):
+        tag = elem.tag
+        if tag in _BASIC_CLEAN_TAGS:
+            found.append(elem)
+            continue
+        attrib = elem.attrib
+        if not attrib:
+            continue
+        cls = attrib.get("class", "")
+        ident = attrib.get("id", "")
+        if _CONSENT.search(cls) or _CONSENT.search(ident):
+            found.append(elem)
+        elif tag == "div" and "footer" in next(
+            (str(value) for key, value in attrib.items() if key in ("class", "id")), ""
+        ):
+            found.append(elem)
+    return found
+
+
+def _page_text_length(pruned: HtmlElement) -> int:
+    """``len(html2txt(pruned))``, the tree given up (html2txt works on a copy of it)."""
+    if not _BASIC_CLEAN_READ:
+        return len(html2txt(pruned))
+    body = pruned.find(".//body")
+    if body is None:
+        body = pruned  # html2txt's answer for an element without a body
+    for elem in _basic_clean(body):
+        delete_element(elem)
+    return len(_spaced_text(body))
+
+
 def _raw_prunes(tree: HtmlElement) -> bool:
     """trafilatura_sequence's prunes of the raw tree (comments off); whether it is a forum."""
     is_forum = core._forum_thread_page(tree)
@@ -186,7 +241,7 @@ def fast_main_text(
     # backup (read only by the full cascade and comment capture) is not made.
     # trafilatura_sequence gets `options.url or document.url`: a new Document has no URL.
     cleaned = convert_tags(tree_cleaning(work, options), options, options.url or None)
-    postbody, temp_text = extract_content(cleaned, options)
+    postbody, temp_text = _EXTRACT_CONTENT(cleaned, options)
     size = len(temp_text)
     if (
         size < options.min_extracted_size  # baseline rescue
@@ -198,6 +253,6 @@ def fast_main_text(
         # Recall escalation when the text is under a share of the pruned raw page's text.
         pruned = copy(tree) if fresh is None else fresh()
         _raw_prunes(pruned)
-        if size < core.ESCALATION_PAGE_SHARE * len(html2txt(pruned)):
+        if size < core.ESCALATION_PAGE_SHARE * _page_text_length(pruned):
             return None
     return FastResult(xmltotxt(postbody, options.formatting), postbody)

@@ -91,6 +91,25 @@ def figure_markdown(figure: Figure) -> str:
     return f"*{_escape(figure.caption)}*"
 
 
+def _line_keyed(text: str, lines: list[str], keys: dict[int, str]) -> int | None:
+    """The first of ``lines`` whose key (:func:`_norm` without list and heading marks) is
+    ``text``, or None (None for ""). Only a line holding ``text``'s first word can have it as
+    its key (each word of a key is a piece of a word of the line), so only those are keyed
+    (``keys``: the keys made so far, by line): on a page whose figures' paragraphs are not
+    in the text, no line is."""
+    words = text.split(None, 1)
+    if not words:
+        return None
+    for index, line in enumerate(lines):
+        if words[0] in line:
+            key = keys.get(index)
+            if key is None:
+                key = keys[index] = _norm(_MARKS.sub("", line.strip()))
+            if key == text:
+                return index
+    return None
+
+
 def with_figures(markdown: str, figures: list[Figure]) -> str:
     """``markdown`` with each figure's caption before the paragraph that followed the figure
     on the page (or after the one that preceded it); figures with neither in the text are
@@ -102,15 +121,14 @@ def with_figures(markdown: str, figures: list[Figure]) -> str:
     if not missing:
         return markdown  # every caption is in the text already (the lines are not keyed)
     lines = markdown.split("\n")
-    keys = [_norm(_MARKS.sub("", line.strip())) for line in lines]
+    keys: dict[int, str] = {}
     before: dict[int, list[str]] = {}
     after: dict[int, list[str]] = {}
     for figure in missing:
-        if figure.next_text and figure.next_text in keys:
-            before.setdefault(keys.index(figure.next_text), []).append(figure_markdown(figure))
-        elif figure.previous_text and figure.previous_text in keys:
-            after.setdefault(keys.index(figure.previous_text), []).append(
-                figure_markdown(figure))
+        if (index := _line_keyed(figure.next_text, lines, keys)) is not None:
+            before.setdefault(index, []).append(figure_markdown(figure))
+        elif (index := _line_keyed(figure.previous_text, lines, keys)) is not None:
+            after.setdefault(index, []).append(figure_markdown(figure))
     if not before and not after:
         return markdown
     out: list[str] = []
