@@ -34,6 +34,7 @@ import threading
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
+from crawler.crawl import gcpolicy
 from crawler.crawl.hostproto import HOST_MODULE, HostReady
 from crawler.crawl.hostruns import Host, installed_reactor
 from crawler.crawl.runlog import quiet_settings_dumps
@@ -258,6 +259,7 @@ def _serve(pool: WorkerPool | None, events: IO[bytes], log_level: str) -> int:
         reader.start()
 
     _preload_components(settings)
+    gcpolicy.tune()  # everything the runs share is imported by now
 
     reactor.callWhenRunning(ready)
     reactor.run(installSignalHandlers=False)
