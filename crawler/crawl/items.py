@@ -41,3 +41,9 @@ class PageResult:
     requisites: list[str] | None = None
     #: What extraction raised (``"ValueError: ..."``), if it did.
     error: str | None = None
+    #: The article's WARC metadata record (``article.to_json()``) and the keys of its lines
+    #: for the outlet's learned boilerplate (``crawler.extraction.line_keys`` of its text's
+    #: lines and its boilerplate), made in the worker: ~0.3 ms an article the single-threaded
+    #: crawl process no longer spends (bench/README.md, issue 11, round 6).
+    metadata: bytes | None = None
+    line_keys: frozenset[str] | None = None

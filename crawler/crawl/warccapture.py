@@ -319,11 +319,14 @@ class WarcCaptureMiddleware:
                         extra={"event": "disk_full"})
         close_spider(self.crawler, DISK_FULL)
 
-    def write_article_metadata(self, article: TaggedArticle, capture: CaptureInfo) -> None:
+    def write_article_metadata(self, article: TaggedArticle, capture: CaptureInfo,
+                               metadata: bytes | None = None) -> None:
+        """The article's metadata record: ``metadata``, its JSON as an extraction worker
+        made it, or made here."""
         try:
             self.writer.write_metadata(
                 target_uri=capture.url, concurrent_to=capture.record_id,
-                content=article.to_json()
+                content=metadata if metadata is not None else article.to_json()
             )
         except OSError as exc:
             if exc.errno != errno.ENOSPC:
