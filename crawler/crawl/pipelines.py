@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
+from archive import CompressedBlock
 from crawler.catalog import Catalog
 from crawler.catalog.outlets import recent_article_lines
 from crawler.catalog.writer import CatalogWriter
@@ -109,7 +110,7 @@ class ExtractionPipeline:
         if not isinstance(item, PageItem) or item.unchanged:
             return item
         try:
-            metadata: bytes | None = None
+            metadata: CompressedBlock | None = None
             keys: frozenset[str] | None = None
             if self.pool is not None:
                 try:

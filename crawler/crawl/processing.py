@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from archive import compress_block
 from crawler.catalog.records import TaggedArticle
 from crawler.crawl.items import PageResult
 from crawler.crawl.pagerefs import MAX_PAGE_SIZE, html_requisites, html_text, tree_requisites
@@ -152,7 +153,7 @@ def process_page_and_requisites(
     if article is None or not article.is_article:
         return PageResult(article, found, error)
     # What the crawl process does with an article, made here (see PageResult).
-    return PageResult(article, found, error, article.to_json(),
+    return PageResult(article, found, error, compress_block(article.to_json()),
                       text_keys(article.text, article.boilerplate))
 
 

@@ -158,7 +158,8 @@ def test_the_worker_makes_the_metadata_record_and_line_keys_the_crawl_process_ma
     ctype = "text/html; charset=utf-8"
     found = process_page_and_requisites(gzip.compress(PAGE), url, ctype, ("en",))
     article = found.article
-    assert article is not None and found.metadata == article.to_json()
+    assert article is not None and found.metadata is not None
+    assert found.metadata.content == article.to_json()
     lines = [*article.text.split("\n"), *article.boilerplate]
     assert found.line_keys == article_keys(lines) and found.line_keys
     by_lines, by_keys = RepeatedLines(), RepeatedLines()
