@@ -93,11 +93,12 @@ def _head_before(parts: list[bytes], content: bytes) -> bytes | None:
     ``content`` then CRLF CRLF; None otherwise."""
     if len(parts) < 2 or parts[-1] != _RECORD_END:
         return None
-    view, pos, k = memoryview(content), len(content), len(parts) - 1
+    pos, k = len(content), len(parts) - 1
     while pos > 0 and k > 1:
         k -= 1
         part = parts[k]
-        if len(part) > pos or view[pos - len(part):pos] != part:
+        # endswith on the bytes (memcmp): a memoryview compares item by item.
+        if len(part) > pos or not content.endswith(part, 0, pos):
             return None
         pos -= len(part)
     return b"".join(parts[:k]) if pos == 0 else None
