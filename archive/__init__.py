@@ -7,6 +7,7 @@ It never imports Scrapy; a notebook can use it alone::
 Public names are listed in ``__all__``; the exception tree is in :mod:`archive.errors`.
 """
 
+from ._gzip import CompressedBlock, compress_block
 from .digest import payload_digest
 from .errors import ArchiveError, DigestMismatch, RecordNotFound, WarcWriteError
 from .integrity import recover_open_files, verify_file
@@ -17,6 +18,7 @@ from .writer import RotatingWarcWriter
 __all__ = [
     "ArchiveError",
     "ArchiveRecord",
+    "CompressedBlock",
     "DigestMismatch",
     "HttpExchange",
     "Problem",
@@ -24,6 +26,7 @@ __all__ = [
     "RotatingWarcWriter",
     "WarcRecordRef",
     "WarcWriteError",
+    "compress_block",
     "iter_records",
     "payload_digest",
     "read_record",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 from typing import IO
 
 from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
 
 __all__ = ["GZIP_LEVEL", "GZIP_LEVEL_COMPRESSED_BODY", "GZIP_LEVEL_METADATA",
-           "LevelledWarcWriter", "gzip_member"]
+           "CompressedBlock", "LevelledWarcWriter", "compress_block", "gzip_member"]
 
 # warcio compresses every record at zlib level 9. Level 6 gives WARC files within ~2% of that
 # size at a third of the CPU on plain HTML; a body that arrived compressed (Content-Encoding)
@@ -24,6 +25,10 @@ GZIP_LEVEL_METADATA = 2
 # deflate looks back at most its window less MIN_LOOKAHEAD (262) bytes.
 _LOOKAHEAD = 262
 _MIN_BITS = 9
+# What zlib writes before a gzip member's deflate data: no name, no time, Unix.
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03"
+# warcio ends every record with two CRLFs.
+_RECORD_END = b"\r\n\r\n"
 
 
 def _window_bits(size: int) -> int:
@@ -46,6 +51,57 @@ def gzip_member(data: bytes, level: int) -> bytes:
     mem_level = 1 if level == 0 else max(1, bits - 7)
     compressor = zlib.compressobj(level, zlib.DEFLATED, bits + 16, mem_level)
     return compressor.compress(data) + compressor.flush()
+
+
+@dataclass(frozen=True)
+class CompressedBlock:
+    """A record's block (a metadata record's content) deflated beforehand, in another process:
+    :func:`compress_block`. :meth:`archive.RotatingWarcWriter.write_metadata` writes its
+    record as one gzip member all the same, whose deflate data is the record's headers,
+    compressed as it is written, then ``deflated`` (see :func:`gzip_member_with`)."""
+
+    content: bytes
+    #: Raw deflate of ``content`` and the record's closing CRLFs: the last blocks of a member.
+    deflated: bytes
+
+
+def compress_block(content: bytes, level: int = GZIP_LEVEL_METADATA) -> CompressedBlock:
+    """``content`` with its deflate made now (an extraction worker makes its article's
+    metadata record's: ~0.13 ms an article less on the crawl process)."""
+    bits = _window_bits(len(content) + len(_RECORD_END))
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -bits, max(1, bits - 7))
+    deflated = compressor.compress(content) + compressor.compress(_RECORD_END)
+    return CompressedBlock(content, deflated + compressor.flush())
+
+
+def gzip_member_with(head: bytes, block: CompressedBlock, level: int) -> bytes:
+    """``head + block.content + CRLF CRLF`` as one gzip member (what :func:`gzip_member`
+    makes of it, but for the bytes of its deflate data): ``head`` deflated and ended with a
+    sync flush (an empty stored block: byte-aligned, not the last), then ``block.deflated``,
+    a stream of its own whose matches reach no further back than its own start."""
+    bits = _window_bits(len(head))
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -bits, max(1, bits - 7))
+    crc = zlib.crc32(_RECORD_END, zlib.crc32(block.content, zlib.crc32(head)))
+    size = (len(head) + len(block.content) + len(_RECORD_END)) & 0xFFFFFFFF
+    return b"".join((_GZIP_HEADER, compressor.compress(head),
+                     compressor.flush(zlib.Z_SYNC_FLUSH), block.deflated,
+                     crc.to_bytes(4, "little"), size.to_bytes(4, "little")))
+
+
+def _head_before(parts: list[bytes], content: bytes) -> bytes | None:
+    """What warcio wrote of a record before ``content`` when the rest of ``parts`` is
+    ``content`` then CRLF CRLF; None otherwise."""
+    if len(parts) < 2 or parts[-1] != _RECORD_END:
+        return None
+    pos, k = len(content), len(parts) - 1
+    while pos > 0 and k > 1:
+        k -= 1
+        part = parts[k]
+        # endswith on the bytes (memcmp): a memoryview compares item by item.
+        if len(part) > pos or not content.endswith(part, 0, pos):
+            return None
+        pos -= len(part)
+    return b"".join(parts[:k]) if pos == 0 else None
 
 
 class _Collected:
@@ -85,4 +141,16 @@ class LevelledWarcWriter(WARCWriter):
         collected = _Collected()
         self._write_warc_record(collected, record)
         self.out.write(gzip_member(b"".join(collected.parts), level))
+        self.out.flush()
+
+    def write_record_with(self, record: ArcWarcRecord, block: CompressedBlock) -> None:
+        """:meth:`write_record` of a record whose block is ``block.content``, with its
+        deflate made already (a metadata record: at GZIP_LEVEL_METADATA)."""
+        collected = _Collected()
+        self._write_warc_record(collected, record)
+        head = _head_before(collected.parts, block.content)
+        if head is None:  # not the block it was said to be: compressed here, whole
+            self.out.write(gzip_member(b"".join(collected.parts), GZIP_LEVEL_METADATA))
+        else:
+            self.out.write(gzip_member_with(head, block, GZIP_LEVEL_METADATA))
         self.out.flush()

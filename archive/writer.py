@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING
 
 from warcio.recordloader import ArcWarcRecord
 
-from ._gzip import LevelledWarcWriter
+from ._gzip import CompressedBlock, LevelledWarcWriter
 from ._records import RecordFactory
 from .errors import ArchiveError, WarcWriteError
 from .model import HttpExchange, WarcRecordRef
@@ -187,10 +187,13 @@ class RotatingWarcWriter:
         *,
         target_uri: str,
         concurrent_to: str,
-        content: bytes,
+        content: bytes | CompressedBlock,
         content_type: str = "application/json",
     ) -> WarcRecordRef:
-        """Write a ``metadata`` record about the record ``concurrent_to`` (its record id)."""
+        """Write a ``metadata`` record about the record ``concurrent_to`` (its record id).
+        ``content`` may come deflated already (:func:`archive.compress_block`)."""
+        block, data = (content, content.content) if isinstance(content, CompressedBlock) else (
+            None, content)
         with self._lock:
             warc = self._ensure_open()
             record = self._factory.metadata(
@@ -199,10 +202,10 @@ class RotatingWarcWriter:
                 warc.warcinfo_id,
                 target_uri=target_uri,
                 concurrent_to=concurrent_to,
-                content=content,
+                content=data,
                 content_type=content_type,
             )
-            ref = self._write(warc, record)
+            ref = self._write(warc, record, block)
             self._maybe_rotate()
             return ref
 
@@ -258,10 +261,15 @@ class RotatingWarcWriter:
         raw = self._id_factory() if self._id_factory else _uuid4()
         return raw if raw.startswith("<") else f"<urn:uuid:{raw}>"
 
-    def _write(self, warc: _OpenWarc, record: ArcWarcRecord) -> WarcRecordRef:
+    def _write(self, warc: _OpenWarc, record: ArcWarcRecord,
+               block: CompressedBlock | None = None) -> WarcRecordRef:
         offset = warc.fh.tell()
         try:
-            warc.writer.write_record(record)  # flushes the gzip member and the file
+            # Flushes the gzip member and the file.
+            if block is None:
+                warc.writer.write_record(record)
+            else:
+                warc.writer.write_record_with(record, block)
         except Exception as exc:
             # Never leave half a member before the next record (e.g. disk full).
             self._discard_partial(warc, offset)

@@ -19,6 +19,8 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from crawler.crawl import gcpolicy
+
 if TYPE_CHECKING:
     from crawler.crawl.workers import WorkerPool
 
@@ -75,6 +77,7 @@ def main(argv: list[str] | None = None) -> None:
                          priority="cmdline")
         if pool is not None:
             settings.set("AKHBAR_EXTRACT_POOL", pool, priority="cmdline")
+        gcpolicy.tune()
         execute(["scrapy", *args], settings)  # exits
     finally:
         if pool is not None:

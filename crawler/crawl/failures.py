@@ -95,6 +95,13 @@ def report_requisite_failure(crawler: Crawler, failure: Failure, max_size: int,
         stats = None
     if stats is not None and not failure.check(StopDownload):
         stats.inc_value("akhbar/requisites/failed")
-    logger.info("requisite not archived: %s (%s), for %s", request.url, reason,
-                request.meta.get("akhbar_page"),
-                extra={"event": "requisite_failed", "url": request.url, "reason": reason})
+    # One answered with an HTTP error (a missing image's 404: one per article in the bench)
+    # is in the run's log already, as its "fetched" line (URL, status, kind): its line here
+    # is DEBUG. Each cost ~90 us at INFO, through every handler of every run of a shared
+    # crawl process (~1.7% of its CPU; bench/README.md, issue 11, round 6).
+    answered = not failure.check(StopDownload) and isinstance(
+        getattr(failure.value, "response", None), Response)
+    logger.log(logging.DEBUG if answered else logging.INFO,
+               "requisite not archived: %s (%s), for %s", request.url, reason,
+               request.meta.get("akhbar_page"),
+               extra={"event": "requisite_failed", "url": request.url, "reason": reason})

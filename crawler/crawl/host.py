@@ -34,8 +34,9 @@ import threading
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
+from crawler.crawl import gcpolicy
 from crawler.crawl.hostproto import HOST_MODULE, HostReady
-from crawler.crawl.hostruns import Host, installed_reactor
+from crawler.crawl.hostruns import QUIET_LOGGERS, Host, installed_reactor
 from crawler.crawl.runlog import quiet_settings_dumps
 
 if TYPE_CHECKING:
@@ -75,11 +76,13 @@ def _setup_logging(settings: Settings, level: str) -> None:
     logging.config.dictConfig(DEFAULT_LOGGING)
     # Scrapy's loggers are set to DEBUG there: a "Crawled (200)" record was made (its
     # caller found, its message formatted by the log formatter) for every response and
-    # then refused by every handler. A run whose log wants DEBUG lowers it again
+    # then refused by every handler. So are akhbar's own DEBUG records (a requisite's 404,
+    # crawler.crawl.failures). A run whose log wants DEBUG lowers them again
     # (crawler.crawl.hostruns).
     wanted = logging.getLevelName(level)
-    logging.getLogger("scrapy").setLevel(
-        min(logging.INFO, wanted) if isinstance(wanted, int) else logging.NOTSET)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(
+            min(logging.INFO, wanted) if isinstance(wanted, int) else logging.NOTSET)
     quiet_settings_dumps(level)
     root = logging.getLogger()
     root.setLevel(logging.NOTSET)
@@ -258,6 +261,7 @@ def _serve(pool: WorkerPool | None, events: IO[bytes], log_level: str) -> int:
         reader.start()
 
     _preload_components(settings)
+    gcpolicy.tune()  # everything the runs share is imported by now
 
     reactor.callWhenRunning(ready)
     reactor.run(installSignalHandlers=False)

@@ -39,7 +39,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Host", "HostedRun", "installed_reactor"]
+__all__ = ["QUIET_LOGGERS", "Host", "HostedRun", "installed_reactor"]
+
+#: Loggers kept at INFO in a shared crawl process (see crawler.crawl.host) unless a run's log
+#: asks for DEBUG: a DEBUG record below them is then refused before it is made.
+QUIET_LOGGERS = ("scrapy", "crawler", "spiders")
 
 
 # -- the run table --------------------------------------------------------------------------
@@ -138,9 +142,10 @@ class Host:
         stderr = _run_stderr_handler(settings, run_id)
         stderr.addFilter(RunRecordFilter(run_id, shared=True))
         logging.getLogger().addHandler(stderr)
-        scrapy_logs = logging.getLogger("scrapy")  # at INFO unless a run asked for less
-        if scrapy_logs.level > stderr.level:
-            scrapy_logs.setLevel(stderr.level)
+        for name in QUIET_LOGGERS:  # at INFO unless a run asked for less
+            quiet = logging.getLogger(name)
+            if quiet.level > stderr.level:
+                quiet.setLevel(stderr.level)
         try:
             crawler = Crawler(self._spider_cls, settings)
         except Exception as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from archive import CompressedBlock
 from crawler.catalog.records import CaptureInfo, PreviousCapture, TaggedArticle
 
 __all__ = ["CaptureInfo", "PageItem", "PageResult", "PreviousCapture", "TaggedArticle"]
@@ -41,3 +42,10 @@ class PageResult:
     requisites: list[str] | None = None
     #: What extraction raised (``"ValueError: ..."``), if it did.
     error: str | None = None
+    #: The article's WARC metadata record's content (``article.to_json()``, deflated: see
+    #: :func:`archive.compress_block`) and the keys of its lines for the outlet's learned
+    #: boilerplate (:func:`crawler.extraction.text_keys`), made in the worker: ~0.4 ms an
+    #: article the single-threaded crawl process no longer spends (bench/README.md, issue
+    #: 11, round 6).
+    metadata: CompressedBlock | None = None
+    line_keys: frozenset[str] | None = None

@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
+from archive import CompressedBlock
 from crawler.catalog import Catalog
 from crawler.catalog.outlets import recent_article_lines
 from crawler.catalog.writer import CatalogWriter
 from crawler.crawl import signals as akhbar_signals
 from crawler.crawl.items import CaptureInfo, PageItem, TaggedArticle
 from crawler.crawl.workers import WorkerError, WorkerPool, extraction_pool
-from crawler.extraction import RepeatedLines
+from crawler.extraction import RepeatedLines, text_keys
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -109,6 +110,8 @@ class ExtractionPipeline:
         if not isinstance(item, PageItem) or item.unchanged:
             return item
         try:
+            metadata: CompressedBlock | None = None
+            keys: frozenset[str] | None = None
             if self.pool is not None:
                 try:
                     page = await self.pool.run(item.body, item.url, item.content_type,
@@ -120,7 +123,7 @@ class ExtractionPipeline:
                 self._requisites_found(item, page.requisites)
                 if page.error is not None:
                     raise WorkerError(page.error)
-                result = page.article
+                result, metadata, keys = page.article, page.metadata, page.line_keys
             else:
                 self._requisites_found(item, None)
                 from crawler.crawl.processing import process_page
@@ -144,16 +147,17 @@ class ExtractionPipeline:
             raise NoMainText(f"no main text: {item.url}")
         if not result.is_article:
             raise NotAnArticle(f"not an article: {item.url}")
-        self._learn(result)
+        self._learn(result, keys)
         item.extracted = result
         if item.capture is not None:
-            self.article_extracted.send(article=result, capture=item.capture)
+            self.article_extracted.send(article=result, capture=item.capture, metadata=metadata)
         return item
 
-    def _learn(self, article: TaggedArticle) -> None:
+    def _learn(self, article: TaggedArticle, keys: frozenset[str] | None) -> None:
         known = len(self.repeats.learned)
-        self.repeats.add(article.canonical_url, [*article.text.split("\n"),
-                                                 *article.boilerplate])
+        if keys is None:
+            keys = text_keys(article.text, article.boilerplate)
+        self.repeats.add_keys(article.canonical_url, keys)
         stats = self.crawler.stats
         if article.boilerplate and stats is not None:
             stats.inc_value("akhbar/boilerplate/lines_removed", len(article.boilerplate))

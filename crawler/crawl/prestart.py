@@ -26,6 +26,8 @@ from crawler.crawl.hostboot import Boot
 PRELOAD = "crawler.crawl.preload"
 #: The shared crawl process this one becomes (its ``main(argv)``).
 HOST = "crawler.crawl.host"
+#: The garbage collector's settings, made once the preload is in.
+GC_POLICY = "crawler.crawl.gcpolicy"
 
 
 def read_line(fd: int) -> bytes:
@@ -56,6 +58,7 @@ def boot(line: bytes) -> list[str]:
 def main() -> int:
     importlib.import_module(PRELOAD)
     importlib.import_module(HOST).preload_components()
+    importlib.import_module(GC_POLICY).tune(collect=True)  # while nobody waits for this one
     line = read_line(sys.stdin.fileno())
     if not line.strip():
         return 0

@@ -11,10 +11,11 @@ import zlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from archive import compress_block
 from crawler.catalog.records import TaggedArticle
 from crawler.crawl.items import PageResult
 from crawler.crawl.pagerefs import MAX_PAGE_SIZE, html_requisites, html_text, tree_requisites
-from crawler.extraction import extract_article
+from crawler.extraction import extract_article, text_keys
 from crawler.language import tag_languages
 from crawler.language.profiles import preload
 from crawler.urls import canonicalize, host_of
@@ -149,7 +150,11 @@ def process_page_and_requisites(
         # A page the extraction did not parse (not HTML to it, unparseable) is parsed for
         # its requisites alone, as before.
         found = seen[0] if seen else html_requisites(html_text(content_type, body), url)
-    return PageResult(article, found, error)
+    if article is None or not article.is_article:
+        return PageResult(article, found, error)
+    # What the crawl process does with an article, made here (see PageResult).
+    return PageResult(article, found, error, compress_block(article.to_json()),
+                      text_keys(article.text, article.boilerplate))
 
 
 def warm_up() -> None:

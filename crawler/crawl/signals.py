@@ -28,7 +28,8 @@ logger = logging.getLogger(__name__)
 capture_written = object()
 
 #: An article was extracted and tagged. Arguments: ``article``
-#: (crawler.catalog.records.TaggedArticle), ``capture`` (CaptureInfo).
+#: (crawler.catalog.records.TaggedArticle), ``capture`` (CaptureInfo), ``metadata`` (the
+#: article's ``to_json()`` as archive.CompressedBlock when the worker made it, else None).
 article_extracted = object()
 
 #: An extraction worker found the requisites of a page whose item asked for them

@@ -22,7 +22,13 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 
-from archive import HttpExchange, RotatingWarcWriter, WarcRecordRef, payload_digest
+from archive import (
+    CompressedBlock,
+    HttpExchange,
+    RotatingWarcWriter,
+    WarcRecordRef,
+    payload_digest,
+)
 from crawler.crawl import signals as akhbar_signals
 from crawler.crawl.browser.fetch import BROWSER_FETCH
 from crawler.crawl.browser.page import RENDERED, RenderedPage
@@ -319,11 +325,14 @@ class WarcCaptureMiddleware:
                         extra={"event": "disk_full"})
         close_spider(self.crawler, DISK_FULL)
 
-    def write_article_metadata(self, article: TaggedArticle, capture: CaptureInfo) -> None:
+    def write_article_metadata(self, article: TaggedArticle, capture: CaptureInfo,
+                               metadata: CompressedBlock | None = None) -> None:
+        """The article's metadata record: ``metadata``, its JSON as an extraction worker
+        made it (deflated), or made here."""
         try:
             self.writer.write_metadata(
                 target_uri=capture.url, concurrent_to=capture.record_id,
-                content=article.to_json()
+                content=metadata if metadata is not None else article.to_json()
             )
         except OSError as exc:
             if exc.errno != errno.ENOSPC:

@@ -13,12 +13,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._encoding import decode_html, is_html
-from ._repeats import RepeatedLines
+from ._repeats import RepeatedLines, text_keys
 
 if TYPE_CHECKING:
     from ._article import ExtractedArticle, extract_article
 
-__all__ = ["ExtractedArticle", "RepeatedLines", "decode_html", "extract_article", "is_html"]
+__all__ = ["ExtractedArticle", "RepeatedLines", "decode_html", "extract_article", "is_html",
+           "text_keys"]
 
 
 def __getattr__(name: str) -> Any:

@@ -52,6 +52,12 @@ def article_keys(lines: Iterable[str]) -> set[str]:
     return {key for key in map(line_key, lines) if key is not None}
 
 
+def text_keys(text: str, boilerplate: Iterable[str]) -> frozenset[str]:
+    """The keys :meth:`RepeatedLines.add` counts for an article: of its text's lines and of
+    the lines removed from it as boilerplate."""
+    return frozenset(article_keys([*text.split("\n"), *boilerplate]))
+
+
 @dataclass
 class RepeatedLines:
     """One outlet's line counts; :meth:`add` one article at a time, :attr:`learned` is the
@@ -67,6 +73,11 @@ class RepeatedLines:
 
     def add(self, page: str, lines: Iterable[str]) -> None:
         """Count the lines of one article (``page`` names it: an article is counted once)."""
+        self.add_keys(page, article_keys(lines))
+
+    def add_keys(self, page: str, keys: Iterable[str]) -> None:
+        """:meth:`add` of an article whose lines' keys were made already (:func:`text_keys`,
+        in an extraction worker)."""
         digest = int.from_bytes(hashlib.blake2b(page.encode(), digest_size=8).digest(), "big")
         if digest in self._seen:
             return
@@ -74,7 +85,7 @@ class RepeatedLines:
         self.pages += 1
         if self.pages % FORGET_EVERY == 0:
             self.counts = Counter({key: n for key, n in self.counts.items() if n > 1})
-        keys = article_keys(lines)
+        keys = set(keys)
         self.counts.update(keys)
         need = self.threshold()
         # Keys already learned are checked again (the share grows with the pages counted);

@@ -6,7 +6,14 @@ import gzip
 
 import pytest
 
-from crawler.crawl.processing import BodyTooLarge, gunzip_body, process_page
+from crawler.crawl.processing import (
+    BodyTooLarge,
+    gunzip_body,
+    process_page,
+    process_page_and_requisites,
+)
+from crawler.extraction import RepeatedLines
+from crawler.extraction._repeats import article_keys
 
 PAGE = (
     "<html lang='en'><head><title>Rain falls on the city</title></head><body><article>"
@@ -141,3 +148,26 @@ def test_the_workers_requisites_read_from_the_extractions_parse_are_the_pages_ow
     found = process_page_and_requisites(gzip.compress(page), url, ctype, ("fa",),
                                         requisites=True)
     assert found.requisites == expected and found.article is not None
+
+
+def test_the_worker_makes_the_metadata_record_and_line_keys_the_crawl_process_made() -> None:
+    """An article's metadata record JSON and the keys of its lines (for the learned
+    boilerplate) come back from the worker with it: the bytes and keys the crawl process
+    would make from the article; a page without an article has neither."""
+    url = "http://news.test/2026/11/rain/"
+    ctype = "text/html; charset=utf-8"
+    found = process_page_and_requisites(gzip.compress(PAGE), url, ctype, ("en",))
+    article = found.article
+    assert article is not None and found.metadata is not None
+    assert found.metadata.content == article.to_json()
+    lines = [*article.text.split("\n"), *article.boilerplate]
+    assert found.line_keys == article_keys(lines) and found.line_keys
+    by_lines, by_keys = RepeatedLines(), RepeatedLines()
+    for n in range(5):
+        by_lines.add(f"{url}{n}", lines)
+        by_keys.add_keys(f"{url}{n}", found.line_keys)
+    assert by_keys == by_lines and by_keys.learned
+
+    empty = process_page_and_requisites(gzip.compress(b"<html><body></body></html>"), url,
+                                        ctype)
+    assert empty.article is None and empty.metadata is None and empty.line_keys is None
