@@ -2,7 +2,9 @@
 
 Receivers connect with ``crawler.signals.connect`` as to any Scrapy signal; the akhbar
 component that owns a signal sends it through a :class:`SignalSender`, which calls them
-as Scrapy's ``send_catch_log`` would, without its per-call look-ups.
+as Scrapy's ``send_catch_log`` would, without its per-call look-ups. It repeats
+PyDispatcher's ``robustApply`` argument matching: only under the releases it was checked
+against (:data:`CHECKED_PYDISPATCHER`); under any other it sends through ``send_catch_log``.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import logging
 import weakref
 from collections.abc import Callable
+from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from pydispatch.dispatcher import getReceivers
@@ -38,6 +41,20 @@ article_extracted = object()
 #: ``item`` (the PageItem, its body still there).
 requisites_found = object()
 
+#: PyDispatcher releases whose receiver look-up and ``robustApply`` argument matching
+#: :class:`SignalSender` was checked against (tests/crawl/test_signals.py).
+CHECKED_PYDISPATCHER = ("2.0.7",)
+
+
+def _matching_checked() -> bool:
+    try:
+        return metadata.version("PyDispatcher") in CHECKED_PYDISPATCHER
+    except metadata.PackageNotFoundError:
+        return False
+
+
+_DIRECT = _matching_checked()
+
 _WEAKREFS = (weakref.ReferenceType, BoundMethodWeakref)
 #: A receiver as connected (a weak reference, or the callable itself) and the names of the
 #: arguments it takes (None: any, it has ``**kwargs``).
@@ -60,9 +77,13 @@ class SignalSender:
     when the receivers connected change. Sent once or more for every page, Scrapy's
     look-ups (every receiver's signature, every time) cost ~1% of a crawl process."""
 
-    def __init__(self, crawler: Crawler, signal: object) -> None:
+    def __init__(self, crawler: Crawler, signal: object, *, direct: bool = _DIRECT) -> None:
+        self.signals = crawler.signals
         self.sender = crawler.signals.sender
         self.signal = signal
+        #: False: every send goes through Scrapy's send_catch_log (a PyDispatcher release
+        #: not checked).
+        self.direct = direct
         self._connected: tuple[Any, ...] = ()
         self._calls: list[_Call] = []
 
@@ -78,6 +99,9 @@ class SignalSender:
         return self._calls
 
     def send(self, **kwargs: Any) -> None:
+        if not self.direct:
+            self.signals.send_catch_log(self.signal, **kwargs)
+            return
         named = {"signal": self.signal, "sender": self.sender, **kwargs}
         for ref, accepted in self._receivers():
             receiver = ref() if isinstance(ref, _WEAKREFS) else ref

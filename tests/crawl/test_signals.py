@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import gc
 import logging
+from importlib import metadata
 from typing import Any
 
 import pytest
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
-from crawler.crawl.signals import SignalSender
+from crawler.crawl.signals import CHECKED_PYDISPATCHER, SignalSender
 
 SIGNAL = object()
 
@@ -31,9 +32,16 @@ class Receivers:
         raise RuntimeError("boom")
 
 
-def test_same_calls_as_send_catch_log(caplog: pytest.LogCaptureFixture) -> None:
+def test_the_direct_path_only_under_a_checked_pydispatcher() -> None:
+    installed = metadata.version("PyDispatcher")
     crawler = get_crawler(Spider)
-    sent = SignalSender(crawler, SIGNAL)
+    assert SignalSender(crawler, SIGNAL).direct == (installed in CHECKED_PYDISPATCHER)
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "send_catch_log"])
+def test_same_calls_as_send_catch_log(caplog: pytest.LogCaptureFixture, direct: bool) -> None:
+    crawler = get_crawler(Spider)
+    sent = SignalSender(crawler, SIGNAL, direct=direct)
     sent.send(capture=0)  # nothing connected yet
     r = Receivers()
     crawler.signals.connect(r.some, signal=SIGNAL)
