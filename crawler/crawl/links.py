@@ -24,14 +24,12 @@ from w3lib.encoding import html_to_unicode
 from w3lib.html import get_base_url, strip_html5_whitespace
 from w3lib.url import safe_url_string
 
+from crawler.urls import is_plain_path
+
 _DENY_EXTENSIONS = tuple("." + ext for ext in IGNORED_EXTENSIONS)
 _SCHEMES = frozenset({"http", "https", "file", "ftp"})
 # Characters safe_url_string leaves alone: a URL of only these needs no quoting.
 _NEEDS_QUOTING = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")
-# An href that is a plain absolute path (most of a listing page's links): joined to the base
-# it is the base's scheme and host and the href, as urljoin gives it (no dot segment to
-# resolve, no params, query or fragment, nothing to quote).
-_PLAIN_PATH = re.compile(r"/(?!/)[A-Za-z0-9_.~/-]*\Z")
 
 
 def page_links(response: TextResponse) -> list[str]:
@@ -60,7 +58,7 @@ def page_links(response: TextResponse) -> list[str]:
         if href is None or href in hrefs:
             continue
         hrefs.add(href)
-        if origin is not None and _PLAIN_PATH.match(href) and "/." not in href:
+        if origin is not None and is_plain_path(href):
             url = origin + href
             if url not in seen and not href.lower().endswith(_DENY_EXTENSIONS):
                 seen.add(url)

@@ -17,6 +17,8 @@ from lxml import html as lxml_html
 from w3lib.encoding import html_to_unicode
 from w3lib.html import strip_html5_whitespace
 
+from crawler.urls import is_plain_path
+
 __all__ = ["MAX_PAGE_SIZE", "css_requisites", "html_requisites", "html_text",
            "tree_requisites"]
 
@@ -143,10 +145,6 @@ def _tree_refs(root: Any, base_url: str) -> list[str]:
     return found
 
 
-# A reference that is a plain absolute path (most of a page's requisites): joined to an
-# http(s) base it is the base's scheme and host and the path, as urljoin gives it (no dot
-# segment to resolve, no params, query or fragment). crawler/crawl/links.py does the same.
-_PLAIN_PATH = re.compile(r"/(?!/)[A-Za-z0-9_.~/-]*\Z")
 
 
 def _origin(base_url: str) -> str | None:
@@ -169,7 +167,7 @@ def _absolute(refs: Iterable[str], base_url: str) -> list[str]:
         ref = strip_html5_whitespace(ref)
         if not ref or ref.startswith(("#", "data:", "javascript:", "about:", "blob:")):
             continue
-        if origin is not None and _PLAIN_PATH.match(ref) and "/." not in ref:
+        if origin is not None and is_plain_path(ref):
             out.setdefault(origin + ref, None)
             continue
         try:
