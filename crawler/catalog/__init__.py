@@ -9,11 +9,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from crawler.catalog.db import CRAWL_CACHE_KIB, Catalog, make_engine, migrate, sqlite_url
+    from crawler.catalog.db import (
+        CRAWL_CACHE_KIB,
+        CRAWL_STATEMENTS,
+        Catalog,
+        make_engine,
+        migrate,
+        sqlite_url,
+    )
     from crawler.catalog.models import Article, ArticleVersion, Base, Capture, Outlet, Run
 
 __all__ = [
     "CRAWL_CACHE_KIB",
+    "CRAWL_STATEMENTS",
     "Article",
     "ArticleVersion",
     "Base",
@@ -26,7 +34,7 @@ __all__ = [
     "sqlite_url",
 ]
 
-_DB = ("CRAWL_CACHE_KIB", "Catalog", "make_engine", "migrate", "sqlite_url")
+_DB = ("CRAWL_CACHE_KIB", "CRAWL_STATEMENTS", "Catalog", "make_engine", "migrate", "sqlite_url")
 _MODELS = ("Article", "ArticleVersion", "Base", "Capture", "Outlet", "Run")
 
 

@@ -35,10 +35,14 @@ def sqlite_url(path: Path) -> str:
 
 #: The SQLite page cache (KiB) of the connections a crawl writes its run with (its catalog
 #: writer, its live progress): a crawl's writes touch the newest pages of each table and
-#: index, and its look-ups one leaf each. SQLite's default (2,000 KiB a connection) filled as
-#: the catalog grew: a crawl process of two crawls held 2.7 MB of SQLite memory at 2,000
-#: articles and 8.2 MB at 20,000.
+#: index, and its look-ups one leaf each; SQLite's default is 2,000 KiB a connection.
 CRAWL_CACHE_KIB = 512
+#: Prepared statements those connections keep (the sqlite3 module's default: 128). A batch's
+#: ``IN (...)`` look-ups and multi-row INSERTs are a new statement for each number of rows,
+#: up to ~40 KB each: kept 128 at a time, they grew a crawl process of two crawls with the
+#: run (SQLite's memory 2.7 MB at 2,000 articles, 8.2-9.6 MB at 20,000). The statements a
+#: batch runs every time stay among the 16 most recent.
+CRAWL_STATEMENTS = 16
 
 
 def _sqlite_pragmas(busy_timeout: float, cache_kib: int | None, dbapi_conn: Any,
@@ -54,13 +58,17 @@ def _sqlite_pragmas(busy_timeout: float, cache_kib: int | None, dbapi_conn: Any,
     cur.close()
 
 
-def make_engine(url: str, *, busy_timeout: float = 30.0,
-                cache_kib: int | None = None) -> Engine:
+def make_engine(url: str, *, busy_timeout: float = 30.0, cache_kib: int | None = None,
+                statements: int | None = None) -> Engine:
     """``busy_timeout``: how long a SQLite statement waits for a lock another process holds
     before it fails (a writer that retries, and says so, waits less). ``cache_kib``: each
-    SQLite connection's page cache (SQLite's default when None)."""
+    SQLite connection's page cache, ``statements``: the prepared statements it keeps (the
+    defaults when None; a crawl's: :data:`CRAWL_CACHE_KIB`, :data:`CRAWL_STATEMENTS`)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": busy_timeout})
+        connect: dict[str, Any] = {"timeout": busy_timeout}
+        if statements is not None:
+            connect["cached_statements"] = statements
+        engine = create_engine(url, connect_args=connect)
         event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout, cache_kib))
     else:
         engine = create_engine(url, pool_pre_ping=True)
@@ -119,9 +127,10 @@ class Catalog:
     """The catalog database: an engine plus a session factory."""
 
     def __init__(self, url: str, *, create: bool = True, busy_timeout: float = 30.0,
-                 cache_kib: int | None = None) -> None:
+                 cache_kib: int | None = None, statements: int | None = None) -> None:
         self.url = url
-        self.engine = make_engine(url, busy_timeout=busy_timeout, cache_kib=cache_kib)
+        self.engine = make_engine(url, busy_timeout=busy_timeout, cache_kib=cache_kib,
+                                  statements=statements)
         if create:
             migrate(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)

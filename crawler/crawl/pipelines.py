@@ -11,7 +11,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
 from archive import CompressedBlock
-from crawler.catalog import CRAWL_CACHE_KIB, Catalog
+from crawler.catalog import CRAWL_CACHE_KIB, CRAWL_STATEMENTS, Catalog
 from crawler.catalog.outlets import recent_article_lines
 from crawler.catalog.writer import CatalogWriter
 from crawler.crawl import signals as akhbar_signals
@@ -215,7 +215,8 @@ class CatalogPipeline:
             # Brings the schema up to date if need be (one query when it is: WARC capture,
             # built before the pipelines, has usually done it; not in a crawl without a run).
             # A short SQLite lock wait: a longer lock is retried in words (CatalogWriter).
-            Catalog(url, busy_timeout=2.0, cache_kib=CRAWL_CACHE_KIB),
+            Catalog(url, busy_timeout=2.0, cache_kib=CRAWL_CACHE_KIB,
+                    statements=CRAWL_STATEMENTS),
             outlet=settings.get("AKHBAR_OUTLET") or "unknown",
             run_id=settings.get("AKHBAR_RUN_ID") or None,
             batch_size=settings.getint("AKHBAR_CATALOG_BATCH_SIZE", 100),

@@ -30,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet import task, threads
 from twisted.internet.defer import Deferred
 
-from crawler.catalog import CRAWL_CACHE_KIB, Run, make_engine
+from crawler.catalog import CRAWL_CACHE_KIB, CRAWL_STATEMENTS, Run, make_engine
 from crawler.catalog.records import CaptureInfo
 from crawler.crawl import signals as akhbar_signals
 from crawler.crawl.compat import close_spider
@@ -69,8 +69,8 @@ class RunProgressExtension:
                                 "AKHBAR_PROGRESS_INTERVAL > 0")
         data_dir = settings.get("AKHBAR_DATA_DIR")
         log_path = run_paths(data_dir, run_id)[0] if data_dir else None
-        ext = cls(crawler, run_id, make_engine(url, cache_kib=CRAWL_CACHE_KIB), interval,
-                  log_path)
+        engine = make_engine(url, cache_kib=CRAWL_CACHE_KIB, statements=CRAWL_STATEMENTS)
+        ext = cls(crawler, run_id, engine, interval, log_path)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.capture_written, signal=akhbar_signals.capture_written)
