@@ -20,7 +20,11 @@ Arabic evidence. The caller adds langdetect's answer when the score is small.
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from dataclasses import dataclass
+from functools import reduce
+from itertools import chain
+from operator import add
 
 # Letters that only one of these languages writes; shared ones list every user.
 OWN_LETTERS: dict[str, str] = {
@@ -77,14 +81,17 @@ _FOLD_DELETE = re.compile(
 _WORD_RE = re.compile(r"[\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06d5]+")
 _PERSIAN_DIGITS_RE = re.compile(r"[\u06f0-\u06f9]+")
 _ARABIC_DIGITS_RE = re.compile(r"[\u0660-\u0669]+")
-# Most blocks have neither: ten `in` tests are cheaper than a regex scan that finds nothing.
+# Most blocks have neither (see _runs).
 _PERSIAN_DIGITS = tuple("\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9")
 _ARABIC_DIGITS = tuple("\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669")
 
 
-def _runs(pattern: re.Pattern[str], chars: tuple[str, ...], text: str) -> int:
-    """``len(pattern.findall(text))`` for a pattern matching runs of ``chars``."""
-    return len(pattern.findall(text)) if any(char in text for char in chars) else 0
+def _runs(pattern: re.Pattern[str], chars: tuple[str, ...], text: str,
+          present: Set[str]) -> int:
+    """``len(pattern.findall(text))`` for a pattern matching runs of ``chars``; ``present``
+    holds (at least) every one of ``chars`` that ``text`` holds."""
+    return 0 if present.isdisjoint(chars) else len(pattern.findall(text))
+
 
 # Weights in log-odds, positive for Persian. Words are in folded form (ی ک ا).
 _LETTER_WEIGHTS: dict[str, float] = {
@@ -151,17 +158,10 @@ def fold(text: str) -> str:
     return _FOLD_DELETE.sub("", text)
 
 
-# What one (folded) word adds to the Arabic/Persian score: the increments in the order the
-# rules add them (so sums stay bit-for-bit the same), and the evidence count. Words repeat a
-# lot across a crawl; the cache is cleared when it grows past _TOKEN_CACHE_MAX.
-_TOKEN_CACHE: dict[str, tuple[tuple[float, ...], int]] = {}
-_TOKEN_CACHE_MAX = 50_000
-
-
-def _token_score(token: str) -> tuple[tuple[float, ...], int]:
-    cached = _TOKEN_CACHE.get(token)
-    if cached is not None:
-        return cached
+def _token_steps(token: str) -> tuple[float, ...]:
+    """What one (folded) word adds to the Arabic/Persian score: the increments in the order
+    the rules add them (so sums stay bit-for-bit the same; each is one cue of evidence), ()
+    for a word that is no cue."""
     steps: list[float] = []
     word_weight = _WORD_WEIGHTS.get(token)
     if word_weight is not None:
@@ -173,11 +173,26 @@ def _token_score(token: str) -> tuple[tuple[float, ...], int]:
     if token.endswith(("شناسی", "شناس")) and len(token) > 6:
         # Persian's "-logy/-logist" compounds (هواشناسی, کارشناس): no Arabic word ends so.
         steps.append(1.5)
-    result = (tuple(steps), len(steps))
-    if len(_TOKEN_CACHE) >= _TOKEN_CACHE_MAX:
-        _TOKEN_CACHE.clear()
-    _TOKEN_CACHE[token] = result
-    return result
+    return tuple(steps)
+
+
+class _StepsCache(dict[str, tuple[float, ...]]):
+    """Each word's :func:`_token_steps`, worked out on its first lookup: ``cache[token]``
+    (dict's own C lookup, ``map``-able) calls ``__missing__`` only for a word not seen yet.
+    Words repeat a lot across a crawl; the cache is cleared when it grows past ``limit``."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __missing__(self, token: str) -> tuple[float, ...]:
+        if len(self) >= self.limit:
+            self.clear()
+        steps = self[token] = _token_steps(token)
+        return steps
+
+
+_TOKEN_STEPS = _StepsCache(50_000)
 
 
 @dataclass(frozen=True)
@@ -192,6 +207,11 @@ class ArabicScriptVerdict:
 
 _ALL_OWN_LETTERS = frozenset("".join(OWN_LETTERS.values()) + "".join(SHARED_LETTERS))
 _OWN_LETTERS_RE = re.compile("[" + "".join(sorted(_ALL_OWN_LETTERS)) + "]")
+# The characters analyse() counts one by one, found in one scan: the weighed letters, the
+# letters of the languages of their own, both sets of digits. (Not the keyboard's four forms:
+# ی is one letter in twelve of a Persian text, and str.count is cheaper for them.)
+_COUNTED = frozenset([*_LETTER_WEIGHTS, *_ALL_OWN_LETTERS, *_PERSIAN_DIGITS, *_ARABIC_DIGITS])
+_COUNTED_RE = re.compile("[" + "".join(map(re.escape, sorted(_COUNTED))) + "]")
 
 
 def _own_language(text: str, letters: int, tokens: list[str]) -> tuple[str | None, float]:
@@ -228,32 +248,35 @@ def analyse(text: str, letters: int) -> ArabicScriptVerdict:
     """Analyse one block whose letters are mostly Arabic script."""
     folded = fold(text)
     tokens = _WORD_RE.findall(folded)
-    own, own_confidence = _own_language(text, letters, tokens)
+    # Which of the characters counted one by one the text holds, from one scan.
+    present = set(_COUNTED_RE.findall(text))
+    if present.isdisjoint(_ALL_OWN_LETTERS):
+        # No letter of a language of its own (what _own_language checks first).
+        own, own_confidence = None, 0.0
+    else:
+        own, own_confidence = _own_language(text, letters, tokens)
 
     score = 0.0
     evidence = 0
-    for ch, weight in _LETTER_WEIGHTS.items():
+    # The weighed letters the text holds, in _LETTER_WEIGHTS' order: the same additions.
+    for ch in filter(present.__contains__, _LETTER_WEIGHTS):
         n = text.count(ch)
-        if n:
-            score += weight * min(n, 4)
-            evidence += n
+        score += _LETTER_WEIGHTS[ch] * min(n, 4)
+        evidence += n
     # The keyboard (one cue, however many ی/ک or ي/ك): only the balance of forms counts.
     persian_forms = text.count("ی") + text.count("ک")
     arabic_forms = text.count("ي") + text.count("ك")
     if persian_forms + arabic_forms:
         score += KEYBOARD_WEIGHT * (persian_forms - arabic_forms) / (persian_forms + arabic_forms)
         evidence += 1
-    n_persian_digits = _runs(_PERSIAN_DIGITS_RE, _PERSIAN_DIGITS, text)
-    n_arabic_digits = _runs(_ARABIC_DIGITS_RE, _ARABIC_DIGITS, text)
+    n_persian_digits = _runs(_PERSIAN_DIGITS_RE, _PERSIAN_DIGITS, text, present)
+    n_arabic_digits = _runs(_ARABIC_DIGITS_RE, _ARABIC_DIGITS, text, present)
     score += 0.8 * min(n_persian_digits, 3) - 0.8 * min(n_arabic_digits, 3)
     evidence += n_persian_digits + n_arabic_digits
-    cache = _TOKEN_CACHE
-    for token in tokens:
-        cached = cache.get(token)
-        steps, cues = cached if cached is not None else _token_score(token)
-        if cues:
-            # -= 1.0 for a prefixed article is the same float operation as += -1.0.
-            for step in steps:
-                score += step
-            evidence += cues
+    # The words' steps in token order, looked up and added in C: reduce(add, steps, score) is
+    # `for step in steps: score += step`, the same float additions in the same order.
+    hits = list(filter(None, map(_TOKEN_STEPS.__getitem__, tokens)))
+    if hits:
+        evidence += sum(map(len, hits))
+        score = reduce(add, chain.from_iterable(hits), score)
     return ArabicScriptVerdict(own, own_confidence, score, evidence)

@@ -33,10 +33,14 @@ UNDECIDED_LOG_ODDS = 0.3
 ENGLISH_DEFAULT_PRIOR = 1.0
 
 _LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]+")
-_ARABIC_RE = re.compile(
-    r"[\u0621-\u063a\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc"
-    r"\u06ff\u0750-\u077f\u08a0-\u08c9\ufb50-\ufdff\ufe70-\ufefc]+"
+_ARABIC_CLASS = (
+    r"\u0621-\u063a\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc"
+    r"\u06ff\u0750-\u077f\u08a0-\u08c9\ufb50-\ufdff\ufe70-\ufefc"
 )
+_ARABIC_RE = re.compile(f"[{_ARABIC_CLASS}]+")
+# What is neither Arabic script nor whitespace: in an Arabic-script block, the few characters
+# between its words (see _script_letters).
+_NOT_ARABIC_RE = re.compile(rf"[^\s{_ARABIC_CLASS}]+")
 _LETTER_RE = re.compile(r"[^\W\d_]+")
 _WORD_RE = re.compile(r"\S*[^\W\d_]\S*")
 # Addresses say nothing of a text's language (langdetect drops them too).
@@ -108,8 +112,7 @@ def tag_block(text: str, priors: Mapping[str, float]) -> BlockTag:
         # ASCII letters are [A-Za-z]: all of them Latin, none Arabic.
         latin_letters, arabic_letters = letters, 0
     else:
-        latin_letters = sum(map(len, _LATIN_RE.findall(text)))
-        arabic_letters = sum(map(len, _ARABIC_RE.findall(text)))
+        latin_letters, arabic_letters = _script_letters(text)
     other_letters = letters - latin_letters - arabic_letters
     if arabic_letters >= latin_letters and arabic_letters >= other_letters:
         lang, confidence = _arabic_script(text, words, priors, arabic_letters)
@@ -141,6 +144,20 @@ def _letters_and_words(text: str) -> tuple[int, int]:
         letters += sum(map(len, _LETTER_RE.findall(rest)))
         words += len(_WORD_RE.findall(rest))
     return letters, words
+
+
+def _script_letters(text: str) -> tuple[int, int]:
+    """``(latin, arabic)``: how many characters ``_LATIN_RE`` and ``_ARABIC_RE`` match.
+
+    In an Arabic-script block (it holds alef or lam) the Arabic characters are counted as what
+    is left once the whitespace (str.split's, which is ``\\s``'s) and the few other characters
+    are taken away, and the Latin letters are looked for among those few: the classes do not
+    overlap, so the counts are the same, without a string made for every word."""
+    if "\u0627" in text or "\u0644" in text:
+        rest = "".join(_NOT_ARABIC_RE.findall(text))
+        spaces = len(text) - len("".join(text.split()))
+        return sum(map(len, _LATIN_RE.findall(rest))), len(text) - spaces - len(rest)
+    return sum(map(len, _LATIN_RE.findall(text))), sum(map(len, _ARABIC_RE.findall(text)))
 
 
 def _arabic_script(

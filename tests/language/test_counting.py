@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.language import arabic_script, blocks, latin, profiles, segments
 
@@ -101,11 +103,12 @@ def test_ascii_tokens_are_the_unicode_pattern_tokens() -> None:
 
 def test_digit_runs_are_the_regex_counts() -> None:
     for text in [*SAMPLES, "۱۲٣۴ ٠٠ ۹", "١٢٣", "۱۴۰۳/۰۹/۰۱"]:
+        present = set(arabic_script._COUNTED_RE.findall(text))  # as analyse() finds them
         persian = arabic_script._runs(
-            arabic_script._PERSIAN_DIGITS_RE, arabic_script._PERSIAN_DIGITS, text
+            arabic_script._PERSIAN_DIGITS_RE, arabic_script._PERSIAN_DIGITS, text, present
         )
         arabic = arabic_script._runs(
-            arabic_script._ARABIC_DIGITS_RE, arabic_script._ARABIC_DIGITS, text
+            arabic_script._ARABIC_DIGITS_RE, arabic_script._ARABIC_DIGITS, text, present
         )
         assert persian == len(re.findall("[۰-۹]+", text))
         assert arabic == len(re.findall("[٠-٩]+", text))
@@ -136,3 +139,29 @@ def test_the_detection_cache_is_bounded(monkeypatch) -> None:
     for n in range(7):
         profiles.detect_probabilities(f"word{n} " * 5, "latin")
         assert len(profiles._CACHE) <= 3
+
+
+# Whitespace of every kind str.split and \s know, Arabic-class characters at its edges and
+# beyond it (U+0620, U+063B, U+0640, marks, U+FDFD), Latin-class letters at its edges.
+SCRIPT_CHARS = (
+    "ا ل ی ي ء ؠ ػ ـ ً ٮ ٯ ٰ ٱ ۓ ۔ ە ۖ ۮ ۯ ۺ ۼ ۽ ۿ ݐ ݿ ࢠ ࣉ ࣊ ﭐ ﷽ ﷿ ﹰ ﻼ ﻽ ＡＢ"
+    " a Z À Ö × Ø ö ÷ ø ɏ ɐ Ḁ ỿ ‘ ’ 1 ١ ۱ . ، \u200c\u200d"
+    " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def _reference_script_letters(text: str) -> tuple[int, int]:
+    return (sum(map(len, blocks._LATIN_RE.findall(text))),
+            sum(map(len, blocks._ARABIC_RE.findall(text))))
+
+
+def test_script_letters_are_the_regex_counts() -> None:
+    for text in [*SAMPLES, SEED]:
+        assert blocks._script_letters(text) == _reference_script_letters(text), repr(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(SCRIPT_CHARS, max_size=60) | st.text(max_size=40))
+def test_script_letters_are_the_regex_counts_on_any_text(text: str) -> None:
+    assert blocks._script_letters(text) == _reference_script_letters(text)
+    assert blocks._script_letters("ا" + text) == _reference_script_letters("ا" + text)
