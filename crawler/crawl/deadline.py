@@ -21,10 +21,10 @@ from __future__ import annotations
 import logging
 import time
 from typing import TYPE_CHECKING, Any, Self
-from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import defer
 from twisted.python.failure import Failure
 
@@ -133,7 +133,9 @@ class DeadlineMiddleware:
         slots = getattr(getattr(engine, "downloader", None), "slots", None)
         if not isinstance(slots, dict):
             return 0.0
-        key = request.meta.get("download_slot") or urlsplit(request.url).hostname or ""
+        # The slot's key as the downloader makes it; the request's parsed URL is cached
+        # (the offsite and robots.txt middlewares before this one parsed it already).
+        key = request.meta.get("download_slot") or urlparse_cached(request).hostname or ""
         slot = slots.get(key)
         return slot_wait(slot, len(getattr(slot, "queue", ())) + 1)
 

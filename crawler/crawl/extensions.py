@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -23,7 +24,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from scrapy.utils.log import LogCounterHandler
 
-from crawler.crawl.runlog import open_run_log, quiet_settings_dumps, run_paths
+from crawler.crawl.runlog import JsonLinesFormatter, open_run_log, quiet_settings_dumps, run_paths
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -141,16 +142,47 @@ class RunLogExtension:
         ``log_count/INFO``."""
         if self.closed or self.handler.level > logging.INFO:
             return
-        record = logger.makeRecord(
-            logger.name, logging.INFO, __file__, 0, "fetched %s %s",
-            (response.status, response.url), None, "response_received",
-            {"event": "fetched", "url": response.url, "status": response.status,
-             "size": len(response.body), "kind": request.meta.get("akhbar_kind"),
-             "run_id": self.filter.run_id})
-        self.handler.handle(record)
+        fields = {"event": "fetched", "url": response.url, "status": response.status,
+                  "size": len(response.body), "kind": request.meta.get("akhbar_kind"),
+                  "run_id": self.filter.run_id}
+        if not self._write_fetched(fields):
+            record = logger.makeRecord(
+                logger.name, logging.INFO, __file__, 0, "fetched %s %s",
+                (response.status, response.url), None, "response_received", fields)
+            self.handler.handle(record)
         stats = self.crawler.stats
         if stats is not None and self.counts_info:
             stats.inc_value("log_count/INFO")
+
+    def _write_fetched(self, fields: dict[str, Any]) -> bool:
+        """The "fetched" line as the handler would write it (``handle``: its filter, which
+        passes a record naming the run, then ``FileHandler.emit``), without making and
+        filtering a log record: False, and nothing written, unless the handler is the plain
+        file handler this extension opened, with only its run filter and the JSON
+        formatter, and its file is open."""
+        handler = self.handler
+        formatter = handler.formatter
+        stream = getattr(handler, "stream", None)
+        if (type(handler) is not logging.FileHandler or stream is None
+                or not isinstance(formatter, JsonLinesFormatter)
+                or handler.filters != [self.filter]):
+            return False
+        created = time.time()
+        handler.acquire()
+        try:
+            stream.write(formatter.line(created, "INFO", logger.name,
+                                        f"fetched {fields['status']} {fields['url']}",
+                                        fields) + handler.terminator)
+            handler.flush()
+        except RecursionError:
+            raise
+        except Exception:  # as StreamHandler.emit: a line that cannot be written is reported
+            handler.handleError(logger.makeRecord(
+                logger.name, logging.INFO, __file__, 0, "fetched %s %s",
+                (fields["status"], fields["url"]), None, "response_received", fields))
+        finally:
+            handler.release()
+        return True
 
     def spider_closed(self, spider: Any = None, reason: str = "") -> None:
         logger.info("run finished: %s", reason, extra={"event": "finished", "reason": reason,

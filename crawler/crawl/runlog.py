@@ -48,6 +48,23 @@ class JsonLinesFormatter(logging.Formatter):
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
 
+    def line(self, created: float, level: str, name: str, msg: str,
+             fields: dict[str, Any]) -> str:
+        """What :meth:`format` makes of a record without exception made at ``created`` with
+        this level name, logger name and message and ``fields`` as its ``extra`` (keys that
+        are not a record's own nor start with ``_``), made without the record: the run's
+        "fetched" line, one per response (:class:`crawler.crawl.extensions.RunLogExtension`)."""
+        entry: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds"),
+            "level": level,
+            "logger": name,
+            "outlet": self.outlet,
+            "run_id": self.run_id,
+            "msg": msg,
+        }
+        entry.update(fields)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
 
 #: (logger, start of the message) of Scrapy's multi-line dumps.
 SETTINGS_DUMPS = (

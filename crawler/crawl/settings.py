@@ -51,6 +51,10 @@ CONCURRENT_ITEMS = 1
 # the shared crawl process). The outlet spider's callbacks return no value (tests/spiders).
 WARN_ON_GENERATOR_RETURN_VALUE = False
 
+# Scrapy's, without making the "Crawled (200) <GET ...>" record of each response when the
+# engine's logger would drop it (below DEBUG).
+LOG_FORMATTER = "crawler.crawl.logformat.QuietLogFormatter"
+
 # Scrapy's duplicate filter, remembering 8-byte digests in one array instead of a set of
 # fingerprints: a set's per-entry objects made the crawl process grow with every URL.
 DUPEFILTER_CLASS = "crawler.crawl.seen.CompactDupeFilter"

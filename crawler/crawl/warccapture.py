@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
+from scrapy.utils.httpobj import urlparse_cached
 
 from archive import (
     CompressedBlock,
@@ -69,9 +70,8 @@ def exchange_from(request: Request, response: Response, fetched_at: datetime,
     if redactions:
         req_headers = [(k, redactions.get(k.lower(), v)) for k, v in req_headers]
     if not any(k.lower() == "host" for k, _ in req_headers):
-        from urllib.parse import urlsplit
-
-        req_headers.insert(0, ("Host", urlsplit(request.url).netloc))
+        # Scrapy's cached parse of the URL (the offsite middleware made it already).
+        req_headers.insert(0, ("Host", urlparse_cached(request).netloc))
     try:
         reason = HTTPStatus(response.status).phrase
     except ValueError:

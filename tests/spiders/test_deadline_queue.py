@@ -8,11 +8,18 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from scrapy.http import Request
 from scrapy.settings import Settings
 from twisted.internet.defer import Deferred
 
-from crawler.crawl.deadline import DEADLINE_META, DeadlineMiddleware, fit_queue, slot_wait
+from crawler.crawl.deadline import (
+    DEADLINE_META,
+    DeadlineMiddleware,
+    DeadlineReached,
+    fit_queue,
+    slot_wait,
+)
 
 
 @dataclass
@@ -59,3 +66,19 @@ def test_at_the_deadline_what_still_waits_in_a_slot_is_failed_with_the_reason() 
     DeadlineMiddleware(crawler, max_duration=5, grace=10).drop_queued()  # type: ignore[arg-type]
     assert not slot.queue
     assert len(failures) == 3 and all("time limit" in words for words in failures)
+
+
+def test_a_request_waits_behind_its_hosts_slot_whatever_the_urls_case_and_port() -> None:
+    slot = Slot(delay=60.0)
+    slot.queue.extend((Request(f"http://news.test/{n}"), None) for n in range(3))
+    crawler = SimpleNamespace(
+        settings=Settings({"DOWNLOAD_TIMEOUT": 30}),
+        engine=SimpleNamespace(downloader=SimpleNamespace(slots={"news.test": slot})),
+    )
+    mw = DeadlineMiddleware(crawler, max_duration=100, grace=0)  # type: ignore[arg-type]
+    mw.deadline = time.monotonic() + 100
+    with pytest.raises(DeadlineReached, match="waiting 270 s for its host"):
+        mw.process_request(Request("http://user@News.Test:8080/a"))
+    other = Request("http://other.test/a")
+    mw.process_request(other)  # no slot yet: no wait
+    assert other.meta["download_timeout"] == 30.0
