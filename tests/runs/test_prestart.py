@@ -116,3 +116,45 @@ def test_malloc_trim_is_found_without_a_subprocess() -> None:
                         "trim = _malloc_trim()\n"
                         "print(trim is not None and trim() in (0, 1), len(calls))\n")
     assert out.split() == ["True", "0"]
+
+
+def test_a_prestarted_process_imports_none_of_the_owners_modules() -> None:
+    """What a shared crawl process imports before its boot line (its preload and the
+    components the settings name): the run modules a crawl writes with (states, judge,
+    logstore), not its owner's (executors, the run book, the reaper...), and not Scrapy's
+    cookie middleware while cookies are off (tldextract, requests)."""
+    out = python_output(
+        "import sys\nimport crawler.crawl.preload\nimport crawler.crawl.host as host\n"
+        "host.preload_components()\n"
+        "print(*(m in sys.modules for m in ('crawler.runs.states', 'crawler.runs.logstore',"
+        " 'crawler.runs.owner', 'crawler.runs.records', 'crawler.runs.hosted',"
+        " 'crawler.runs.executors', 'scrapy.downloadermiddlewares.cookies', 'tldextract',"
+        " 'requests', 'scrapy.extensions.telnet')))\n")
+    assert out.split() == ["True", "True"] + ["False"] * 8
+
+
+def test_the_runs_package_names_what_its_modules_define() -> None:
+    """crawler.runs imports each of its names from its module on first use."""
+    out = python_output(
+        "import sys\nimport crawler.runs as runs\n"
+        "print('crawler.runs.owner' in sys.modules)\n"
+        "from crawler.runs import RunOwner, FINAL_STATES, make_executor\n"
+        "from crawler.runs.owner import RunOwner as Owner\n"
+        "print(RunOwner is Owner, all(getattr(runs, n) is not None for n in runs.__all__))\n"
+        "try:\n    runs.nothing_of_that_name\nexcept AttributeError:\n    print('missing')\n")
+    assert out.split() == ["False", "True", "True", "missing"]
+
+
+def test_a_prestarted_process_collects_once_after_its_imports() -> None:
+    """Its imports run with the collector off (what they make lives as long as the
+    process); it is on again, and what they made frozen, when it waits for its owner."""
+    out = python_output(
+        "import gc, sys\nimport crawler.crawl.prestart as prestart\n"
+        "seen = []\n"
+        "gc.callbacks.append(lambda phase, info: phase == 'start' and seen.append(info))\n"
+        "prestart.read_line = lambda fd: (seen.append(None), b'')[1]\n"
+        "code = prestart.main()\n"
+        "i = seen.index(None)\n"
+        "print(code, gc.isenabled(), gc.get_freeze_count() > 100000, i,"
+        " [c['generation'] for c in seen[:i]])\n")
+    assert out.split() == ["0", "True", "True", "1", "[2]"]
