@@ -59,8 +59,7 @@ DUPEFILTER_CLASS = "crawler.crawl.seen.CompactDupeFilter"
 STATS_CLASS = "crawler.crawl.stats.PlainStatsCollector"
 
 # Scrapy's cookie middleware is left out of the base list while cookies are off (it would
-# only raise NotConfigured): its module imports tldextract, and with it requests and urllib3
-# (~200 modules, ~0.08 s of CPU before a crawl process's first request). As with the remote
+# only raise NotConfigured, after importing http.cookiejar and tldextract). As with the remote
 # control below, `: None` in DOWNLOADER_MIDDLEWARES would still import it. Turning cookies on
 # here puts it back.
 DOWNLOADER_MIDDLEWARES_BASE = {

@@ -121,16 +121,19 @@ def test_malloc_trim_is_found_without_a_subprocess() -> None:
 def test_a_prestarted_process_imports_none_of_the_owners_modules() -> None:
     """What a shared crawl process imports before its boot line (its preload and the
     components the settings name): the run modules a crawl writes with (states, judge,
-    logstore), not its owner's (executors, the run book, the reaper...), and not Scrapy's
-    cookie middleware while cookies are off (tldextract, requests)."""
+    logstore), not its owner's (executors, the run book, the reaper...), nor Scrapy's
+    cookie middleware and telnet console while they are off; and what a run's start would
+    import otherwise (the WARC writer's CDXJ lines, the robots.txt parser, the spider
+    middlewares set to None)."""
     out = python_output(
         "import sys\nimport crawler.crawl.preload\nimport crawler.crawl.host as host\n"
         "host.preload_components()\n"
         "print(*(m in sys.modules for m in ('crawler.runs.states', 'crawler.runs.logstore',"
         " 'crawler.runs.owner', 'crawler.runs.records', 'crawler.runs.hosted',"
-        " 'crawler.runs.executors', 'scrapy.downloadermiddlewares.cookies', 'tldextract',"
-        " 'requests', 'scrapy.extensions.telnet')))\n")
-    assert out.split() == ["True", "True"] + ["False"] * 8
+        " 'crawler.runs.executors', 'scrapy.downloadermiddlewares.cookies',"
+        " 'scrapy.extensions.telnet', 'archive.linesink', 'surt', 'protego',"
+        " 'scrapy.spidermiddlewares.depth')))\n")
+    assert out.split() == ["True", "True"] + ["False"] * 6 + ["True"] * 4
 
 
 def test_the_runs_package_names_what_its_modules_define() -> None:
