@@ -161,3 +161,19 @@ def test_a_prestarted_process_collects_once_after_its_imports() -> None:
         "print(code, gc.isenabled(), gc.get_freeze_count() > 100000, i,"
         " [c['generation'] for c in seen[:i]])\n")
     assert out.split() == ["0", "True", "True", "1", "[2]"]
+
+
+def test_the_console_script_imports_a_crawl_with_the_collector_off() -> None:
+    """`akhbar crawl` imports its command line with the collector off and turns it on
+    before the command runs (the command here: a usage error, before any config is read)."""
+    out = python_output(
+        "import gc, sys\nfrom crawler.cli import entry\n"
+        "during = []\n"
+        "gc.callbacks.append(lambda phase, info: phase == 'start'"
+        " and during.append('crawler.cli.crawl' not in sys.modules))\n"
+        "gc.collect()\n"
+        "try:\n    entry.main(['crawl', '--all', '--no-such-option'])\n"
+        "except SystemExit as exc:\n    code = exc.code\n"
+        "print(code, gc.isenabled(), 'crawler.cli.crawl' in sys.modules,"
+        " any(during[1:]))\n")
+    assert out.split()[-4:] == ["2", "True", "True", "False"]
