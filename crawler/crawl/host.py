@@ -131,7 +131,7 @@ _COMPONENT_LISTS = ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS"
                     "ITEM_PIPELINES")
 _COMPONENTS = ("SCHEDULER", "DUPEFILTER_CLASS", "STATS_CLASS", "SCHEDULER_PRIORITY_QUEUE",
                "SCHEDULER_MEMORY_QUEUE", "REQUEST_FINGERPRINTER_CLASS", "DOWNLOADER",
-               "LOG_FORMATTER")
+               "LOG_FORMATTER", "ROBOTSTXT_PARSER")
 
 
 def _preload_components(settings: Settings) -> None:
@@ -143,9 +143,8 @@ def _preload_components(settings: Settings) -> None:
 
     paths: list[Any] = [settings.get(name) for name in _COMPONENTS]
     paths += settings.getwithbase("DOWNLOAD_HANDLERS").values()
-    for name in _COMPONENT_LISTS:
-        paths += [path for path, order in settings.getwithbase(name).items()
-                  if order is not None]
+    for name in _COMPONENT_LISTS:  # those set to None as well: Scrapy imports them too
+        paths += list(settings.getwithbase(name))
     for path in paths:
         if isinstance(path, str) and "." in path:
             try:

@@ -16,6 +16,7 @@ name when it runs as the program (a worker then stays as small as under
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -56,9 +57,16 @@ def boot(line: bytes) -> list[str]:
 
 
 def main() -> int:
-    importlib.import_module(PRELOAD)
-    importlib.import_module(HOST).preload_components()
-    importlib.import_module(GC_POLICY).tune(collect=True)  # while nobody waits for this one
+    # What the imports make lives as long as the process: the collector, left on, walked it
+    # in ~250 young and 2 full collections on the way (~0.1 s of CPU before the first
+    # request); one full collection after them is enough (gcpolicy.tune).
+    gc.disable()
+    try:
+        importlib.import_module(PRELOAD)
+        importlib.import_module(HOST).preload_components()
+        importlib.import_module(GC_POLICY).tune(collect=True)  # before the owner's boot line
+    finally:
+        gc.enable()
     line = read_line(sys.stdin.fileno())
     if not line.strip():
         return 0

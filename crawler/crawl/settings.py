@@ -62,6 +62,15 @@ DUPEFILTER_CLASS = "crawler.crawl.seen.CompactDupeFilter"
 # Scrapy's in-memory stats without 2.19's per-attribute wrapper (crawler/crawl/stats.py).
 STATS_CLASS = "crawler.crawl.stats.PlainStatsCollector"
 
+# Scrapy's cookie middleware is left out of the base list while cookies are off (it would
+# only raise NotConfigured, after importing http.cookiejar and tldextract). As with the remote
+# control below, `: None` in DOWNLOADER_MIDDLEWARES would still import it. Turning cookies on
+# here puts it back.
+DOWNLOADER_MIDDLEWARES_BASE = {
+    path: order
+    for path, order in _scrapy_defaults.DOWNLOADER_MIDDLEWARES_BASE.items()
+    if COOKIES_ENABLED or path != "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"
+}
 DOWNLOADER_MIDDLEWARES = {
     # Replaced by a subclass that waits before retrying.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
@@ -104,11 +113,13 @@ ITEM_PIPELINES = {
 
 # Scrapy's HTTP control server is left out of the base list: the service stops a crawl with
 # signals, and importing it (aiohttp) cost ~0.15 s of every crawl's start-up. Disabling it
-# in EXTENSIONS (`: None`) is not enough: Scrapy imports every class named there.
+# in EXTENSIONS (`: None`) is not enough: Scrapy imports every class named there. So is the
+# telnet console while it is off (it would only raise NotConfigured).
 EXTENSIONS_BASE = {
     path: order
     for path, order in _scrapy_defaults.EXTENSIONS_BASE.items()
     if path != "scrapy.extensions.remote_control.RemoteControl"
+    and (TELNETCONSOLE_ENABLED or path != "scrapy.extensions.telnet.TelnetConsole")
 }
 EXTENSIONS = {
     "crawler.crawl.extensions.RunLogExtension": 100,

@@ -16,3 +16,23 @@ def test_the_remote_control_extension_is_never_imported() -> None:
         " 'crawler.crawl.extensions.RunLogExtension' in names)\n"
     )
     assert python_output(code).split() == ["False", "False", "True"]
+
+
+def test_components_that_are_off_are_not_named() -> None:
+    """Scrapy imports every component its settings name, enabled or not: the cookie
+    middleware (tldextract, requests) and the telnet console are left out while they are
+    off, and the components a crawl uses are still there."""
+    code = (
+        "import sys\n"
+        "from scrapy.settings import Settings\n"
+        "from scrapy.utils.conf import build_component_list\n"
+        "from crawler.crawl import settings\n"
+        "s = Settings(); s.setmodule(settings, priority='project')\n"
+        "mws = build_component_list(s.get_component_priority_dict_with_base("
+        "'DOWNLOADER_MIDDLEWARES'))\n"
+        "exts = build_component_list(s.get_component_priority_dict_with_base('EXTENSIONS'))\n"
+        "print(any('Cookies' in m for m in mws), any('Telnet' in e for e in exts),"
+        " 'scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware' in mws,"
+        " 'scrapy.extensions.corestats.CoreStats' in exts, 'tldextract' in sys.modules)\n"
+    )
+    assert python_output(code).split() == ["False", "False", "True", "True", "False"]

@@ -116,3 +116,64 @@ def test_malloc_trim_is_found_without_a_subprocess() -> None:
                         "trim = _malloc_trim()\n"
                         "print(trim is not None and trim() in (0, 1), len(calls))\n")
     assert out.split() == ["True", "0"]
+
+
+def test_a_prestarted_process_imports_none_of_the_owners_modules() -> None:
+    """What a shared crawl process imports before its boot line (its preload and the
+    components the settings name): the run modules a crawl writes with (states, judge,
+    logstore), not its owner's (executors, the run book, the reaper...), nor Scrapy's
+    cookie middleware and telnet console while they are off; and what a run's start would
+    import otherwise (the WARC writer's CDXJ lines, the robots.txt parser, the spider
+    middlewares set to None)."""
+    out = python_output(
+        "import sys\nimport crawler.crawl.preload\nimport crawler.crawl.host as host\n"
+        "host.preload_components()\n"
+        "print(*(m in sys.modules for m in ('crawler.runs.states', 'crawler.runs.logstore',"
+        " 'crawler.runs.owner', 'crawler.runs.records', 'crawler.runs.hosted',"
+        " 'crawler.runs.executors', 'scrapy.downloadermiddlewares.cookies',"
+        " 'scrapy.extensions.telnet', 'archive.linesink', 'surt', 'protego',"
+        " 'scrapy.spidermiddlewares.depth')))\n")
+    assert out.split() == ["True", "True"] + ["False"] * 6 + ["True"] * 4
+
+
+def test_the_runs_package_names_what_its_modules_define() -> None:
+    """crawler.runs imports each of its names from its module on first use."""
+    out = python_output(
+        "import sys\nimport crawler.runs as runs\n"
+        "print('crawler.runs.owner' in sys.modules)\n"
+        "from crawler.runs import RunOwner, FINAL_STATES, make_executor\n"
+        "from crawler.runs.owner import RunOwner as Owner\n"
+        "print(RunOwner is Owner, all(getattr(runs, n) is not None for n in runs.__all__))\n"
+        "try:\n    runs.nothing_of_that_name\nexcept AttributeError:\n    print('missing')\n")
+    assert out.split() == ["False", "True", "True", "missing"]
+
+
+def test_a_prestarted_process_collects_once_after_its_imports() -> None:
+    """Its imports run with the collector off (what they make lives as long as the
+    process); it is on again, and what they made frozen, when it waits for its owner."""
+    out = python_output(
+        "import gc, sys\nimport crawler.crawl.prestart as prestart\n"
+        "seen = []\n"
+        "gc.callbacks.append(lambda phase, info: phase == 'start' and seen.append(info))\n"
+        "prestart.read_line = lambda fd: (seen.append(None), b'')[1]\n"
+        "code = prestart.main()\n"
+        "i = seen.index(None)\n"
+        "print(code, gc.isenabled(), gc.get_freeze_count() > 100000, i,"
+        " [c['generation'] for c in seen[:i]])\n")
+    assert out.split() == ["0", "True", "True", "1", "[2]"]
+
+
+def test_the_console_script_imports_a_crawl_with_the_collector_off() -> None:
+    """`akhbar crawl` imports its command line with the collector off and turns it on
+    before the command runs (the command here: a usage error, before any config is read)."""
+    out = python_output(
+        "import gc, sys\nfrom crawler.cli import entry\n"
+        "during = []\n"
+        "gc.callbacks.append(lambda phase, info: phase == 'start'"
+        " and during.append('crawler.cli.crawl' not in sys.modules))\n"
+        "gc.collect()\n"
+        "try:\n    entry.main(['crawl', '--all', '--no-such-option'])\n"
+        "except SystemExit as exc:\n    code = exc.code\n"
+        "print(code, gc.isenabled(), 'crawler.cli.crawl' in sys.modules,"
+        " any(during[1:]))\n")
+    assert out.split()[-4:] == ["2", "True", "True", "False"]
