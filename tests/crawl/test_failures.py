@@ -8,11 +8,11 @@ import pytest
 from scrapy.exceptions import StopDownload
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.test import get_crawler
 from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
 
 from crawler.crawl.failures import report_requisite_failure
+from tests.scrapy_support import bare_crawler
 
 URL = "http://news.test/m/1.jpg"
 
@@ -26,7 +26,7 @@ def _failure(exc: Exception) -> Failure:
 def _levels(caplog: pytest.LogCaptureFixture, exc: Exception) -> list[int]:
     caplog.clear()
     with caplog.at_level(logging.DEBUG, logger="crawler.crawl.failures"):
-        report_requisite_failure(get_crawler(), _failure(exc), 10_000, 100_000)
+        report_requisite_failure(bare_crawler(), _failure(exc), 10_000, 100_000)
     return [r.levelno for r in caplog.records if r.__dict__.get("event") == "requisite_failed"]
 
 

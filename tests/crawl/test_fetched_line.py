@@ -11,17 +11,17 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scrapy.http import Request, Response
-from scrapy.utils.test import get_crawler
 
 from crawler.crawl.extensions import RunLogExtension
 from crawler.crawl.runlog import JsonLinesFormatter
+from tests.scrapy_support import bare_crawler
 
 URL_TEXT = st.text(st.characters(codec="utf-8", exclude_characters="#?\x00"), max_size=40)
 KIND = st.one_of(st.none(), st.sampled_from(["article", "listing", "requisite", "robots"]))
 
 
 def _extension(data_dir: Path, run_id: str, *, shared: bool) -> RunLogExtension:
-    crawler = get_crawler(settings_dict={
+    crawler = bare_crawler(settings={
         "AKHBAR_RUN_ID": run_id, "AKHBAR_DATA_DIR": str(data_dir), "AKHBAR_OUTLET": "o",
         "AKHBAR_SHARED_PROCESS": shared, "LOG_LEVEL": "INFO"})
     return RunLogExtension.from_crawler(crawler)

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from scrapy import Spider
-from scrapy.utils.test import get_crawler
 
 from crawler.crawl.signals import CHECKED_PYDISPATCHER, SignalSender
+from tests.scrapy_support import bare_crawler
 
 SIGNAL = object()
 
@@ -34,13 +34,13 @@ class Receivers:
 
 def test_the_direct_path_only_under_a_checked_pydispatcher() -> None:
     installed = metadata.version("PyDispatcher")
-    crawler = get_crawler(Spider)
+    crawler = bare_crawler(Spider)
     assert SignalSender(crawler, SIGNAL).direct == (installed in CHECKED_PYDISPATCHER)
 
 
 @pytest.mark.parametrize("direct", [True, False], ids=["direct", "send_catch_log"])
 def test_same_calls_as_send_catch_log(caplog: pytest.LogCaptureFixture, direct: bool) -> None:
-    crawler = get_crawler(Spider)
+    crawler = bare_crawler(Spider)
     sent = SignalSender(crawler, SIGNAL, direct=direct)
     sent.send(capture=0)  # nothing connected yet
     r = Receivers()
@@ -69,7 +69,7 @@ def test_same_calls_as_send_catch_log(caplog: pytest.LogCaptureFixture, direct: 
 
 
 def test_receivers_gone_are_skipped() -> None:
-    crawler = get_crawler(Spider)
+    crawler = bare_crawler(Spider)
     sent = SignalSender(crawler, SIGNAL)
     r = Receivers()
     crawler.signals.connect(r.some, signal=SIGNAL)

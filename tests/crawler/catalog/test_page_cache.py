@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from scrapy import Spider
-from scrapy.utils.test import get_crawler
 from sqlalchemy import Engine, text
 
 from crawler.catalog import CRAWL_CACHE_KIB, CRAWL_STATEMENTS, Catalog, make_engine, sqlite_url
 from crawler.crawl.pipelines import CatalogPipeline
+from tests.scrapy_support import bare_crawler
 
 
 def cache_size(engine: Engine) -> int:
@@ -36,7 +36,7 @@ def test_the_page_cache_is_sqlites_default_unless_asked(tmp_path: Path) -> None:
 
 def test_a_crawls_catalog_writer_uses_the_small_cache(tmp_path: Path) -> None:
     url = sqlite_url(tmp_path / "catalog.sqlite")
-    crawler = get_crawler(Spider, {"AKHBAR_DATABASE_URL": url, "AKHBAR_OUTLET": "demo_en"})
+    crawler = bare_crawler(Spider, {"AKHBAR_DATABASE_URL": url, "AKHBAR_OUTLET": "demo_en"})
     pipe = CatalogPipeline.from_crawler(crawler)
     try:
         assert CRAWL_CACHE_KIB < 2000
