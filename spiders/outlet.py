@@ -388,15 +388,14 @@ class OutletSpider(PageRequisites, scrapy.Spider):
         """An item is through the pipelines (scraped, dropped or failed): an article's leaves
         the window, and waiting articles take its place (returned where there is no engine,
         as in unit tests)."""
-        if not isinstance(item, PageItem) or response is None:
-            return []
-        if response.meta.get("akhbar_kind") != ARTICLE:
-            return []
-        return self._hand_over(list(self._request_done(response.request)))
+        return self._article_left(response) if isinstance(item, PageItem) else []
 
     def on_spider_error(self, failure: Failure, response: Response | None = None,
                         **kwargs: Any) -> list[Request]:
         """:meth:`parse_page` raised: an article whose item never came leaves the window."""
+        return self._article_left(response)
+
+    def _article_left(self, response: Response | None) -> list[Request]:
         if response is None or response.meta.get("akhbar_kind") != ARTICLE:
             return []
         return self._hand_over(list(self._request_done(response.request)))
