@@ -11,11 +11,11 @@ scheduler's, the archive's, the users'...) cost ~0.14 s of CPU before its first 
 
 from __future__ import annotations
 
-import gc
 import importlib
 import sys
 from typing import Any
 
+from crawler.crawl.gcpolicy import collector_off
 from crawler.crawl.hostboot import Prestarted, wants_shared_process
 
 #: The module that holds the ``akhbar`` click group and its ``main(argv, prestarted=...)``.
@@ -33,12 +33,9 @@ def main(argv: list[str] | None = None) -> Any:
         # What these imports make lives as long as the command: the collector, left on,
         # walked it again and again on the way (~0.1 s of CPU, beside the crawl process's
         # own start-up on the same cores).
-        gc.disable()
-        try:
+        with collector_off():
             command_line = importlib.import_module(COMMAND_LINE)
             importlib.import_module(CRAWL_COMMANDS)
-        finally:
-            gc.enable()
         return command_line.main(args, prestarted=prestarted, commands=CRAWL_COMMANDS)
     finally:
         prestarted.discard()

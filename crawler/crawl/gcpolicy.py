@@ -19,8 +19,10 @@ most a few thousand allocations longer.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-__all__ = ["YOUNG_THRESHOLD", "tune"]
+__all__ = ["YOUNG_THRESHOLD", "collector_off", "tune"]
 
 #: Net new container objects between young collections (CPython's default: 700).
 YOUNG_THRESHOLD = 10_000
@@ -35,3 +37,14 @@ def tune(*, collect: bool = False) -> None:
     gc.freeze()
     _, older, oldest = gc.get_threshold()
     gc.set_threshold(YOUNG_THRESHOLD, older, oldest)
+
+
+@contextmanager
+def collector_off() -> Iterator[None]:
+    """The collector off while a process imports what it keeps for its whole life (the
+    collector, left on, would walk it again and again on the way), on again after."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

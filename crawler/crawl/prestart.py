@@ -9,26 +9,24 @@ or is gone), it exits at once.
 
 This module is the process's ``__main__``, and every extraction worker (a *spawned*
 process) imports the parent's ``__main__`` again: so at its top it imports only the standard
-library and :mod:`~crawler.crawl.hostboot`, and the preload and the host are imported by
-name when it runs as the program (a worker then stays as small as under
+library, :mod:`~crawler.crawl.hostboot` and :mod:`~crawler.crawl.gcpolicy`, and the preload
+and the host are imported by name when it runs as the program (a worker then stays as small as under
 ``python -m crawler.crawl.host``, ~90 MB, not ~140 with Scrapy and the catalog in it).
 """
 
 from __future__ import annotations
 
-import gc
 import importlib
 import os
 import sys
 
+from crawler.crawl import gcpolicy
 from crawler.crawl.hostboot import Boot
 
 #: Imported before waiting for the owner's settings.
 PRELOAD = "crawler.crawl.preload"
 #: The shared crawl process this one becomes (its ``main(argv)``).
 HOST = "crawler.crawl.host"
-#: The garbage collector's settings, made once the preload is in.
-GC_POLICY = "crawler.crawl.gcpolicy"
 
 
 def read_line(fd: int) -> bytes:
@@ -60,13 +58,10 @@ def main() -> int:
     # What the imports make lives as long as the process: the collector, left on, walked it
     # in ~250 young and 2 full collections on the way (~0.1 s of CPU before the first
     # request); one full collection after them is enough (gcpolicy.tune).
-    gc.disable()
-    try:
+    with gcpolicy.collector_off():
         importlib.import_module(PRELOAD)
         importlib.import_module(HOST).preload_components()
-        importlib.import_module(GC_POLICY).tune(collect=True)  # before the owner's boot line
-    finally:
-        gc.enable()
+        gcpolicy.tune(collect=True)  # before the owner's boot line
     line = read_line(sys.stdin.fileno())
     if not line.strip():
         return 0
