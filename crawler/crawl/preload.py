@@ -13,9 +13,8 @@ import scrapy.utils.reactor  # noqa: F401
 import sqlalchemy.dialects.sqlite  # noqa: F401  (the default catalog's)
 import twisted.internet.asyncioreactor  # noqa: F401
 
-# Every run's WARC writer makes CDXJ lines as it writes (archive.linesink: surt, with
-# tldextract and requests, ~0.1 s of CPU that was between a run's start and its first
-# request).
+# Every run's WARC writer makes CDXJ lines as it writes (archive.linesink; surt, with
+# tldextract, requests and chardet, only for a URL its fast path does not take).
 import archive.linesink  # noqa: F401
 import crawler.crawl.extensions  # noqa: F401
 import crawler.crawl.host  # noqa: F401
