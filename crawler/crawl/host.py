@@ -127,7 +127,7 @@ def _setup_reactor(runner: CrawlerRunner, settings: Settings) -> None:
 
 
 #: Settings naming the components every run's crawler loads (by import path).
-_COMPONENT_LISTS = ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS",
+_COMPONENT_LISTS = ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS", "ADDONS",
                     "ITEM_PIPELINES")
 _COMPONENTS = ("SCHEDULER", "DUPEFILTER_CLASS", "STATS_CLASS", "SCHEDULER_PRIORITY_QUEUE",
                "SCHEDULER_MEMORY_QUEUE", "REQUEST_FINGERPRINTER_CLASS", "DOWNLOADER",

@@ -65,7 +65,7 @@ STATS_CLASS = "crawler.crawl.stats.PlainStatsCollector"
 # Scrapy's cookie middleware is left out of the base list while cookies are off (it would
 # only raise NotConfigured, after importing http.cookiejar and tldextract). As with the remote
 # control below, `: None` in DOWNLOADER_MIDDLEWARES would still import it. Turning cookies on
-# here puts it back.
+# here, or for one run (`-s COOKIES_ENABLED=True`, through the add-on below), puts it back.
 DOWNLOADER_MIDDLEWARES_BASE = {
     path: order
     for path, order in _scrapy_defaults.DOWNLOADER_MIDDLEWARES_BASE.items()
@@ -121,6 +121,9 @@ EXTENSIONS_BASE = {
     if path != "scrapy.extensions.remote_control.RemoteControl"
     and (TELNETCONSOLE_ENABLED or path != "scrapy.extensions.telnet.TelnetConsole")
 }
+# Puts back a component left out above for a run that turns it on (the cookie middleware,
+# the telnet console).
+ADDONS = {"crawler.crawl.offcomponents.RestoreOffComponents": 0}
 EXTENSIONS = {
     "crawler.crawl.extensions.RunLogExtension": 100,
     "crawler.crawl.extensions.RunStatsExtension": 200,

@@ -35,3 +35,30 @@ def test_components_that_are_off_are_not_named() -> None:
         " 'scrapy.extensions.corestats.CoreStats' in exts, 'tldextract' in sys.modules)\n"
     )
     assert python_output(code).split() == ["False", "False", "True", "True", "False"]
+
+
+def test_a_run_that_turns_an_off_component_on_gets_it_back() -> None:
+    """`-s COOKIES_ENABLED=True` (or the telnet console) for one run: the add-on the settings
+    name puts the component left out of the base list back, at Scrapy's order."""
+    code = (
+        "from scrapy.settings import Settings\n"
+        "from scrapy.utils.conf import build_component_list\n"
+        "from scrapy.utils.misc import load_object\n"
+        "from crawler.crawl import settings\n"
+        "for on in (False, True):\n"
+        "    s = Settings(); s.setmodule(settings, priority='project')\n"
+        "    s.set('COOKIES_ENABLED', on, priority='cmdline')\n"
+        "    for path in s.getdict('ADDONS'):\n"
+        "        load_object(path)().update_settings(s)\n"
+        "    mws = build_component_list(s.getwithbase('DOWNLOADER_MIDDLEWARES'))\n"
+        "    exts = build_component_list(s.getwithbase('EXTENSIONS'))\n"
+        "    cookies = 'scrapy.downloadermiddlewares.cookies.CookiesMiddleware'\n"
+        "    print(cookies in mws, any('Telnet' in e for e in exts),\n"
+        "          mws.index(cookies) if cookies in mws else -1,\n"
+        "          mws.index('crawler.crawl.deadline.DeadlineMiddleware'))\n"
+    )
+    off, on = python_output(code).splitlines()[-2:]
+    assert off.split()[:3] == ["False", "False", "-1"]
+    cookies_at, deadline_at = map(int, on.split()[2:])
+    assert on.split()[:2] == ["True", "False"]
+    assert cookies_at > deadline_at  # Scrapy's 700, after the deadline middleware's 300
