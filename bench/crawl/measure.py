@@ -208,6 +208,10 @@ def run_measured(cmd: Sequence[str], *, env: Mapping[str, str] | None = None,
                  role: Callable[[psutil.Process], str] = default_role,
                  reaper: bool = False) -> Measurement:
     """Run ``cmd`` to completion and measure it (and the server's CPU meanwhile)."""
+    # The previous runner's files are still being written back (the kernel flushes dirty
+    # pages ~30 s after they were written, on the same two cores): flush them now, so
+    # that each runner is measured on a quiet disk and not charged for the last one's.
+    os.sync()
     info = _reaper_info_path() if reaper else None
     if info is not None:
         cmd = [sys.executable, "-m", "bench.crawl.reaper", "--info", str(info), "--", *cmd]
