@@ -25,13 +25,16 @@ Why one process for several runs, and what a crash of it takes with it: docs/run
 from __future__ import annotations
 
 import argparse
+import contextlib
 import contextvars
+import importlib.abc
 import logging
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from types import ModuleType
 from typing import IO, TYPE_CHECKING, Any
 
 from crawler.crawl import gcpolicy
@@ -153,17 +156,47 @@ def _preload_components(settings: Settings) -> None:
                 continue
 
 
+class _NoReactor(importlib.abc.MetaPathFinder):
+    """Refuses ``twisted.internet.reactor`` (see :func:`preload_components`)."""
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None,
+                  target: ModuleType | None = None) -> None:
+        if fullname == "twisted.internet.reactor":
+            raise ImportError("no reactor before the host installs its own", name=fullname)
+
+
+@contextlib.contextmanager
+def _no_reactor() -> Iterator[None]:
+    """While it lasts, a module that imports ``twisted.internet.reactor`` fails to import
+    (and is left out of ``sys.modules``, to be imported again later). Importing it installs
+    Twisted's default reactor (epoll); the host's ``install_reactor`` of the asyncio one is
+    then silently skipped by Scrapy, and every run fails ("The installed reactor
+    (...EPollReactor) does not match the requested one"). Scrapy 2.13's FTP download
+    handler does so (``twisted.protocols.ftp`` imports the reactor); later ones import it
+    when they download."""
+    finder = _NoReactor()
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+
+
 def preload_components() -> None:
     """:func:`_preload_components` before the owner's settings are known (a pre-started
     process, :mod:`crawler.crawl.prestart`): the components the project's settings module
     names. Import only, so whatever the owner's settings then say is still read by the run;
     done here, the 0.1-0.2 s of CPU it costs is no longer between the owner's first
-    ``start`` and the run's first request (bench/README.md, issue 11, round 4)."""
+    ``start`` and the run's first request (bench/README.md, issue 11, round 4).
+
+    No reactor is installed here (:func:`_no_reactor`): a component that would install one
+    on import is imported by :func:`_serve`, after the host has installed its own."""
     from scrapy.settings import Settings
 
     settings = Settings()
     settings.setmodule(SETTINGS_MODULE, priority="project")
-    _preload_components(settings)
+    with _no_reactor():
+        _preload_components(settings)
 
 
 def _read_commands(host: Host, fd: int) -> None:

@@ -62,3 +62,25 @@ def test_a_run_that_turns_an_off_component_on_gets_it_back() -> None:
     cookies_at, deadline_at = map(int, on.split()[2:])
     assert on.split()[:2] == ["True", "False"]
     assert cookies_at > deadline_at  # Scrapy's 700, after the deadline middleware's 300
+
+
+def test_a_prestarted_process_installs_no_reactor_before_its_own() -> None:
+    """A pre-started crawl process imports the components before its owner's boot line,
+    before the host installs the asyncio reactor: none of those imports may install Twisted's
+    default one (Scrapy 2.13's FTP download handler did, through twisted.protocols.ftp; the
+    host's install was then skipped and every run of `akhbar crawl` failed). What could not
+    be imported then is imported once the host's reactor is in."""
+    code = (
+        "import sys\n"
+        "import crawler.crawl.preload\n"
+        "from crawler.crawl import host\n"
+        "host.preload_components()\n"
+        "print('twisted.internet.reactor' in sys.modules)\n"
+        "from scrapy.utils.reactor import install_reactor\n"
+        "install_reactor('twisted.internet.asyncioreactor.AsyncioSelectorReactor')\n"
+        "from twisted.internet import reactor\n"
+        "from scrapy.utils.misc import load_object\n"
+        "load_object('scrapy.core.downloader.handlers.ftp.FTPDownloadHandler')\n"
+        "print(type(reactor).__name__)\n"
+    )
+    assert python_output(code).split() == ["False", "AsyncioSelectorReactor"]
