@@ -69,12 +69,12 @@ def import_tls_modules() -> None:
         for name in TLS_MODULES:
             importlib.import_module(name)
         return
-    deprecate.inspect = _CallerOnly()  # type: ignore[attr-defined]
+    setattr(deprecate, "inspect", _CallerOnly())  # noqa: B010 -- a module, as mypy sees it
     try:
         for name in TLS_MODULES:
             importlib.import_module(name)
     finally:
-        deprecate.inspect = inspect  # type: ignore[attr-defined]
+        deprecate.inspect = inspect
 
 
 __all__ = ["TLS_MODULES", "import_tls_modules"]
