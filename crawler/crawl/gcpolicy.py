@@ -9,7 +9,8 @@ request waiting in the schedulers, and in young collections that promoted each p
 short-lived objects (requests, responses, items in flight) to older generations.
 
 :func:`tune` is called once the process has imported everything it runs (a pre-started
-process calls it while it waits for its owner, with a full collection first): :func:`gc.freeze`
+process calls it while it waits for its owner, with a full collection first unless the owner's
+boot line is there already: crawler.crawl.prestart): :func:`gc.freeze`
 (those objects are never collected again, nor walked), and a young collection every
 :data:`YOUNG_THRESHOLD` objects: 0.53 s of collection in the same crawl.
 Memory is not affected: reference counting frees all but cycles, and a cycle now waits at

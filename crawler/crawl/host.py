@@ -144,6 +144,9 @@ def _preload_components(settings: Settings) -> None:
     fails its run as before, when the run starts."""
     from scrapy.utils.misc import load_object
 
+    from crawler.crawl.tlsimport import import_tls_modules
+
+    import_tls_modules()  # before the download handlers import them the costly way
     paths: list[Any] = [settings.get(name) for name in _COMPONENTS]
     paths += settings.getwithbase("DOWNLOAD_HANDLERS").values()
     for name in _COMPONENT_LISTS:  # those set to None as well: Scrapy imports them too

@@ -5,11 +5,13 @@ import what a foreground crawl never uses."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from crawler.context import open_context
+from crawler.crawl import prestart
 from crawler.crawl.hostboot import Prestarted, wants_shared_process
 from crawler.demosite import DemoSite
 from crawler.runs import RunOwner
@@ -149,19 +151,40 @@ def test_the_runs_package_names_what_its_modules_define() -> None:
     assert out.split() == ["False", "True", "True", "missing"]
 
 
-def test_a_prestarted_process_collects_once_after_its_imports() -> None:
+@pytest.mark.parametrize(("waiting", "collections"), [(False, "[2]"), (True, "[]")])
+def test_a_prestarted_process_collects_once_after_its_imports_unless_its_owner_waits(
+        waiting: bool, collections: str) -> None:
     """Its imports run with the collector off (what they make lives as long as the
-    process); it is on again, and what they made frozen, when it waits for its owner."""
+    process); it is on again, and what they made frozen, when it waits for its owner: after
+    one full collection if the owner's boot line is not there yet, at once if it is."""
     out = python_output(
         "import gc, sys\nimport crawler.crawl.prestart as prestart\n"
         "seen = []\n"
         "gc.callbacks.append(lambda phase, info: phase == 'start' and seen.append(info))\n"
+        f"prestart.boot_line_waiting = lambda fd: {waiting}\n"
         "prestart.read_line = lambda fd: (seen.append(None), b'')[1]\n"
         "code = prestart.main()\n"
         "i = seen.index(None)\n"
-        "print(code, gc.isenabled(), gc.get_freeze_count() > 100000, i,"
-        " [c['generation'] for c in seen[:i]])\n")
-    assert out.split() == ["0", "True", "True", "1", "[2]"]
+        "print(code, gc.isenabled(), gc.get_freeze_count() > 100000,"
+        " str([c['generation'] for c in seen[:i]]).replace(' ', ''))\n")
+    assert out.split() == ["0", "True", "True", collections]
+
+
+def test_a_boot_line_is_seen_waiting_without_being_read() -> None:
+    read_end, write_end = os.pipe()
+    try:
+        assert not prestart.boot_line_waiting(read_end)
+        os.write(write_end, b'{"env": {}}\n')
+        assert prestart.boot_line_waiting(read_end)
+        assert prestart.boot_line_waiting(read_end)  # still there: nothing was read
+        assert prestart.read_line(read_end) == b'{"env": {}}'
+        os.close(write_end)
+        write_end = -1
+        assert prestart.boot_line_waiting(read_end)  # its owner is gone: nothing to wait for
+    finally:
+        os.close(read_end)
+        if write_end >= 0:
+            os.close(write_end)
 
 
 def test_the_console_script_imports_a_crawl_with_the_collector_off() -> None:
