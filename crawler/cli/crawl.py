@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 import time
+from collections.abc import Callable
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -108,14 +109,24 @@ class StopSignals:
 
 
 def run_crawl(ctx: AkhbarContext, targets: list[OutletConfig], trigger: str,
-              prestarted: Prestarted | None = None) -> bool:
+              prestarted: Prestarted | None = None,
+              started: Callable[[], None] | None = None) -> bool:
     """Crawl in the foreground. SIGTERM, like Ctrl-C, stops every crawl gracefully and
     records each run as cancelled, with what it archived; the command then exits 130.
     ``prestarted``: the shared crawl process the console script started
-    (crawler.cli.entry), if any."""
+    (crawler.cli.entry), if any; ``started``: called at the run owner's first round, once
+    the first crawls were started."""
     with StopSignals() as signals, Progress({o.id: o.name for o in targets}) as display:
+        def on_round(runs: list[Run]) -> None:
+            nonlocal started
+            if started is not None:
+                first = started
+                started = None
+                first()
+            display(runs)
+
         executor = make_executor(ctx, detach=True, prestarted=prestarted)
-        report = service.crawl(ctx, targets, trigger=trigger, on_progress=display,
+        report = service.crawl(ctx, targets, trigger=trigger, on_progress=on_round,
                                executor=executor, stop=signals.requested)
     if report.stopped:
         click.echo("\nstopped: the crawls were cancelled and recorded; `akhbar runs list` "
@@ -147,7 +158,7 @@ def crawl(obj: Obj, outlet_ids: tuple[str, ...], all_enabled: bool, via_service:
         click.echo(f"error: {err}", err=True)
     if not targets:
         sys.exit(1)
-    ok = run_crawl(obj.ctx, targets, "manual", obj.prestarted)
+    ok = run_crawl(obj.ctx, targets, "manual", obj.prestarted, obj.started)
     sys.exit(0 if ok and not errors else 1)
 
 
