@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from crawler.catalog.archived import Article, ArticleVersion, Capture
     from crawler.catalog.db import (
         CRAWL_CACHE_KIB,
         CRAWL_STATEMENTS,
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
         migrate,
         sqlite_url,
     )
-    from crawler.catalog.models import Article, ArticleVersion, Base, Capture, Outlet, Run
+    from crawler.catalog.models import Base, Outlet, Run
 
 __all__ = [
     "CRAWL_CACHE_KIB",
@@ -35,7 +36,8 @@ __all__ = [
 ]
 
 _DB = ("CRAWL_CACHE_KIB", "CRAWL_STATEMENTS", "Catalog", "make_engine", "migrate", "sqlite_url")
-_MODELS = ("Article", "ArticleVersion", "Base", "Capture", "Outlet", "Run")
+_MODELS = ("Base", "Outlet", "Run")
+_ARCHIVED = ("Article", "ArticleVersion", "Capture")
 
 
 def __getattr__(name: str) -> Any:
@@ -47,4 +49,8 @@ def __getattr__(name: str) -> Any:
         from crawler.catalog import models
 
         return getattr(models, name)
+    if name in _ARCHIVED:
+        from crawler.catalog import archived
+
+        return getattr(archived, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from crawler.catalog.db import Catalog
-from crawler.catalog.models import Article, ArticleVersion, Outlet
+from crawler.catalog.models import Outlet
 from crawler.outlets import OutletConfig
 
 
@@ -30,6 +30,10 @@ def recent_article_lines(
     """The outlet's ``limit`` most recently seen articles: each one's URL and the lines of its
     latest version, the text's and those removed from it as boilerplate (what an outlet's
     repeated lines are learned from: crawler.extraction.RepeatedLines)."""
+    # A crawl's writer has them already; a run's owner syncs the outlets without them
+    # (crawler.catalog.models says why).
+    from crawler.catalog.archived import Article, ArticleVersion
+
     query = (
         select(Article.url, ArticleVersion.text, ArticleVersion.boilerplate)
         .join(ArticleVersion, (ArticleVersion.article_id == Article.id)

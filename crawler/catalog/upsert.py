@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Table, and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from crawler.catalog.models import Article, ArticleVersion, Capture
+from crawler.catalog.archived import Article, ArticleVersion, Capture
 from crawler.catalog.records import CaptureInfo, PreviousCapture, TaggedArticle
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"

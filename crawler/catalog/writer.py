@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, select
 
+from crawler.catalog.archived import ArticleVersion, Capture
 from crawler.catalog.db import Catalog
-from crawler.catalog.models import ArticleVersion, Capture
 from crawler.catalog.records import CaptureInfo, PreviousCapture, TaggedArticle
 from crawler.catalog.transient import retrying
 from crawler.catalog.upsert import (

@@ -5,82 +5,47 @@ from __future__ import annotations
 import signal
 import sys
 import time
-from datetime import UTC, datetime
+from collections.abc import Callable
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.live import Live
-from rich.table import Table
 
 from crawler import service
 from crawler.catalog import Run
 from crawler.cli.main import Obj, cli, fmt_size, pass_obj
-from crawler.cli.remote import client_for, route
 from crawler.context import AkhbarContext
-from crawler.crawl.browser.chromium import BrowserUnavailable, find_chromium
 from crawler.crawl.hostboot import Prestarted
 from crawler.outlets import OutletConfig
 from crawler.runs import make_executor
 
+if TYPE_CHECKING:
+    from crawler.cli.progress import ProgressDisplay
 
-class ProgressDisplay:
-    """Each outlet's live figures (read from its run's row in the catalog: the same numbers
-    as `akhbar runs`, the API and the pages), with rate and elapsed time. On a terminal a
-    table redrawn in place (rich); otherwise a line per outlet every few seconds."""
+
+class Progress:
+    """A foreground crawl's progress display (:mod:`crawler.cli.progress`), made at the run
+    owner's first round, once the first crawls were started: it shows nothing before that
+    round anyway, and importing rich cost ~85 M instructions before the first request."""
 
     def __init__(self, names: dict[str, str]) -> None:
         self.names = names
-        self.console = Console(stderr=True)
-        self.live: Live | None = None
-        self.last = float("-inf")
+        self.display: ProgressDisplay | None = None
 
-    def __enter__(self) -> ProgressDisplay:
-        if self.console.is_terminal:
-            self.live = Live(console=self.console, refresh_per_second=4, transient=False)
-            self.live.__enter__()
+    def __enter__(self) -> Progress:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.live is not None:
-            self.live.__exit__(None, None, None)
+        if self.display is not None:
+            self.display.__exit__(*exc)
 
     def __call__(self, runs: list[Run]) -> None:
-        now = time.monotonic()
-        if self.live is not None:
-            self.live.update(self.table(runs))
-        elif now - self.last >= 5.0:
-            self.last = now
-            for run in runs:
-                self.console.print(self.line(run), highlight=False, soft_wrap=True)
+        if self.display is None:
+            # Imported here, after the first crawls started (see above).
+            from crawler.cli.progress import ProgressDisplay
 
-    def table(self, runs: list[Run]) -> Table:
-        table = Table(box=None, pad_edge=False)
-        for col in ("outlet", "status", "pages", "new", "chg", "same", "err", "received",
-                    "pages/s", "elapsed"):
-            table.add_column(col, justify="left" if col in ("outlet", "status") else "right")
-        for run in runs:
-            elapsed, rate = _elapsed(run)
-            table.add_row(run.outlet_id, run.status, str(run.pages), str(run.articles_new),
-                          str(run.articles_changed), str(run.articles_unchanged),
-                          str(run.errors), fmt_size(run.bytes_received or 0), rate, elapsed)
-        return table
-
-    def line(self, run: Run) -> str:
-        elapsed, rate = _elapsed(run)
-        return (f"{run.outlet_id}: {run.status}, {run.pages} pages, {run.articles_new} new, "
-                f"{run.articles_changed} changed, {run.articles_unchanged} unchanged, "
-                f"{run.errors} errors, {fmt_size(run.bytes_received or 0)}, {rate} pages/s, "
-                f"{elapsed}")
-
-
-def _elapsed(run: Run) -> tuple[str, str]:
-    if run.started_at is None:
-        return "-", "-"
-    end = run.ended_at or datetime.now(UTC)
-    seconds = max((end - run.started_at).total_seconds(), 0.001)
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes}:{secs:02d}", f"{run.pages / seconds:.1f}"
+            self.display = ProgressDisplay(self.names).__enter__()
+        self.display(runs)
 
 
 def print_summary(ctx: AkhbarContext, report: service.CrawlReport) -> None:
@@ -144,14 +109,24 @@ class StopSignals:
 
 
 def run_crawl(ctx: AkhbarContext, targets: list[OutletConfig], trigger: str,
-              prestarted: Prestarted | None = None) -> bool:
+              prestarted: Prestarted | None = None,
+              started: Callable[[], None] | None = None) -> bool:
     """Crawl in the foreground. SIGTERM, like Ctrl-C, stops every crawl gracefully and
     records each run as cancelled, with what it archived; the command then exits 130.
     ``prestarted``: the shared crawl process the console script started
-    (crawler.cli.entry), if any."""
-    with StopSignals() as signals, ProgressDisplay({o.id: o.name for o in targets}) as display:
+    (crawler.cli.entry), if any; ``started``: called at the run owner's first round, once
+    the first crawls were started."""
+    with StopSignals() as signals, Progress({o.id: o.name for o in targets}) as display:
+        def on_round(runs: list[Run]) -> None:
+            nonlocal started
+            if started is not None:
+                first = started
+                started = None
+                first()
+            display(runs)
+
         executor = make_executor(ctx, detach=True, prestarted=prestarted)
-        report = service.crawl(ctx, targets, trigger=trigger, on_progress=display,
+        report = service.crawl(ctx, targets, trigger=trigger, on_progress=on_round,
                                executor=executor, stop=signals.requested)
     if report.stopped:
         click.echo("\nstopped: the crawls were cancelled and recorded; `akhbar runs list` "
@@ -183,11 +158,15 @@ def crawl(obj: Obj, outlet_ids: tuple[str, ...], all_enabled: bool, via_service:
         click.echo(f"error: {err}", err=True)
     if not targets:
         sys.exit(1)
-    ok = run_crawl(obj.ctx, targets, "manual", obj.prestarted)
+    ok = run_crawl(obj.ctx, targets, "manual", obj.prestarted, obj.started)
     sys.exit(0 if ok and not errors else 1)
 
 
 def _crawl_via_service(ctx: AkhbarContext, outlet_ids: tuple[str, ...], all_enabled: bool) -> None:
+    # Only this way needs the service's client (and the scheduler's lock file): ~35 M
+    # instructions a foreground crawl need not spend before its first request.
+    from crawler.cli.remote import client_for, route
+
     way = route(ctx)
     click.echo(way.why, err=True)
     client = client_for(ctx, way)
@@ -215,6 +194,8 @@ def _crawl_via_service(ctx: AkhbarContext, outlet_ids: tuple[str, ...], all_enab
 @pass_obj
 def demo(obj: Obj, port: int, serve: bool) -> None:
     """Start the bundled demo outlets on 127.0.0.1, crawl them, print what was archived."""
+    # The demo's own modules: `akhbar crawl` (the same module) needs neither.
+    from crawler.crawl.browser.chromium import BrowserUnavailable, find_chromium
     from crawler.demosite import DemoSite
 
     ctx = obj.ctx

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,16 +16,34 @@ from crawler.crawl.hostboot import Prestarted
 from crawler.errors import AkhbarError
 
 
+@dataclass(frozen=True)
+class Readied:
+    """What the console script readied for a foreground ``akhbar crawl`` before importing
+    the command line (crawler.cli.entry): the shared crawl process it started, and what to
+    call once the first crawls were started (None: nothing)."""
+
+    prestarted: Prestarted
+    started: Callable[[], None] | None = None
+
+
 class Obj:
     """Lazily opened context, so `akhbar --help` and config errors don't touch the catalog."""
 
     def __init__(self, config: str | None, home: str | None,
-                 prestarted: Prestarted | None = None) -> None:
+                 readied: Readied | None = None) -> None:
         self.config, self.home = config, home
         self._ctx: AkhbarContext | None = None
-        #: The shared crawl process the console script started for a foreground
-        #: ``akhbar crawl`` before importing the command line (crawler.cli.entry).
-        self.prestarted = prestarted
+        self.readied = readied
+
+    @property
+    def prestarted(self) -> Prestarted | None:
+        """The shared crawl process the console script started, if it did."""
+        return self.readied.prestarted if self.readied is not None else None
+
+    @property
+    def started(self) -> Callable[[], None] | None:
+        """To call once a foreground crawl's first crawls were started, if anything."""
+        return self.readied.started if self.readied is not None else None
 
     @property
     def ctx(self) -> AkhbarContext:
@@ -54,7 +74,7 @@ pass_obj = click.make_pass_decorator(Obj)
 def cli(click_ctx: click.Context, config: str | None, home: str | None) -> None:
     """akhbar: archive news outlets in English, Arabic and Persian."""
     given = click_ctx.obj
-    click_ctx.obj = Obj(config, home, given if isinstance(given, Prestarted) else None)
+    click_ctx.obj = Obj(config, home, given if isinstance(given, Readied) else None)
 
 
 #: The module that registers every command (each group lives in a module of its own).
@@ -62,13 +82,16 @@ ALL_COMMANDS = "crawler.cli.commands"
 
 
 def main(argv: list[str] | None = None, *, prestarted: Prestarted | None = None,
-         commands: str = ALL_COMMANDS) -> Any:
+         started: Callable[[], None] | None = None, commands: str = ALL_COMMANDS) -> Any:
     """Run the command line. ``commands``: the module that registers the commands it may
     run (imported by name: it imports this module); a foreground crawl names only its own,
-    :mod:`crawler.cli.crawl` (see :mod:`crawler.cli.entry`)."""
+    :mod:`crawler.cli.crawl` (see :mod:`crawler.cli.entry`), with the shared crawl process
+    the console script started (``prestarted``) and what to call once its first crawls
+    were started (``started``)."""
     importlib.import_module(commands)
+    readied = Readied(prestarted, started) if prestarted is not None else None
     try:
-        return cli.main(args=argv, prog_name="akhbar", standalone_mode=True, obj=prestarted)
+        return cli.main(args=argv, prog_name="akhbar", standalone_mode=True, obj=readied)
     except AkhbarError as exc:
         click.echo(f"akhbar: {exc}", err=True)
         sys.exit(2)

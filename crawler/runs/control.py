@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archive import recover_open_files
-from archive.cdxj import index_unindexed_files
 from crawler.catalog import Run
 from crawler.context import AkhbarContext
 from crawler.crawl.hostproto import HOST_MODULE
@@ -156,6 +154,11 @@ def recover_warcs(ctx: AkhbarContext, outlet: str) -> list[str]:
     root = ctx.warcs_dir / outlet
     if not root.is_dir():
         return []
+    # Imported when a run has ended: the WARC library (warcio) cost a foreground crawl
+    # ~45 M instructions before its first request.
+    from archive import recover_open_files
+    from archive.cdxj import index_unindexed_files
+
     recovered = recover_open_files(root)
     if recovered:
         logger.warning("closed %d WARC file(s) left open by a stopped crawl of %s: %s",

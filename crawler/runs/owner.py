@@ -147,13 +147,15 @@ class RunOwner:
                         tracked.handle.stop(force=True)
                 elif now >= tracked.deadline:
                     self._stop_run(run_id, cancel=False)
-            if now - self._last_beat >= self.timings.heartbeat_interval:
-                self.book.beat(self.me, list(self.running) + self._own_queued_ids())
-                self._last_beat = now
             if now - self._last_reap >= self.timings.reap_interval:
                 self.recover()
             if not self._draining:
                 self._start_queued()
+            # After the starts: a run queued here was stamped when queued, one started when
+            # its start was recorded; the first round sends its crawls first.
+            if now - self._last_beat >= self.timings.heartbeat_interval:
+                self.book.beat(self.me, list(self.running) + self._own_queued_ids())
+                self._last_beat = now
 
     def _own_queued_ids(self) -> list[str]:
         if self.serves_queue:

@@ -28,7 +28,6 @@ from crawler.errors import RunError, RunNotFound
 from crawler.runs.control import read_stats
 from crawler.runs.executor import RunHandle
 from crawler.runs.judge import Verdict, judge, run_figures
-from crawler.runs.logstore import ship_log
 from crawler.runs.states import (
     ACTIVE_STATES,
     CANCELLED,
@@ -294,6 +293,10 @@ class RunBook:
 
     def _ship(self, run_id: str, log: Path) -> None:
         """The rest of a run's log into the catalog (crawler.runs.logstore)."""
+        # Imported when a run ends: its table's model (defined, and configured by the ORM,
+        # on import) cost a foreground crawl ~9 M instructions before its first request.
+        from crawler.runs.logstore import ship_log
+
         try:
             ship_log(self.catalog.engine, run_id, log, all_of_it=True)
         except SQLAlchemyError as exc:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from crawler.catalog import Run
 from crawler.catalog.outlets import sync_outlets
 from crawler.context import AkhbarContext
 from crawler.errors import ConfigError
-from crawler.ops.watcher import AlertWatcher
 from crawler.outlets import LoadResult, OutletConfig, load_outlets
 from crawler.runs import (
     SKIPPED,
@@ -23,6 +23,9 @@ from crawler.runs import (
     make_executor,
 )
 from crawler.runs.hosted import HostedExecutor
+
+if TYPE_CHECKING:
+    from crawler.ops.watcher import AlertWatcher
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +72,46 @@ def pick_outlets(
 OnRound = Callable[[list[Run]], None]
 
 
+class AlertsAfterStart:
+    """A foreground crawl's alerts, judged as `akhbar serve` judges them: by the same watcher,
+    woken by the owner's ``on_end`` as each run ends, and once more when all have ended.
+
+    The watcher is made and started after the owner's first round, once the first crawls
+    were sent on their way: importing it (the alerts table's model loads SQLAlchemy's
+    PostgreSQL dialect) and its first evaluation (the outlet files read again, in a thread of
+    its own) cost ~0.2 G instructions before a crawl's first request otherwise. No run ends
+    unseen: the watcher's first evaluation, at its start, sees every run ended by then."""
+
+    def __init__(self, ctx: AkhbarContext, owner: RunOwner) -> None:
+        self.ctx = ctx
+        self.owner = owner
+        self.watcher: AlertWatcher | None = None
+
+    def _made(self) -> AlertWatcher:
+        if self.watcher is None:
+            # Imported here, after the first crawls started (see above).
+            from crawler.ops.watcher import AlertWatcher
+
+            self.watcher = AlertWatcher(self.ctx)
+        return self.watcher
+
+    def start(self) -> None:
+        """Start watching (once; later calls do nothing)."""
+        if self.watcher is not None:
+            return
+        watcher = self._made()
+        self.owner.on_end = watcher.run_ended
+        watcher.start()
+
+    def stop(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+
+    def settle(self) -> None:
+        """The last evaluation, once every run has ended."""
+        self._made().settle()
+
+
 @dataclass
 class CrawlReport:
     outcomes: list[RunOutcome] = field(default_factory=list)
@@ -106,21 +149,23 @@ def crawl(
     if targets and isinstance(executor, HostedExecutor):
         executor.prepare()
     sync_outlets(ctx.catalog, targets)
-    # Alerts are judged as `akhbar serve` judges them: by the same watcher, woken by the
-    # owner's on_end as each run ends (and once more when all have ended).
-    watcher = AlertWatcher(ctx) if watch_alerts else None
     owner = RunOwner(ctx, executor, serves_queue=False,
-                     max_running=max_parallel, timings=OwnerTimings(poll_interval=0.25),
-                     on_end=watcher.run_ended if watcher is not None else None)
+                     max_running=max_parallel, timings=OwnerTimings(poll_interval=0.25))
     owner.set_outlets({o.id: o for o in targets})
     # Runs of owners that died are ended first: their outlets are free again.
     owner.recover()
     runs = [owner.enqueue(o.id, trigger) for o in targets]
     started = [r.id for r in runs if r.status != SKIPPED]
-    if watcher is not None:
-        watcher.start()
+    alerts = AlertsAfterStart(ctx, owner) if watch_alerts else None
+
+    def on_round(rows: list[Run]) -> None:
+        if on_progress is not None:
+            on_progress(rows)
+        if alerts is not None:
+            alerts.start()
+
     try:
-        stopped = not owner.run_until_done(started, on_progress, stop)
+        stopped = not owner.run_until_done(started, on_round, stop)
         if stopped:
             owner.drain(cancel=True)
     except BaseException:
@@ -129,10 +174,10 @@ def crawl(
     finally:
         if owner.idle():
             owner.executor.close()
-        if watcher is not None:
-            watcher.stop()
-    if watcher is not None:
-        watcher.settle()
+        if alerts is not None:
+            alerts.stop()
+    if alerts is not None:
+        alerts.settle()
     # The search index is not brought up to date here: on 20,000 articles that took 40 s
     # after the last fetch (bench/crawl). The service does it when a run ends; after a
     # foreground crawl the first search (or `akhbar reindex --search`) does.

@@ -188,8 +188,9 @@ def test_a_boot_line_is_seen_waiting_without_being_read() -> None:
 
 
 def test_the_console_script_imports_a_crawl_with_the_collector_off() -> None:
-    """`akhbar crawl` imports its command line with the collector off and turns it on
-    before the command runs (the command here: a usage error, before any config is read)."""
+    """`akhbar crawl` imports its command line with the collector off, and turns it on at
+    its first round (tests/runs/test_first_start.py) or when the command ends first (here:
+    a usage error, before any config is read)."""
     out = python_output(
         "import gc, sys\nfrom crawler.cli import entry\n"
         "during = []\n"

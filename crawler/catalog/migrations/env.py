@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from crawler.catalog import archived  # noqa: F401  (its tables in Base.metadata)
 from crawler.catalog.models import Base
 
 connection = context.config.attributes["connection"]
