@@ -11,6 +11,7 @@ crawler's settings before they are frozen) puts the component back at Scrapy's o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from scrapy.settings import BaseSettings
@@ -30,6 +31,12 @@ OFF_COMPONENTS = (
     OffComponent("TELNETCONSOLE_ENABLED", "EXTENSIONS_BASE",
                  "scrapy.extensions.telnet.TelnetConsole"),
 )
+
+
+def left_out(flags: Mapping[str, object]) -> frozenset[str]:
+    """The components of :data:`OFF_COMPONENTS` whose flag is off in ``flags`` (a settings
+    module's names): what that module leaves out of its base lists."""
+    return frozenset(c.path for c in OFF_COMPONENTS if not flags.get(c.flag, False))
 
 
 def scrapy_order(component: OffComponent) -> int:

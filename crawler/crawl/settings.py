@@ -6,6 +6,8 @@ config file; the run manager passes run-wide values (`AKHBAR_*`) with `-s` on th
 
 from scrapy.settings import default_settings as _scrapy_defaults
 
+from crawler.crawl.offcomponents import left_out as _left_out
+
 BOT_NAME = "akhbar"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -66,10 +68,11 @@ STATS_CLASS = "crawler.crawl.stats.PlainStatsCollector"
 # only raise NotConfigured, after importing http.cookiejar and tldextract). As with the remote
 # control below, `: None` in DOWNLOADER_MIDDLEWARES would still import it. Turning cookies on
 # here, or for one run (`-s COOKIES_ENABLED=True`, through the add-on below), puts it back.
+_LEFT_OUT = _left_out(globals())  # crawler.crawl.offcomponents.OFF_COMPONENTS whose flag is off
 DOWNLOADER_MIDDLEWARES_BASE = {
     path: order
     for path, order in _scrapy_defaults.DOWNLOADER_MIDDLEWARES_BASE.items()
-    if COOKIES_ENABLED or path != "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"
+    if path not in _LEFT_OUT
 }
 DOWNLOADER_MIDDLEWARES = {
     # Replaced by a subclass that waits before retrying.
@@ -119,7 +122,7 @@ EXTENSIONS_BASE = {
     path: order
     for path, order in _scrapy_defaults.EXTENSIONS_BASE.items()
     if path != "scrapy.extensions.remote_control.RemoteControl"
-    and (TELNETCONSOLE_ENABLED or path != "scrapy.extensions.telnet.TelnetConsole")
+    and path not in _LEFT_OUT
 }
 # Puts back a component left out above for a run that turns it on (the cookie middleware,
 # the telnet console).
